@@ -1,0 +1,54 @@
+# Okryu's commands. Only Python 3.11+ and make are needed: the first target that needs the
+# virtual environment creates it from requirements.lock (pinned, with hashes).
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cksum requirements.lock | cut -d' ' -f1)
+PORT ?= 8000
+WORKERS ?= 2
+export DJANGO_SETTINGS_MODULE ?= config.settings.base
+
+.PHONY: run test lint format bench bench-search bench-pages crash-soak screenshot clean help
+
+help:
+	@echo "make run    set up, load the demo data once, serve on http://127.0.0.1:$(PORT)"
+	@echo "make test   set up and run lint, types, layers and the whole test suite"
+	@echo "make lint   ruff, mypy, import-linter, djlint, migrations check"
+	@echo "make bench  benchmarks (figures go into docs/benchmarks.md)"
+
+$(STAMP): requirements.lock pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes --no-deps -r requirements.lock
+	@rm -f $(VENV)/.installed-*
+	@touch $@
+
+venv: $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/python manage.py migrate --no-input -v 0
+	$(BIN)/python manage.py collectstatic --no-input -v 0
+	$(BIN)/python manage.py load_demo_data
+	$(BIN)/python manage.py serve --port $(PORT) --workers $(WORKERS)
+
+lint: $(STAMP)
+	$(BIN)/ruff format --check .
+	$(BIN)/ruff check .
+	$(BIN)/mypy .
+	$(BIN)/lint-imports
+	$(BIN)/djlint --check --lint okryu/web/templates --quiet
+	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/python manage.py makemigrations --check --dry-run -v 1
+
+format: $(STAMP)
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+test: $(STAMP)
+	@if [ "$(LINT)" != "skip" ]; then $(MAKE) --no-print-directory lint; fi
+	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/python -m pytest -p no:cacheprovider $(PYTEST_ARGS)
+
+bench: $(STAMP)
+	$(BIN)/python -m bench.run_all
+
+clean:
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

@@ -1,0 +1,1 @@
+"""Settings modules: base (production defaults from the environment), dev and test."""

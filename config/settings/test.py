@@ -1,0 +1,46 @@
+"""Settings for the test suite.
+
+SQLite by default, PostgreSQL when ``OKRYU_TEST_DATABASE_URL`` is set.
+"""
+
+import os
+
+from config.settings.base import *  # noqa: F403
+from config.settings.base import BASE_DIR, VAR_DIR
+from config.settings.database_url import parse_database_url
+
+_test_database_url = os.environ.get("OKRYU_TEST_DATABASE_URL", "")
+if _test_database_url:
+    DATABASES = {"default": parse_database_url(_test_database_url, base_dir=BASE_DIR)}
+else:
+    # A file, not :memory:, so that threads and server processes in the stress suites see the
+    # same database as the test.
+    DATABASES = {
+        "default": parse_database_url(
+            "sqlite:///var/test-okryu.sqlite3", base_dir=BASE_DIR
+        )
+    }
+    # Parallel runs on one machine (several checkouts, CI beside a developer) each name their own.
+    DATABASES["default"]["TEST"] = {
+        "NAME": os.environ.get(
+            "OKRYU_TEST_SQLITE_PATH", str(VAR_DIR / "test-okryu.sqlite3")
+        )
+    }
+
+# Fast hashes keep the suite quick; the Argon2 hasher still has its own tests.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.MD5PasswordHasher",
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+]
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": "WARNING"},
+}

@@ -1,0 +1,1 @@
+"""Okryu, the national online marketplace: one package, one Django app per domain noun."""

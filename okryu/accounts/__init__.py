@@ -1,0 +1,4 @@
+"""Users, shopper profiles, districts and delivery addresses, roles.
+
+May import: core.
+"""

@@ -1,0 +1,4 @@
+"""Categories, products, prices, stock and Korean search.
+
+May import: core, accounts, merchants.
+"""

@@ -1,0 +1,158 @@
+"""Categories, products and their stock."""
+
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+from typing_extensions import override
+
+from okryu.merchants.models import Merchant
+
+
+class Category(models.Model):
+    """A node of the category tree (식료품 › 국수)."""
+
+    parent = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children"
+    )
+    slug = models.SlugField(max_length=60, unique=True)
+    name = models.CharField(_("이름"), max_length=60)
+    name_en = models.CharField(max_length=60)
+    sort_order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["sort_order", "name"]
+        verbose_name_plural = "categories"
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(parent=F("id")), name="category_not_its_own_parent"
+            )
+        ]
+
+    @override
+    def __str__(self) -> str:
+        return self.name
+
+
+class SizeClass(models.TextChoices):
+    """How bulky a product is to carry; the delivery rules choose a vehicle from it."""
+
+    SMALL = "small", _("소형")
+    MEDIUM = "medium", _("중형")
+    LARGE = "large", _("대형")
+    BULKY = "bulky", _("특대형")
+
+
+class Product(models.Model):
+    """Something a merchant sells, with its price in won and its stock.
+
+    Stock bookkeeping: ``stock_received + stock_adjusted == stock_on_hand + stock_sold`` always
+    (what came in, corrected by counts, is either still here or was sold). ``stock_reserved`` is
+    the part of ``stock_on_hand`` promised to placed orders.
+    """
+
+    PRICE_WON_MAX = 100_000_000
+    WEIGHT_GRAMS_MAX = 1_000_000
+    NAME_LENGTH_MAX = 120
+
+    merchant = models.ForeignKey(
+        Merchant, on_delete=models.PROTECT, related_name="products"
+    )
+    category = models.ForeignKey(
+        Category, on_delete=models.PROTECT, related_name="products"
+    )
+    name = models.CharField(_("이름"), max_length=NAME_LENGTH_MAX)
+    name_en = models.CharField(max_length=NAME_LENGTH_MAX)
+    description = models.TextField(_("설명"), blank=True)
+    description_en = models.TextField(blank=True)
+    unit = models.CharField(_("단위"), max_length=30)
+    unit_en = models.CharField(max_length=30, blank=True)
+    price_won = models.PositiveIntegerField(_("가격(원)"))
+    weight_grams = models.PositiveIntegerField(_("무게(g)"))
+    size_class = models.CharField(
+        _("크기"), max_length=10, choices=SizeClass.choices, default=SizeClass.SMALL
+    )
+    is_made_to_order = models.BooleanField(_("주문 후 조리"), default=False)
+    purchase_limit_per_day = models.PositiveIntegerField(
+        _("하루 구매 한도"), null=True, blank=True
+    )
+    stock_on_hand = models.IntegerField(default=0)
+    stock_reserved = models.IntegerField(default=0)
+    stock_received = models.BigIntegerField(default=0)
+    stock_sold = models.BigIntegerField(default=0)
+    stock_adjusted = models.BigIntegerField(default=0)
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+        indexes = [
+            models.Index(fields=["category", "is_active", "price_won"]),
+            models.Index(fields=["category", "is_active", "name"]),
+            models.Index(fields=["category", "is_active", "-created_at"]),
+            models.Index(fields=["merchant", "is_active", "name"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(stock_on_hand__gte=0), name="product_on_hand_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=Q(stock_reserved__gte=0), name="product_reserved_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=Q(stock_reserved__lte=F("stock_on_hand")),
+                name="product_reserved_within_on_hand",
+            ),
+            models.CheckConstraint(
+                condition=Q(price_won__gt=0, price_won__lte=100_000_000),
+                name="product_price_positive",
+            ),
+            models.CheckConstraint(
+                condition=Q(purchase_limit_per_day__isnull=True)
+                | Q(purchase_limit_per_day__gt=0),
+                name="product_purchase_limit_positive",
+            ),
+            models.CheckConstraint(
+                condition=Q(size_class__in=SizeClass.values),
+                name="product_size_class_known",
+            ),
+        ]
+
+    @override
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def stock_available(self) -> int:
+        """Units that can still be ordered now."""
+        return self.stock_on_hand - self.stock_reserved
+
+
+class StockMovementKind(models.TextChoices):
+    """Why a product's stock changed."""
+
+    RECEIVED = "received", _("입고")
+    COUNTED = "counted", _("재고 조사")
+
+
+class StockMovement(models.Model):
+    """A change of stock by a person (goods received, a count), kept as history."""
+
+    product = models.ForeignKey(
+        Product, on_delete=models.CASCADE, related_name="movements"
+    )
+    kind = models.CharField(max_length=10, choices=StockMovementKind.choices)
+    quantity_change = models.IntegerField()
+    on_hand_after = models.IntegerField()
+    changed_by = models.ForeignKey(
+        "accounts.User", on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    note = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    @override
+    def __str__(self) -> str:
+        return f"{self.product_id} {self.kind} {self.quantity_change:+d}"

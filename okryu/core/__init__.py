@@ -1,0 +1,4 @@
+"""Shared kernel: won amounts, idempotency records, the clock, base errors, invariant audit.
+
+Imports no other Okryu app.
+"""

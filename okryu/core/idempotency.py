@@ -1,0 +1,122 @@
+"""Exactly-once execution of state-changing requests (DESIGN.md invariant 2).
+
+The record of a key is written in the same database transaction as the change it guards, so a
+crash either keeps both or neither. A concurrent duplicate blocks on the unique index (PostgreSQL)
+or on the write lock (SQLite) and then sees the first outcome.
+"""
+
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import IntegrityError, transaction
+
+from okryu.core import clock
+from okryu.core.errors import IdempotencyKeyReused, InvalidInput
+from okryu.core.models import IdempotencyRecord
+
+IDEMPOTENCY_KEY_LENGTH_MAX = 255
+IDEMPOTENCY_RETENTION = dt.timedelta(hours=48)
+
+
+@dataclass(frozen=True)
+class StoredOutcome:
+    """What a request answered the first time: an HTTP-like status and a JSON body."""
+
+    status_code: int
+    body: Any
+    is_replay: bool
+
+
+def fingerprint_request(payload: Any) -> str:
+    """Return a stable hash of a JSON-able request body (key order does not matter)."""
+    canonical = json.dumps(payload, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def validate_key(key: str) -> str:
+    """Return ``key`` stripped, or raise InvalidInput if it is empty or too long."""
+    stripped = key.strip()
+    if not stripped or len(stripped) > IDEMPOTENCY_KEY_LENGTH_MAX:
+        raise InvalidInput(
+            "Idempotency-Key must be 1 to 255 characters.", field="Idempotency-Key"
+        )
+    return stripped
+
+
+def find_outcome(*, scope: str, key: str, fingerprint: str) -> StoredOutcome | None:
+    """Return the stored outcome of ``key`` in ``scope``, or None if it was never used.
+
+    Raises IdempotencyKeyReused when the key was used with another fingerprint.
+    """
+    record = IdempotencyRecord.objects.filter(scope=scope, key=key).first()
+    if record is None:
+        return None
+    if record.fingerprint != fingerprint:
+        raise IdempotencyKeyReused(
+            "This idempotency key was already used with a different request."
+        )
+    return StoredOutcome(record.status_code, record.response_body, is_replay=True)
+
+
+def run_once(
+    *,
+    scope: str,
+    key: str,
+    fingerprint: str,
+    action: Callable[[], tuple[int, Any]],
+) -> StoredOutcome:
+    """Run ``action`` once for ``key`` and store its (status, body); replay it afterwards.
+
+    ``action`` runs inside the same transaction as the record; if it raises, nothing is stored
+    and the error propagates, so a refused request may be retried with the same key. Only
+    successful outcomes (and refusals the action chooses to return as a status) are kept.
+    """
+    key = validate_key(key)
+    try:
+        with transaction.atomic(durable=True):
+            stored = find_outcome(scope=scope, key=key, fingerprint=fingerprint)
+            if stored is not None:
+                return stored
+            status_code, body = action()
+            store_outcome(
+                scope=scope,
+                key=key,
+                fingerprint=fingerprint,
+                status_code=status_code,
+                body=body,
+            )
+            return StoredOutcome(status_code, body, is_replay=False)
+    except IntegrityError:
+        # A concurrent request with the same key committed first; its outcome is visible now.
+        stored = find_outcome(scope=scope, key=key, fingerprint=fingerprint)
+        if stored is not None:
+            return stored
+        raise
+
+
+def store_outcome(
+    *, scope: str, key: str, fingerprint: str, status_code: int, body: Any
+) -> None:
+    """Record the outcome of ``key``; the caller's transaction holds the change it guards."""
+    assert transaction.get_connection().in_atomic_block, (
+        "store inside the change's transaction"
+    )
+    IdempotencyRecord.objects.create(
+        scope=scope,
+        key=key,
+        fingerprint=fingerprint,
+        status_code=status_code,
+        response_body=body,
+    )
+
+
+def delete_expired_records() -> int:
+    """Delete records older than the retention period; return how many were deleted."""
+    deleted, _ = IdempotencyRecord.objects.filter(
+        created_at__lt=clock.now() - IDEMPOTENCY_RETENTION
+    ).delete()
+    return deleted
