@@ -28,5 +28,5 @@ def test_a_formatted_amount_reads_back_as_the_same_amount(amount):
     "text", ["", "abc", "1.5", "-3", "12,3.4원", str(WON_AMOUNT_MAX + 1)]
 )
 def test_malformed_or_too_large_amounts_are_refused(text):
-    with pytest.raises(ValueError, match="won|maximum"):
+    with pytest.raises(ValueError, match=r"won|maximum"):
         parse_won(text)
