@@ -1,9 +1,9 @@
-"""URLs of the server-rendered pages."""
+"""URLs of the server-rendered pages, one module per group of pages."""
 
-from django.urls import path
-
-from okryu.web import views
+from django.urls import include, path
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("accounts/", include("okryu.web.accounts.urls")),
+    path("basket/", include("okryu.web.basket.urls")),
+    path("", include("okryu.web.shop.urls")),
 ]

@@ -1,0 +1,22 @@
+"""Run every benchmark in turn (``make bench``); each writes var/bench/<name>.json."""
+
+import importlib
+import sys
+
+BENCHMARKS = ["bench.catalog_bench", "bench.payments_bench"]
+
+
+def main() -> None:
+    """Run each benchmark module's ``main`` with default arguments."""
+    for name in BENCHMARKS:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError:
+            continue
+        print(f"== {name}", flush=True)
+        sys.argv = [name]
+        module.main()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,71 @@
+"""Reads of merchants for pages and the API."""
+
+import datetime as dt
+from collections.abc import Sequence
+
+from django.contrib.auth.models import AnonymousUser
+from django.db.models import QuerySet
+
+from okryu.accounts.models import User
+from okryu.core import clock
+from okryu.core.errors import NotFound
+from okryu.merchants.models import Merchant, MerchantKind, MerchantStaff
+from okryu.merchants.rules import OpeningPeriod, is_open_at
+
+MERCHANTS_LIST_MAX = 500
+
+
+def list_merchants(
+    *, kind: str | None = None, limit: int = MERCHANTS_LIST_MAX
+) -> list[Merchant]:
+    """Return active merchants (of one kind, if given) with district and opening hours loaded."""
+    assert 0 < limit <= MERCHANTS_LIST_MAX
+    merchants: QuerySet[Merchant] = Merchant.objects.filter(is_active=True)
+    if kind is not None:
+        assert kind in MerchantKind.values, "callers validate the kind"
+        merchants = merchants.filter(kind=kind)
+    return list(
+        merchants.select_related("district")
+        .prefetch_related("opening_hours")
+        .order_by("name")[:limit]
+    )
+
+
+def get_merchant(*, merchant_id: int) -> Merchant:
+    """Return one active merchant with district and opening hours, or raise NotFound."""
+    merchant = (
+        Merchant.objects.filter(pk=merchant_id, is_active=True)
+        .select_related("district")
+        .prefetch_related("opening_hours")
+        .first()
+    )
+    if merchant is None:
+        raise NotFound("판매자를 찾을 수 없습니다.")
+    return merchant
+
+
+def list_opening_periods(merchant: Merchant) -> list[OpeningPeriod]:
+    """Return the merchant's opening periods (uses prefetched hours when present)."""
+    return [
+        OpeningPeriod(
+            weekday=hours.weekday, opens_at=hours.opens_at, closes_at=hours.closes_at
+        )
+        for hours in merchant.opening_hours.all()
+    ]
+
+
+def is_merchant_open(merchant: Merchant, *, at: dt.datetime | None = None) -> bool:
+    """Return whether the merchant is open at ``at`` (default: now), in Pyongyang time."""
+    moment = (at or clock.now()).astimezone(clock.PYONGYANG)
+    return is_open_at(list_opening_periods(merchant), moment)
+
+
+def list_merchant_ids_for_staff(*, user: User | AnonymousUser) -> Sequence[int]:
+    """Return the ids of the merchants ``user`` works for (empty for everyone else)."""
+    if not user.is_authenticated:
+        return []
+    return list(
+        MerchantStaff.objects.filter(user=user, merchant__is_active=True).values_list(
+            "merchant_id", flat=True
+        )
+    )
