@@ -32,6 +32,9 @@ def parse_database_url(url: str, *, base_dir: Path) -> dict[str, Any]:
         return {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": str(path),
+            # Persistent connections skip reopening the file and re-running the PRAGMAs on
+            # every request; the app server runs one thread per worker process.
+            "CONN_MAX_AGE": 600,
             "OPTIONS": {
                 "init_command": SQLITE_INIT_COMMAND,
                 "transaction_mode": "IMMEDIATE",
