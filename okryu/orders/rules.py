@@ -1,0 +1,149 @@
+"""Pure rules of orders: the fulfilment state machine, the order's status, and pricing.
+
+No ORM here: these decide, services act (STYLE.md section 4).
+"""
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class FulfilmentStatus(StrEnum):
+    """Where one merchant's part of an order stands."""
+
+    PLACED = "placed"
+    ACCEPTED = "accepted"
+    PREPARING = "preparing"
+    READY = "ready"
+    OUT_FOR_DELIVERY = "out_for_delivery"
+    DELIVERED = "delivered"
+    REJECTED = "rejected"
+    CANCELLED = "cancelled"
+    RETURNED = "returned"
+
+
+class Actor(StrEnum):
+    """Who moves a fulfilment: each transition names who may make it."""
+
+    SHOPPER = "shopper"
+    MERCHANT = "merchant"
+    COURIER = "courier"
+    OPERATOR = "operator"
+    SYSTEM = "system"
+
+
+S = FulfilmentStatus
+
+# The whole state machine: (from, to) → who may make the move. Anything else is refused.
+TRANSITIONS: dict[tuple[FulfilmentStatus, FulfilmentStatus], frozenset[Actor]] = {
+    (S.PLACED, S.ACCEPTED): frozenset({Actor.MERCHANT}),
+    (S.PLACED, S.REJECTED): frozenset({Actor.MERCHANT}),
+    (S.PLACED, S.CANCELLED): frozenset({Actor.SHOPPER, Actor.OPERATOR, Actor.SYSTEM}),
+    (S.ACCEPTED, S.PREPARING): frozenset({Actor.MERCHANT}),
+    (S.ACCEPTED, S.REJECTED): frozenset({Actor.MERCHANT}),
+    (S.ACCEPTED, S.CANCELLED): frozenset({Actor.SHOPPER, Actor.OPERATOR, Actor.SYSTEM}),
+    (S.PREPARING, S.READY): frozenset({Actor.MERCHANT}),
+    (S.PREPARING, S.CANCELLED): frozenset({Actor.OPERATOR, Actor.SYSTEM}),
+    (S.READY, S.OUT_FOR_DELIVERY): frozenset({Actor.COURIER, Actor.OPERATOR}),
+    (S.READY, S.CANCELLED): frozenset({Actor.OPERATOR, Actor.SYSTEM}),
+    (S.OUT_FOR_DELIVERY, S.DELIVERED): frozenset({Actor.COURIER, Actor.OPERATOR}),
+    # A failed hand-over (nobody home) sends the goods back to wait for another trip.
+    (S.OUT_FOR_DELIVERY, S.READY): frozenset({Actor.COURIER, Actor.OPERATOR}),
+    (S.DELIVERED, S.RETURNED): frozenset({Actor.OPERATOR}),
+}
+
+FINAL_STATUSES = frozenset({S.DELIVERED, S.REJECTED, S.CANCELLED, S.RETURNED})
+SHOPPER_CANCELLABLE_STATUSES = frozenset({S.PLACED, S.ACCEPTED})
+# Moving into these ends the claim on the money and the stock without a sale.
+RELEASING_STATUSES = frozenset({S.REJECTED, S.CANCELLED})
+
+
+def can_move(current: FulfilmentStatus, target: FulfilmentStatus, actor: Actor) -> bool:
+    """Return whether ``actor`` may move a fulfilment from ``current`` to ``target``."""
+    return actor in TRANSITIONS.get((current, target), frozenset())
+
+
+class OrderStatus(StrEnum):
+    """The order's status, which follows from its fulfilments'."""
+
+    PLACED = "placed"
+    IN_PROGRESS = "in_progress"
+    COMPLETED = "completed"
+    CANCELLED = "cancelled"
+
+
+def order_status(statuses: Sequence[FulfilmentStatus]) -> OrderStatus:
+    """Return the order's status from its fulfilments' statuses.
+
+    Placed while every fulfilment is placed; cancelled when none will be delivered (all
+    rejected or cancelled); completed when every fulfilment is final and at least one was
+    delivered; in progress otherwise.
+    """
+    assert statuses, "an order has at least one fulfilment"
+    if all(status == S.PLACED for status in statuses):
+        return OrderStatus.PLACED
+    if all(status in RELEASING_STATUSES for status in statuses):
+        return OrderStatus.CANCELLED
+    if all(status in FINAL_STATUSES for status in statuses):
+        return OrderStatus.COMPLETED
+    return OrderStatus.IN_PROGRESS
+
+
+@dataclass(frozen=True)
+class PricedLine:
+    """A line to price: the product, its merchant, the quantity and the current unit price."""
+
+    product_id: int
+    merchant_id: int
+    quantity: int
+    unit_price_won: int
+
+    @property
+    def total_won(self) -> int:
+        return self.quantity * self.unit_price_won
+
+
+@dataclass(frozen=True)
+class MerchantShare:
+    """One merchant's lines of an order and what they cost."""
+
+    merchant_id: int
+    lines: tuple[PricedLine, ...]
+    items_total_won: int
+    weight_grams: int
+
+
+@dataclass(frozen=True)
+class PricedOrder:
+    """An order's lines split per merchant, in merchant order."""
+
+    shares: tuple[MerchantShare, ...]
+    items_total_won: int
+
+
+def split_by_merchant(
+    lines: Iterable[PricedLine], weights_grams: dict[int, int]
+) -> PricedOrder:
+    """Group ``lines`` by merchant with subtotals and weights (grams per unit by product id)."""
+    by_merchant: dict[int, list[PricedLine]] = {}
+    for line in lines:
+        assert line.quantity > 0
+        assert line.unit_price_won > 0
+        by_merchant.setdefault(line.merchant_id, []).append(line)
+    shares = tuple(
+        MerchantShare(
+            merchant_id=merchant_id,
+            lines=tuple(sorted(merchant_lines, key=lambda line: line.product_id)),
+            items_total_won=sum(line.total_won for line in merchant_lines),
+            weight_grams=sum(
+                weights_grams[line.product_id] * line.quantity
+                for line in merchant_lines
+            ),
+        )
+        for merchant_id, merchant_lines in sorted(by_merchant.items())
+    )
+    items_total = sum(share.items_total_won for share in shares)
+    assert items_total == sum(
+        line.total_won for share in shares for line in share.lines
+    )
+    return PricedOrder(shares=shares, items_total_won=items_total)
