@@ -1,10 +1,13 @@
 """Categories, products and their stock."""
 
+from typing import Any
+
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from typing_extensions import override
 
+from okryu.catalog.korean import search_columns
 from okryu.merchants.models import Merchant
 
 
@@ -83,6 +86,11 @@ class Product(models.Model):
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Derived from name and name_en for Korean search (okryu.catalog.korean.search_columns);
+    # save() keeps them right, bulk writers call okryu.catalog.search.reindex_products.
+    # Their trigram indexes are made per database by migration 0004, not declared here.
+    search_text = models.TextField(default="", editable=False)
+    search_initials = models.TextField(default="", editable=False)
 
     class Meta:
         ordering = ["name", "id"]
@@ -121,6 +129,21 @@ class Product(models.Model):
     @override
     def __str__(self) -> str:
         return self.name
+
+    @override
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # Only the row's own derived columns, computed by a pure rule: no side effects.
+        update_fields = kwargs.get("update_fields")
+        if update_fields is None or {"name", "name_en"} & set(update_fields):
+            columns = search_columns(name=self.name, name_en=self.name_en)
+            self.search_text, self.search_initials = columns.text, columns.initials
+            if update_fields is not None:
+                kwargs["update_fields"] = {
+                    *update_fields,
+                    "search_text",
+                    "search_initials",
+                }
+        super().save(*args, **kwargs)
 
     @property
     def stock_available(self) -> int:

@@ -1,0 +1,305 @@
+"""Korean product search: keeping the derived search columns right, and the search query.
+
+The pure rules (spellings, initials, keys) live in ``okryu.catalog.korean``. Each product
+carries two derived columns, ``search_text`` and ``search_initials``; ``Product.save()`` keeps
+them right, and bulk writers call ``prepare_search_fields`` or ``reindex_products``.
+
+The indexes (migration 0004):
+
+- PostgreSQL: GIN pg_trgm indexes on both columns; a ``LIKE '%term%'`` uses them.
+- SQLite: the FTS5 trigram table ``catalog_product_search`` (external content, kept in sync by
+  triggers), queried with ``MATCH``.
+
+A term shorter than three index letters cannot use a trigram index and is matched by a scan
+of the product rows instead (``LIKE`` on SQLite, ``strpos`` on PostgreSQL). With the search
+keys of ``korean`` every Hangul syllable and every initial consonant is three letters, so only
+one- or two-character Latin or digit terms (tv, o, 3) take that path.
+
+Every match is ranked (exact, prefix, other), so a very common term costs a sort of all its
+matches; the trigram index keeps finding them cheap.
+"""
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import (
+    Case,
+    Count,
+    IntegerField,
+    Q,
+    QuerySet,
+    Value,
+    When,
+    Window,
+)
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import StrIndex
+
+from okryu.catalog.korean import (
+    PART_SEPARATOR,
+    TRIGRAM_LENGTH,
+    SearchQuery,
+    parse_search_query,
+    search_columns,
+)
+from okryu.catalog.models import Product
+from okryu.core.errors import InvalidInput
+
+# ``SearchPage.total`` counts at most this many matches, and only the first this-many ranked
+# matches can be paged through: the count and the OFFSET stay bounded however common the term.
+SEARCH_TOTAL_MAX = 1_000
+REINDEX_BATCH_SIZE_MAX = 10_000
+# Rows per UPDATE statement: 5 parameters each, under SQLite's 32,766 bound parameters.
+REINDEX_STATEMENT_ROWS_MAX = 1_000
+SQLITE_SEARCH_TABLE = "catalog_product_search"
+
+_RANK_EXACT = 0
+_RANK_PREFIX = 1
+_RANK_OTHER = 2
+
+
+@dataclass(frozen=True)
+class SearchPage:
+    """One page of search results, best first.
+
+    ``total`` is the number of matches, counted up to ``SEARCH_TOTAL_MAX`` (a larger number of
+    matches is reported as ``SEARCH_TOTAL_MAX``).
+    """
+
+    products: list[Product]
+    total: int
+
+
+def prepare_search_fields(product: Product) -> None:
+    """Set ``product``'s derived search columns from its own ``name`` and ``name_en``.
+
+    For writers that skip ``save()`` (``bulk_create``, ``bulk_update``); does not save.
+    """
+    columns = search_columns(name=product.name, name_en=product.name_en)
+    product.search_text = columns.text
+    product.search_initials = columns.initials
+
+
+def reindex_products(
+    *, product_ids: Sequence[int] | None = None, batch_size: int = 2000
+) -> int:
+    """Recompute the derived search columns of the given products (all when ``None``).
+
+    Works in batches of ``batch_size`` by id, each batch in its own transaction, and writes
+    only rows whose columns changed (so the SQLite index triggers fire only for those).
+    Returns the number of products examined.
+    """
+    assert 0 < batch_size <= REINDEX_BATCH_SIZE_MAX, batch_size
+    examined = 0
+    for batch in _reindex_products_batches(product_ids, batch_size):
+        _reindex_products_write(batch)
+        examined += len(batch)
+    return examined
+
+
+_ReindexRow = tuple[int, str, str, str, str]
+
+
+def _reindex_products_batches(
+    product_ids: Sequence[int] | None, batch_size: int
+) -> Iterator[list[_ReindexRow]]:
+    fields = ("id", "name", "name_en", "search_text", "search_initials")
+    if product_ids is not None:
+        wanted = sorted(set(product_ids))
+        for start in range(0, len(wanted), batch_size):
+            chunk = wanted[start : start + batch_size]
+            yield list(
+                Product.objects.filter(id__in=chunk).order_by("id").values_list(*fields)
+            )
+        return
+    last_id = 0
+    while True:
+        batch = list(
+            Product.objects.filter(id__gt=last_id)
+            .order_by("id")
+            .values_list(*fields)[:batch_size]
+        )
+        if not batch:
+            return
+        yield batch
+        last_id = batch[-1][0]
+
+
+def _reindex_products_write(batch: list[_ReindexRow]) -> None:
+    changed: list[tuple[int, str, str, str, str]] = []
+    for product_id, name, name_en, text, initials in batch:
+        columns = search_columns(name=name, name_en=name_en)
+        if (columns.text, columns.initials) != (text, initials):
+            changed.append((product_id, name, name_en, columns.text, columns.initials))
+    with transaction.atomic(), connection.cursor() as cursor:
+        for start in range(0, len(changed), REINDEX_STATEMENT_ROWS_MAX):
+            rows = changed[start : start + REINDEX_STATEMENT_ROWS_MAX]
+            cursor.execute(
+                _reindex_products_sql(len(rows)),
+                [value for row in rows for value in row],
+            )
+
+
+def _reindex_products_sql(row_count: int) -> str:
+    # One statement for many rows: Django's bulk_update builds a CASE that SQLite evaluates row
+    # by row (quadratic in the batch size). The name guard skips a row renamed since it was
+    # read: its save() has already set its columns.
+    table = connection.ops.quote_name(Product._meta.db_table)
+    values = ", ".join(["(%s, %s, %s, %s, %s)"] * row_count)
+    return (
+        f"WITH fresh(id, name, name_en, text, initials) AS (VALUES {values}) "  # noqa: S608
+        f"UPDATE {table} SET search_text = fresh.text, search_initials = fresh.initials "
+        f"FROM fresh WHERE {table}.id = fresh.id AND {table}.name = fresh.name "
+        f"AND {table}.name_en = fresh.name_en"
+    )
+
+
+def search_products(
+    *,
+    query: str,
+    category_id: int | None = None,
+    merchant_id: int | None = None,
+    limit: int,
+    offset: int = 0,
+) -> SearchPage:
+    """Find active products of active merchants whose names match ``query``, best first.
+
+    Korean-aware (see ``okryu.catalog.korean``): North and South spellings find each other,
+    a query of initial consonants matches the syllables' initials, ``name_en`` matches
+    case-insensitively, and every word of the query must match. Ranking: the whole query
+    equals the name (either spelling) or ``name_en``; then a name starting with it; then the
+    rest; ties by name, then id. A blank query finds nothing. Two queries (the ranked page
+    with the count, then its products), plus on PostgreSQL one ``SET LOCAL`` of the planner's
+    page cost (see ``_trigram_index_preferred``).
+
+    Raises ``InvalidInput(field="q")`` for a query longer than
+    ``settings.OKRYU_SEARCH_QUERY_LENGTH_MAX``, ``InvalidInput(field="limit"/"offset")`` for a
+    limit outside 1..``OKRYU_PAGE_SIZE_MAX`` or a negative offset.
+    """
+    _search_products_check(query=query, limit=limit, offset=offset)
+    parsed = parse_search_query(query)
+    if not parsed.terms:
+        return SearchPage(products=[], total=0)
+    matches = _matching_products(parsed)
+    if category_id is not None:
+        matches = matches.filter(category_id=category_id)
+    if merchant_id is not None:
+        matches = matches.filter(merchant_id=merchant_id)
+    end = min(offset + limit, SEARCH_TOTAL_MAX)
+    with _trigram_index_preferred(parsed):
+        if offset >= end:
+            return SearchPage(products=[], total=_count_matches(matches))
+        # One pass over the matches ranks them, cuts the page and counts them all: the window
+        # count rides along with the sort, which has to see every match anyway. The page's
+        # few products are then loaded with their merchant and category by primary key.
+        page_rows = list(
+            matches.annotate(search_total=Window(Count("id")))
+            .order_by(_rank(parsed), "name", "id")
+            .values_list("id", "search_total")[offset:end]
+        )
+        if not page_rows:
+            total = 0 if offset == 0 else _count_matches(matches)
+            return SearchPage(products=[], total=total)
+        loaded = Product.objects.select_related("merchant", "category").in_bulk(
+            [product_id for product_id, _total in page_rows]
+        )
+        return SearchPage(
+            # A product deleted between the two reads is left out.
+            products=[loaded[id_] for id_, _total in page_rows if id_ in loaded],
+            total=min(page_rows[0][1], SEARCH_TOTAL_MAX),
+        )
+
+
+def _search_products_check(*, query: str, limit: int, offset: int) -> None:
+    length_max: int = settings.OKRYU_SEARCH_QUERY_LENGTH_MAX
+    if len(query) > length_max:
+        raise InvalidInput(f"검색어는 {length_max}자까지입니다.", field="q")
+    page_size_max: int = settings.OKRYU_PAGE_SIZE_MAX
+    if not 1 <= limit <= page_size_max:
+        raise InvalidInput(
+            f"한 쪽은 1개부터 {page_size_max}개까지입니다.", field="limit"
+        )
+    if offset < 0:
+        raise InvalidInput("시작 위치는 0 이상이어야 합니다.", field="offset")
+
+
+def _count_matches(matches: QuerySet[Product]) -> int:
+    return matches.order_by()[:SEARCH_TOTAL_MAX].count()
+
+
+def _indexed_terms(parsed: SearchQuery) -> list[str]:
+    return [term for term in parsed.terms if len(term) >= TRIGRAM_LENGTH]
+
+
+def _matching_products(parsed: SearchQuery) -> QuerySet[Product]:
+    column = "search_initials" if parsed.is_initials else "search_text"
+    matches = Product.objects.filter(is_active=True, merchant__is_active=True)
+    fts_terms = _indexed_terms(parsed) if connection.vendor == "sqlite" else []
+    for number, term in enumerate(parsed.terms):
+        if term in fts_terms:
+            continue  # matched through the FTS5 table below
+        if connection.vendor == "postgresql" and len(term) < TRIGRAM_LENGTH:
+            # Too short for trigrams: strpos, which pg_trgm cannot serve, so the planner
+            # never picks a GIN scan of the whole index (ten times slower than a plain scan).
+            position = f"_search_position_{number}"
+            matches = matches.alias(**{position: StrIndex(column, Value(term))}).filter(
+                **{f"{position}__gt": 0}
+            )
+        else:
+            # On PostgreSQL the pg_trgm GIN index serves LIKE '%term%'; on SQLite a short
+            # term is a LIKE over the product rows.
+            matches = matches.filter(**{f"{column}__contains": term})
+    if fts_terms:
+        # Terms are letters and digits only (korean.search_key), so quoting cannot break out.
+        expression = " AND ".join(f'{column} : "{term}"' for term in fts_terms)
+        matches = matches.filter(
+            id__in=RawSQL(  # noqa: S611 -- the expression is a bound parameter
+                f"SELECT rowid FROM {SQLITE_SEARCH_TABLE} "  # noqa: S608
+                f"WHERE {SQLITE_SEARCH_TABLE} MATCH %s",
+                [expression],
+            )
+        )
+    return matches
+
+
+@contextmanager
+def _trigram_index_preferred(parsed: SearchQuery) -> Iterator[None]:
+    """On PostgreSQL, make the planner cost random reads as on SSDs, for this search only.
+
+    With the default ``random_page_cost`` (4) the planner scans all 100,000 rows for a common
+    term (냉면, tea) instead of using the trigram index, two to four times slower. A server
+    configured with ``random_page_cost = 1.1`` would need none of this.
+    """
+    if connection.vendor != "postgresql" or not _indexed_terms(parsed):
+        yield
+        return
+    # savepoint=False: reads only, and no SAVEPOINT round trip inside a caller's transaction.
+    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL random_page_cost = 1.1")
+        yield
+
+
+def _rank(parsed: SearchQuery) -> Case:
+    """0 when a part of the column equals the whole query, 1 when one starts with it, else 2.
+
+    A column holds its parts separated by ``PART_SEPARATOR`` (``name`` then ``name_en``, or
+    the initials as written then normalized), so "starts a part" is "starts the column or
+    follows a separator".
+    """
+    column = "search_initials" if parsed.is_initials else "search_text"
+    whole = parsed.whole
+    exact = Q(**{f"{column}__startswith": whole + PART_SEPARATOR}) | Q(
+        **{f"{column}__endswith": PART_SEPARATOR + whole}
+    )
+    prefix = Q(**{f"{column}__startswith": whole}) | Q(
+        **{f"{column}__contains": PART_SEPARATOR + whole}
+    )
+    return Case(
+        When(exact, then=Value(_RANK_EXACT)),
+        When(prefix, then=Value(_RANK_PREFIX)),
+        default=Value(_RANK_OTHER),
+        output_field=IntegerField(),
+    )
