@@ -108,3 +108,23 @@ class Address(models.Model):
     @override
     def __str__(self) -> str:
         return f"{self.district} {self.detail}"
+
+
+class LoginAttempt(models.Model):
+    """Failed log-ins of one username (lower-cased) in the current window, and its lock.
+
+    Counted per account, never per IP address: thousands of shoppers share one address, and a
+    lock by address would shut out a whole district. The username need not exist, so a lock
+    says nothing about which accounts do.
+    """
+
+    USERNAME_LENGTH_MAX = 150
+
+    username = models.CharField(max_length=USERNAME_LENGTH_MAX, unique=True)
+    failures_count = models.PositiveIntegerField(default=0)
+    window_started_at = models.DateTimeField()
+    locked_until = models.DateTimeField(null=True, blank=True)
+
+    @override
+    def __str__(self) -> str:
+        return f"{self.username}: {self.failures_count}"

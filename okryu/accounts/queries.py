@@ -1,0 +1,77 @@
+"""Reads of accounts: a person's addresses and roles, the districts to choose from."""
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.contrib.auth.models import AnonymousUser
+
+from okryu.accounts.models import Address, District, LoginAttempt, Role, RoleGrant, User
+from okryu.core import clock
+
+ADDRESSES_PER_USER_MAX = 20
+DISTRICTS_MAX = 1000
+
+
+@dataclass(frozen=True)
+class CityDistricts:
+    """The districts of one city, for one group of a district select."""
+
+    city: str
+    city_en: str
+    districts: tuple[District, ...]
+
+
+def list_addresses_for_user(*, user: User) -> list[Address]:
+    """Return the user's own addresses, the default first, with their districts."""
+    return list(
+        Address.objects.filter(user=user)
+        .select_related("district")
+        .order_by("-is_default", "id")[:ADDRESSES_PER_USER_MAX]
+    )
+
+
+def count_addresses_for_user(*, user_id: int) -> int:
+    """Return how many addresses the user has."""
+    return Address.objects.filter(user_id=user_id).count()
+
+
+def list_districts() -> list[CityDistricts]:
+    """Return every district, grouped by city, in display order (cities by first district)."""
+    groups: dict[str, list[District]] = {}
+    for district in District.objects.order_by("sort_order", "name")[:DISTRICTS_MAX]:
+        groups.setdefault(district.city, []).append(district)
+    return [
+        CityDistricts(
+            city=city, city_en=districts[0].city_en, districts=tuple(districts)
+        )
+        for city, districts in groups.items()
+    ]
+
+
+def exists_district(*, district_id: int) -> bool:
+    """Return whether a district with this id exists."""
+    return District.objects.filter(pk=district_id).exists()
+
+
+def list_roles(user: User | AnonymousUser) -> list[str]:
+    """Return the roles the user holds, sorted, as the API names them."""
+    if not user.is_authenticated:
+        return []
+    return sorted(RoleGrant.objects.filter(user=user).values_list("role", flat=True))
+
+
+def has_role(user: User | AnonymousUser, role: Role) -> bool:
+    """Return whether the user holds ``role``."""
+    if not user.is_authenticated:
+        return False
+    return RoleGrant.objects.filter(user=user, role=role).exists()
+
+
+def find_login_lock(*, username: str) -> dt.datetime | None:
+    """Return until when log-ins to ``username`` are refused, or None if they are allowed."""
+    attempt = LoginAttempt.objects.filter(username=username.strip().lower()).first()
+    if attempt is None or attempt.locked_until is None:
+        return None
+    if attempt.locked_until <= clock.now():
+        return None
+    return attempt.locked_until

@@ -1,0 +1,244 @@
+"""Use cases of accounts: signing up a shopper, keeping addresses, counting failed log-ins."""
+
+import datetime as dt
+import re
+
+from django.contrib.auth.password_validation import validate_password
+from django.contrib.auth.validators import UnicodeUsernameValidator
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+
+from okryu.accounts.errors import UsernameTaken
+from okryu.accounts.models import Address, District, LoginAttempt, Role, RoleGrant, User
+from okryu.accounts.queries import ADDRESSES_PER_USER_MAX
+from okryu.core import clock
+from okryu.core.errors import InvalidInput, NotFound
+
+USERNAME_LENGTH_MAX = 150
+DISPLAY_NAME_LENGTH_MAX = 100
+LABEL_LENGTH_MAX = 40
+PHONE_DIGITS_MIN = 10
+PHONE_DIGITS_MAX = 11
+# Separators a person may type inside a phone number: 010-1234-5678, 02 123 4567.
+_PHONE_SEPARATORS = re.compile(r"[\s\-.()]")
+
+# Per-account log-in throttle (DESIGN.md: never per IP address, and every lock expires).
+LOGIN_FAILURES_MAX = 5
+LOGIN_FAILURE_WINDOW = dt.timedelta(minutes=15)
+LOGIN_LOCK_DURATION = dt.timedelta(minutes=15)
+
+
+def normalize_phone(phone: str) -> str:
+    """Return the phone number as digits only, or raise InvalidInput.
+
+    A number has 10 or 11 digits and may be typed with dashes, dots, spaces or brackets.
+    """
+    digits = _PHONE_SEPARATORS.sub("", phone)
+    if not (
+        digits.isascii()
+        and digits.isdigit()
+        and PHONE_DIGITS_MIN <= len(digits) <= PHONE_DIGITS_MAX
+    ):
+        raise InvalidInput(
+            "전화번호는 10자리나 11자리 숫자입니다 (예: 010-1234-5678).", field="phone"
+        )
+    return digits
+
+
+def _check_username(username: str) -> str:
+    username = username.strip()
+    if not username or len(username) > USERNAME_LENGTH_MAX:
+        raise InvalidInput("아이디는 1자부터 150자까지입니다.", field="username")
+    try:
+        UnicodeUsernameValidator()(username)
+    except ValidationError as error:
+        raise InvalidInput(
+            "아이디에는 글자, 숫자와 @ . + - _ 만 쓸 수 있습니다.", field="username"
+        ) from error
+    if User.objects.filter(username__iexact=username).exists():
+        raise UsernameTaken("이미 쓰이는 아이디입니다.", field="username")
+    return username
+
+
+def _check_display_name(display_name: str) -> str:
+    display_name = display_name.strip()
+    if not display_name or len(display_name) > DISPLAY_NAME_LENGTH_MAX:
+        raise InvalidInput("이름은 1자부터 100자까지입니다.", field="display_name")
+    return display_name
+
+
+def _check_password(password: str, *, user: User) -> None:
+    try:
+        validate_password(password, user=user)
+    except ValidationError as error:
+        raise InvalidInput(" ".join(error.messages), field="password") from error
+
+
+def _get_district(district_id: int) -> District:
+    district = District.objects.filter(pk=district_id).first()
+    if district is None:
+        raise InvalidInput("그런 구역은 없습니다.", field="district")
+    return district
+
+
+def _check_detail(detail: str) -> str:
+    detail = detail.strip()
+    if not detail or len(detail) > Address.DETAIL_LENGTH_MAX:
+        raise InvalidInput("상세 주소는 1자부터 200자까지입니다.", field="detail")
+    return detail
+
+
+def register_shopper(
+    *,
+    username: str,
+    display_name: str,
+    phone: str,
+    password: str,
+    district_id: int,
+    address_detail: str,
+) -> User:
+    """Create a shopper account with its first (default) address and the shopper role.
+
+    Raises InvalidInput naming the field (``username``, ``display_name``, ``phone``,
+    ``password``, ``district``, ``detail``) or UsernameTaken; nothing is created then.
+    """
+    username = _check_username(username)
+    user = User(
+        username=username,
+        display_name=_check_display_name(display_name),
+        phone=normalize_phone(phone),
+    )
+    _check_password(password, user=user)
+    district = _get_district(district_id)
+    detail = _check_detail(address_detail)
+    user.set_password(password)
+    try:
+        with transaction.atomic():
+            user.save()
+            RoleGrant.objects.create(user=user, role=Role.SHOPPER)
+            Address.objects.create(
+                user=user, district=district, detail=detail, is_default=True
+            )
+    except IntegrityError as error:
+        # Two sign-ups raced for one username; the case-insensitive unique index refused one.
+        raise UsernameTaken("이미 쓰이는 아이디입니다.", field="username") from error
+    assert user.pk is not None
+    return user
+
+
+def add_address(
+    *,
+    user: User,
+    district_id: int,
+    detail: str,
+    label: str = "",
+    make_default: bool = False,
+) -> Address:
+    """Add a delivery address; the first one, or one asked for, becomes the default.
+
+    Raises InvalidInput for an unknown district, an empty or long detail, or when the user
+    already has the maximum number of addresses.
+    """
+    district = _get_district(district_id)
+    detail = _check_detail(detail)
+    label = label.strip()[:LABEL_LENGTH_MAX]
+    with transaction.atomic():
+        # Lock the user's row so two additions cannot both pass the count or both be first.
+        User.objects.select_for_update().filter(pk=user.pk).first()
+        count = Address.objects.filter(user=user).count()
+        if count >= ADDRESSES_PER_USER_MAX:
+            raise InvalidInput(
+                f"주소는 {ADDRESSES_PER_USER_MAX}개까지 둘 수 있습니다.", field="detail"
+            )
+        is_default = make_default or count == 0
+        if is_default:
+            Address.objects.filter(user=user, is_default=True).update(is_default=False)
+        address = Address.objects.create(
+            user=user,
+            district=district,
+            detail=detail,
+            label=label,
+            is_default=is_default,
+        )
+    assert Address.objects.filter(user=user, is_default=True).count() == 1
+    return address
+
+
+def delete_address(*, user: User, address_id: int) -> None:
+    """Delete one of the user's addresses; the oldest remaining one becomes the default.
+
+    Raises NotFound when the address does not exist or belongs to someone else.
+    """
+    with transaction.atomic():
+        address = Address.objects.filter(pk=address_id, user=user).first()
+        if address is None:
+            raise NotFound("주소를 찾을 수 없습니다.")
+        was_default = address.is_default
+        address.delete()
+        if was_default:
+            successor = Address.objects.filter(user=user).order_by("id").first()
+            if successor is not None:
+                successor.is_default = True
+                successor.save(update_fields=["is_default"])
+    assert not Address.objects.filter(pk=address_id).exists()
+
+
+def set_default_address(*, user: User, address_id: int) -> Address:
+    """Make one of the user's addresses the default one.
+
+    Raises NotFound when the address does not exist or belongs to someone else.
+    """
+    with transaction.atomic():
+        address = Address.objects.filter(pk=address_id, user=user).first()
+        if address is None:
+            raise NotFound("주소를 찾을 수 없습니다.")
+        # The old default is cleared first: the partial unique index allows one at a time.
+        Address.objects.filter(user=user, is_default=True).exclude(
+            pk=address.pk
+        ).update(is_default=False)
+        if not address.is_default:
+            address.is_default = True
+            address.save(update_fields=["is_default"])
+    assert Address.objects.filter(user=user, is_default=True).count() == 1
+    return address
+
+
+def _lock_login_attempt(username: str, *, now: dt.datetime) -> LoginAttempt:
+    attempt = LoginAttempt.objects.select_for_update().filter(username=username).first()
+    if attempt is not None:
+        return attempt
+    try:
+        with transaction.atomic():
+            return LoginAttempt.objects.create(username=username, window_started_at=now)
+    except IntegrityError:
+        # A concurrent failure created the row first; lock and use it.
+        return LoginAttempt.objects.select_for_update().get(username=username)
+
+
+def record_login_failure(*, username: str) -> LoginAttempt:
+    """Count one failed log-in for ``username``; lock it when the window's failures reach the max.
+
+    The window restarts when it is older than ``LOGIN_FAILURE_WINDOW`` or a lock has expired.
+    """
+    key = username.strip().lower()[: LoginAttempt.USERNAME_LENGTH_MAX]
+    now = clock.now()
+    with transaction.atomic():
+        attempt = _lock_login_attempt(key, now=now)
+        window_is_over = attempt.window_started_at <= now - LOGIN_FAILURE_WINDOW
+        lock_is_over = attempt.locked_until is not None and attempt.locked_until <= now
+        if window_is_over or lock_is_over:
+            attempt.failures_count = 0
+            attempt.window_started_at = now
+            attempt.locked_until = None
+        attempt.failures_count += 1
+        if attempt.failures_count >= LOGIN_FAILURES_MAX:
+            attempt.locked_until = now + LOGIN_LOCK_DURATION
+        attempt.save()
+    assert attempt.failures_count >= 1
+    return attempt
+
+
+def clear_login_failures(*, username: str) -> None:
+    """Forget the failed log-ins of ``username`` after a successful log-in."""
+    key = username.strip().lower()[: LoginAttempt.USERNAME_LENGTH_MAX]
+    LoginAttempt.objects.filter(username=key).delete()

@@ -1,0 +1,23 @@
+"""URLs of the accounts pages: sign up, log in, log out, profile and addresses."""
+
+from django.urls import URLPattern, path
+
+from okryu.web.accounts import views
+
+urlpatterns: list[URLPattern] = [
+    path("login/", views.AccountLoginView.as_view(), name="login"),
+    path("logout/", views.AccountLogoutView.as_view(), name="logout"),
+    path("signup/", views.AccountSignupView.as_view(), name="signup"),
+    path("profile/", views.ProfileView.as_view(), name="profile"),
+    path("addresses/", views.AddressAddView.as_view(), name="address-add"),
+    path(
+        "addresses/<int:address_id>/delete/",
+        views.AddressDeleteView.as_view(),
+        name="address-delete",
+    ),
+    path(
+        "addresses/<int:address_id>/default/",
+        views.AddressDefaultView.as_view(),
+        name="address-default",
+    ),
+]

@@ -1,0 +1,65 @@
+"""Forms of the basket pages: a product id and a quantity, checked for shape only."""
+
+from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext, gettext_lazy
+
+
+class QuantityField(forms.IntegerField):
+    """A whole number of units from 1 to the line maximum, with one clear message for each fault.
+
+    The maximum is read when the form is made, so the settings' value at that time counts.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(
+            label=gettext_lazy("수량"),
+            min_value=1,
+            error_messages={
+                "required": gettext_lazy("수량을 입력하십시오."),
+                "invalid": gettext_lazy("수량은 1 이상의 정수여야 합니다."),
+                "min_value": gettext_lazy("수량은 1 이상의 정수여야 합니다."),
+            },
+        )
+
+    def validate_maximum(self, value: int) -> None:
+        """Refuse a quantity above the line maximum, naming the maximum."""
+        maximum: int = settings.OKRYU_LINE_QUANTITY_MAX
+        if value > maximum:
+            raise ValidationError(
+                gettext("수량은 한 번에 %(maximum)d개까지입니다.")
+                % {"maximum": maximum},
+                code="max_value",
+            )
+
+
+class _QuantityForm(forms.Form):
+    quantity = QuantityField()
+
+    def clean_quantity(self) -> int:
+        """Return the quantity within the line maximum."""
+        quantity: int = self.cleaned_data["quantity"]
+        field = self.fields["quantity"]
+        assert isinstance(field, QuantityField)
+        field.validate_maximum(quantity)
+        return quantity
+
+
+class BasketAddForm(_QuantityForm):
+    """Put a product in the basket; ``next`` is where to go back to."""
+
+    product = forms.IntegerField(min_value=1)
+    next = forms.CharField(required=False, max_length=2000)
+    idempotency_key = forms.CharField(
+        max_length=255,
+        error_messages={
+            "required": gettext_lazy(
+                "이 양식은 만료되었습니다. 상품 쪽에서 다시 담으십시오."
+            )
+        },
+    )
+
+
+class LineQuantityForm(_QuantityForm):
+    """Change the quantity of a basket line."""
