@@ -1,0 +1,58 @@
+"""Load the demo data once and print where to log in.
+
+A second run sees the demo operator and keeps what is there.
+"""
+
+from typing import IO, Any, cast
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from rich.console import Console
+from rich.table import Table
+from typing_extensions import override
+
+from okryu.demo.loading import DistrictsMissing, load_demo_data
+from okryu.demo.merchants import MERCHANTS
+from okryu.demo.users import DEMO_PASSWORD, DEMO_USERS
+
+
+class Command(BaseCommand):
+    help = (
+        "Load Okryu's demo users, merchants and catalog, in one transaction. "
+        "Does nothing when the demo data is already there."
+    )
+
+    @override
+    def handle(self, *args: Any, **options: Any) -> None:
+        # OutputWrapper is a text stream over the command's stdout; rich only writes to it.
+        console = Console(
+            file=cast("IO[str]", self.stdout), highlight=False, soft_wrap=True
+        )
+        try:
+            result = load_demo_data()
+        except DistrictsMissing as error:
+            raise CommandError(str(error)) from error
+        if result.is_loaded_now:
+            console.print(
+                f"[green]Demo data loaded:[/green] {result.users} logins, "
+                f"{result.merchants} merchants, {result.categories} categories, "
+                f"{result.products:,} products."
+            )
+        else:
+            console.print(
+                "Demo data is already there; skipped loading, kept what is there."
+            )
+        console.print(self._logins_table())
+        console.print(f"Okryu runs at [bold]http://127.0.0.1:{settings.PORT}/[/bold]")
+
+    def _logins_table(self) -> Table:
+        table = Table(title=f"Demo logins (password: {DEMO_PASSWORD})")
+        table.add_column("login")
+        table.add_column("name")
+        table.add_column("role")
+        table.add_column("merchant")
+        merchant_names = {spec.slug: spec.name for spec in MERCHANTS}
+        for user in DEMO_USERS:
+            merchant = merchant_names[user.merchant] if user.merchant else ""
+            table.add_row(user.username, user.display_name, user.role.value, merchant)
+        return table
