@@ -1,9 +1,37 @@
 """Values every storefront template needs."""
 
+from collections.abc import Callable
+
+from django.conf import settings
 from django.http import HttpRequest
+
+from okryu.cart.owners import BasketOwner
+from okryu.cart.queries import count_basket_lines
 
 
 def storefront(request: HttpRequest) -> dict[str, object]:
-    """Return the active language so templates can pick ``name`` or ``name_en``."""
+    """Return the active language (to pick ``name`` or ``name_en``), the search limit and
+    the basket's line count for the header badge (computed only when a template asks)."""
     language = getattr(request, "LANGUAGE_CODE", "ko")
-    return {"is_english": language == "en", "language": language}
+    return {
+        "is_english": language == "en",
+        "language": language,
+        "query_length_max": settings.OKRYU_SEARCH_QUERY_LENGTH_MAX,
+        "basket_line_count": _basket_line_counter(request),
+    }
+
+
+def _basket_line_counter(request: HttpRequest) -> Callable[[], int]:
+    def count() -> int:
+        # A first-time visitor has neither a login nor a stored session, so has no basket:
+        # answering 0 without a query keeps their pages at the queries they need.
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            return count_basket_lines(BasketOwner.for_user(user.pk))
+        session = getattr(request, "session", None)
+        session_key = session.session_key if session is not None else None
+        if session_key:
+            return count_basket_lines(BasketOwner.for_session(session_key))
+        return 0
+
+    return count

@@ -1,0 +1,295 @@
+"""Page budget: every storefront page, on a first visit, with the demo data loaded.
+
+Budget (DESIGN.md and the storefront issue): gzip(HTML) + gzip(every CSS file it links)
+is at most 14 KB; everything the page loads is at most 30 KB gzipped and 5 requests; no web
+fonts; no script in the head that blocks rendering; images lazy.
+"""
+
+import gzip
+import io
+import re
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.contrib.staticfiles import finders
+from django.core.management import call_command, get_commands
+from django.test import Client
+from django.urls import NoReverseMatch, reverse
+from typing_extensions import override
+
+from okryu.catalog.models import Product
+from okryu.catalog.queries import list_category_tree
+from okryu.merchants.models import Merchant
+
+HTML_AND_CSS_BYTES_MAX = 14 * 1024
+EVERYTHING_BYTES_MAX = 30 * 1024
+REQUESTS_MAX = 5
+# whitenoise serves CSS pre-compressed at the highest level; Django's GZipMiddleware
+# compresses HTML at level 6 (what the test client receives, measured as sent).
+STATIC_GZIP_LEVEL = 9
+
+
+@dataclass
+class PageParts(HTMLParser):
+    """What a page links to: stylesheets, scripts, images, and head scripts that block."""
+
+    stylesheets: list[str] = field(default_factory=list)
+    resources: list[str] = field(default_factory=list)
+    blocking_head_scripts: list[str] = field(default_factory=list)
+    eager_images: list[str] = field(default_factory=list)
+    has_icon_link: bool = False
+    in_head: bool = False
+
+    def __post_init__(self) -> None:
+        super().__init__()
+
+    @override
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = {name: value or "" for name, value in attrs}
+        if tag == "head":
+            self.in_head = True
+        elif tag == "link":
+            self._link(values)
+        elif tag == "script":
+            self._script(values)
+        elif tag in {"img", "source", "video", "audio", "iframe", "embed"}:
+            for name in ("src", "srcset", "poster"):
+                if values.get(name):
+                    self._count(values[name].split()[0])
+            if tag == "img" and values.get("loading") != "lazy":
+                self.eager_images.append(values.get("src", ""))
+
+    def _link(self, values: dict[str, str]) -> None:
+        rel = set(values.get("rel", "").lower().split())
+        if "icon" in rel:
+            self.has_icon_link = True
+        if "stylesheet" in rel:
+            self.stylesheets.append(values["href"])
+        if rel & {
+            "icon",
+            "stylesheet",
+            "preload",
+            "modulepreload",
+            "prefetch",
+            "manifest",
+        }:
+            self._count(values.get("href", ""))
+
+    def _script(self, values: dict[str, str]) -> None:
+        source = values.get("src", "")
+        if not source:
+            return
+        self._count(source)
+        waits = "defer" in values or "async" in values or values.get("type") == "module"
+        if self.in_head and not waits:
+            self.blocking_head_scripts.append(source)
+
+    @override
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "head":
+            self.in_head = False
+
+    def _count(self, url: str) -> None:
+        if url and not url.startswith("data:"):
+            self.resources.append(url)
+
+
+@dataclass(frozen=True)
+class Weight:
+    html_gzip_bytes: int
+    css_gzip_bytes: int
+    everything_gzip_bytes: int
+    requests: int
+    problems: tuple[str, ...]
+
+
+def static_file(url: str) -> Path:
+    assert url.startswith(settings.STATIC_URL), f"{url} is not a static file of ours"
+    found = finders.find(url.removeprefix(settings.STATIC_URL))
+    assert found, f"{url} does not exist"
+    return Path(str(found))
+
+
+def weigh(html_gzip: bytes) -> Weight:
+    """Weigh a page as a first-time visitor's browser would load it."""
+    html = gzip.decompress(html_gzip).decode()
+    parts = PageParts()
+    parts.feed(html)
+    problems = [f"render-blocking script {src}" for src in parts.blocking_head_scripts]
+    problems += [f"image not lazy {src}" for src in parts.eager_images]
+    if "@font-face" in html:
+        problems.append("web font in the page")
+    requests = 1 + len(parts.resources)
+    if not parts.has_icon_link:
+        requests += 1  # the browser asks for /favicon.ico by itself
+    css_bytes = 0
+    everything = len(html_gzip)
+    for url in parts.resources:
+        path = static_file(url)
+        body = path.read_bytes()
+        packed = len(gzip.compress(body, STATIC_GZIP_LEVEL))
+        everything += min(packed, len(body))
+        if url in parts.stylesheets:
+            css_bytes += packed
+            css = body.decode()
+            if "@font-face" in css:
+                problems.append(f"web font in {url}")
+            # Whatever a stylesheet pulls in is a request too.
+            requests += len(re.findall(r"url\((?!['\"]?data:)|@import", css))
+    return Weight(len(html_gzip), css_bytes, everything, requests, tuple(problems))
+
+
+def test_the_weigher_catches_blocking_scripts_fonts_and_eager_images():
+    page = (
+        "<html><head><script src='/static/web/site.css'></script>"
+        "<style>@font-face{font-family:x}</style></head>"
+        "<body><img src='/static/web/site.css'></body></html>"
+    )
+
+    weight = weigh(gzip.compress(page.encode()))
+
+    assert weight.problems == (
+        "render-blocking script /static/web/site.css",
+        "image not lazy /static/web/site.css",
+        "web font in the page",
+    )
+    assert weight.requests == 4  # the page, the script, the image, the implicit favicon
+
+
+def test_the_weigher_lets_deferred_scripts_and_lazy_images_pass():
+    page = (
+        "<html><head><link rel='icon' href='data:,'>"
+        "<script defer src='/static/web/site.css'></script></head>"
+        "<body><img loading='lazy' src='/static/web/site.css'></body></html>"
+    )
+
+    weight = weigh(gzip.compress(page.encode()))
+
+    assert weight.problems == ()
+    assert weight.requests == 3
+
+
+def load_demo_or_build_data() -> None:
+    """Load the demo data with its own command; build a like amount if it is not there yet."""
+    if "load_demo_data" in get_commands():
+        call_command("load_demo_data", verbosity=0, stdout=io.StringIO())
+        return
+    _build_demo_sized_catalog()
+
+
+def _build_demo_sized_catalog() -> None:
+    # A stand-in of the demo's size (30 merchants, 600 products) until its command lands.
+    from okryu.catalog.search import reindex_products
+    from okryu.catalog.tests.factories import CategoryFactory, ProductFactory
+    from okryu.merchants.models import MerchantKind, OpeningHours
+    from okryu.merchants.tests.factories import MerchantFactory
+
+    roots = [
+        CategoryFactory.create(name=f"식료품{n}", name_en=f"Groceries {n}")
+        for n in range(6)
+    ]
+    leaves = [
+        CategoryFactory.create(
+            name=f"{root.name} 국수류{n}", name_en=f"Noodles {n}", parent=root
+        )
+        for root in roots
+        for n in range(4)
+    ]
+    kinds = list(MerchantKind.values)
+    merchants = [
+        MerchantFactory.create(
+            name=f"평양제일백화점 {n}호점", kind=kinds[n % len(kinds)]
+        )
+        for n in range(30)
+    ]
+    for merchant in merchants:
+        OpeningHours.objects.bulk_create(
+            OpeningHours(
+                merchant=merchant, weekday=day, opens_at="09:00", closes_at="21:00"
+            )
+            for day in range(7)
+        )
+    for n in range(600):
+        ProductFactory.create(
+            merchant=merchants[n % 30],
+            category=leaves[n % len(leaves)],
+            name=f"옥류관 평양랭면 곱배기 {n}번",
+            name_en=f"Okryu-gwan Pyongyang cold noodles, large, no. {n}",
+            unit="그릇",
+            unit_en="bowl",
+            price_won=1000 + n * 37,
+            purchase_limit_per_day=5,
+            stock_on_hand=10,
+            stock_received=10,
+        )
+    reindex_products()
+
+
+def storefront_pages() -> dict[str, str]:
+    """Return the URL of each page in the budget, chosen among the biggest of their kind."""
+    tree = list_category_tree()
+    biggest_root = max(
+        tree,
+        key=lambda node: Product.objects.filter(
+            category_id__in=node.descendant_ids(), is_active=True
+        ).count(),
+    )
+    busiest = max(
+        Merchant.objects.filter(is_active=True), key=lambda m: m.products.count()
+    )
+    longest_named = max(
+        Product.objects.filter(is_active=True, stock_on_hand__gt=0)[:200],
+        key=lambda product: len(product.name) + len(product.description),
+    )
+    word = longest_named.name.split()[0][:2]
+    pages = {
+        "home": reverse("home"),
+        "category": reverse("category", args=[biggest_root.category.pk]),
+        "merchant": reverse("merchant", args=[busiest.pk]),
+        "merchants": reverse("merchants"),
+        "product": reverse("product", args=[longest_named.pk]),
+        "search": f"{reverse('search')}?q={word}",
+    }
+    for name in ("basket", "login", "signup"):
+        try:
+            pages[name] = reverse(name)
+        except NoReverseMatch:  # pragma: no cover - only until the page lands
+            pytest.fail(f"the {name} page has no URL")
+    return pages
+
+
+@pytest.mark.django_db
+def test_every_storefront_page_fits_the_budget_with_the_demo_data():
+    load_demo_or_build_data()
+    pages = storefront_pages()
+    weights: dict[str, Weight] = {}
+
+    for name, url in pages.items():
+        response = Client().get(url, HTTP_ACCEPT_ENCODING="gzip")
+        assert response.status_code == 200, f"{name} answered {response.status_code}"
+        assert response["Content-Encoding"] == "gzip", name
+        weights[name] = weigh(response.content)
+
+    over = {
+        name: weight
+        for name, weight in weights.items()
+        if weight.html_gzip_bytes + weight.css_gzip_bytes > HTML_AND_CSS_BYTES_MAX
+        or weight.everything_gzip_bytes > EVERYTHING_BYTES_MAX
+        or weight.requests > REQUESTS_MAX
+        or weight.problems
+    }
+    assert over == {}, weights
+    assert set(weights) == {
+        "home",
+        "category",
+        "merchant",
+        "merchants",
+        "product",
+        "search",
+        "basket",
+        "login",
+        "signup",
+    }
