@@ -1,4 +1,4 @@
-"""Shared-kernel rows: idempotency records."""
+"""Shared-kernel rows: idempotency records and background jobs."""
 
 from django.db import models
 from typing_extensions import override
@@ -24,3 +24,54 @@ class IdempotencyRecord(models.Model):
     @override
     def __str__(self) -> str:
         return f"{self.scope}:{self.key} → {self.status_code}"
+
+
+class BackgroundJobStatus(models.TextChoices):
+    """Where a background job stands: waiting (or running under a lease), done, or given up."""
+
+    PENDING = "pending", "pending"
+    DONE = "done", "done"
+    FAILED = "failed", "failed"
+
+
+class BackgroundJob(models.Model):
+    """One unit of deferred work, persisted so it survives a crash and runs on any worker.
+
+    A worker claims a due job by setting ``locked_until`` (a lease); a worker that dies leaves
+    the lease to run out, and the job becomes claimable again.
+    """
+
+    KIND_LENGTH_MAX = 60
+
+    kind = models.CharField(max_length=KIND_LENGTH_MAX)
+    payload = models.JSONField(default=dict)
+    status = models.CharField(
+        max_length=10,
+        choices=BackgroundJobStatus.choices,
+        default=BackgroundJobStatus.PENDING,
+    )
+    run_at = models.DateTimeField()
+    locked_until = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["run_at"],
+                condition=models.Q(status="pending"),
+                name="background_job_due",
+            )
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status__in=BackgroundJobStatus.values),
+                name="background_job_status_known",
+            )
+        ]
+
+    @override
+    def __str__(self) -> str:
+        return f"{self.kind}#{self.pk} {self.status}"

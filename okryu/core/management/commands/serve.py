@@ -39,7 +39,9 @@ class Command(BaseCommand):
         host, port = options["host"], int(options["port"])
         shown_host = "127.0.0.1" if host in {"0.0.0.0", "::"} else host  # noqa: S104
         self.stdout.write(
-            self.style.SUCCESS(f"옥류 Okryu: http://{shown_host}:{port}/  (Ctrl-C to stop)")
+            self.style.SUCCESS(
+                f"옥류 Okryu: http://{shown_host}:{port}/  (Ctrl-C to stop)"
+            )
         )
         self.stdout.flush()
         arguments = [

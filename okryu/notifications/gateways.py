@@ -1,0 +1,58 @@
+"""Gateways that deliver an SMS: the interface, the logging default and a recording one."""
+
+import logging
+import threading
+from dataclasses import dataclass
+from typing import Protocol
+
+from django.conf import settings
+
+logger = logging.getLogger(__name__)
+
+
+class SmsGateway(Protocol):
+    """Delivers one SMS or raises; must return within a bounded time."""
+
+    def send(self, *, phone: str, body: str) -> None:
+        """Send ``body`` to ``phone``."""
+
+
+class LogGateway:
+    """The embedded default: writes each message to the log instead of a radio network."""
+
+    def send(self, *, phone: str, body: str) -> None:
+        """Log the message."""
+        logger.info("SMS to %s: %s", phone, body)
+
+
+@dataclass(frozen=True)
+class SentSms:
+    """One message a recording gateway received."""
+
+    phone: str
+    body: str
+
+
+class RecordingGateway:
+    """Keeps every message in memory, for tests; thread-safe for the concurrency tests."""
+
+    def __init__(self) -> None:
+        self.sent: list[SentSms] = []
+        self._lock = threading.Lock()
+
+    def send(self, *, phone: str, body: str) -> None:
+        """Record the message."""
+        with self._lock:
+            self.sent.append(SentSms(phone=phone, body=body))
+
+
+# An explicit mapping, so a setting names a gateway without importing code by string.
+GATEWAYS: dict[str, type[LogGateway] | type[RecordingGateway]] = {
+    "log": LogGateway,
+    "recording": RecordingGateway,
+}
+
+
+def get_configured_gateway() -> SmsGateway:
+    """Return a new instance of the gateway named by ``settings.OKRYU_SMS_GATEWAY``."""
+    return GATEWAYS[settings.OKRYU_SMS_GATEWAY]()

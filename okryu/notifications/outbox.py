@@ -1,0 +1,100 @@
+"""Queue SMS messages in the outbox and send them through a gateway.
+
+Delivery guarantee, and its trade-off: a message is queued in the transaction of the change it
+reports, so it exists if and only if the change committed. A worker claims a batch under a
+lease (``SELECT … FOR UPDATE SKIP LOCKED`` on PostgreSQL; on SQLite the immediate transaction
+serialises claims), commits the claim, sends, and marks each message sent in a second short
+transaction. Two live workers never hold the same message, so no message is sent twice while
+workers stay alive. A worker that dies after the gateway accepted a message but before it marked
+it sent leaves the lease to run out, and the message is sent once more: over a crash the outbox
+is at-least-once, bounded by ``OUTBOX_ATTEMPTS_MAX``. A short lease would resend sooner; a long
+one delays messages whose worker died. SMS gateways offer no idempotency key to close the gap.
+"""
+
+import datetime as dt
+import logging
+from dataclasses import dataclass
+
+from django.db import connection, transaction
+from django.db.models import F, Q
+
+from okryu.core import clock
+from okryu.notifications.gateways import SmsGateway
+from okryu.notifications.models import OutboxMessage, OutboxStatus
+
+logger = logging.getLogger(__name__)
+
+OUTBOX_BATCH_SIZE_MAX = 200
+OUTBOX_ATTEMPTS_MAX = 5
+OUTBOX_LEASE_SECONDS = 60
+
+
+@dataclass(frozen=True)
+class OutboxSendReport:
+    """What one pass of the SMS worker did."""
+
+    claimed: int
+    sent: int
+    failed: int
+
+
+def queue_sms(*, phone: str, body: str) -> OutboxMessage:
+    """Queue one SMS in the caller's transaction; the worker sends it after commit."""
+    assert phone, "an SMS needs a phone number"
+    assert 0 < len(body) <= OutboxMessage.BODY_LENGTH_MAX, "SMS body length"
+    return OutboxMessage.objects.create(phone=phone, body=body)
+
+
+def claim_messages(
+    *, batch_size: int, lease_seconds: int = OUTBOX_LEASE_SECONDS
+) -> list[OutboxMessage]:
+    """Claim up to ``batch_size`` pending messages under a lease and commit the claim."""
+    assert 1 <= batch_size <= OUTBOX_BATCH_SIZE_MAX
+    now = clock.now()
+    with transaction.atomic():
+        pending = OutboxMessage.objects.filter(
+            Q(locked_until__isnull=True) | Q(locked_until__lt=now),
+            status=OutboxStatus.PENDING,
+        ).order_by("id")
+        if connection.features.has_select_for_update_skip_locked:
+            pending = pending.select_for_update(skip_locked=True)
+        messages = list(pending[:batch_size])
+        ids = [message.pk for message in messages]
+        OutboxMessage.objects.filter(pk__in=ids).update(
+            locked_until=now + dt.timedelta(seconds=lease_seconds),
+            attempts=F("attempts") + 1,
+        )
+    for message in messages:
+        message.attempts += 1
+    return messages
+
+
+def send_pending_sms(*, gateway: SmsGateway, batch_size: int) -> OutboxSendReport:
+    """Send one batch of pending messages through ``gateway``; return the counts."""
+    messages = claim_messages(batch_size=batch_size)
+    sent = failed = 0
+    for message in messages:
+        if _send_one(message, gateway):
+            sent += 1
+        else:
+            failed += 1
+    return OutboxSendReport(claimed=len(messages), sent=sent, failed=failed)
+
+
+def _send_one(message: OutboxMessage, gateway: SmsGateway) -> bool:
+    try:
+        gateway.send(phone=message.phone, body=message.body)
+    # A gateway may fail in any way (network, provider); the message is retried, not lost.
+    except Exception as error:  # noqa: BLE001
+        logger.warning("SMS#%s not sent: %r", message.pk, error)
+        gives_up = message.attempts >= OUTBOX_ATTEMPTS_MAX
+        OutboxMessage.objects.filter(pk=message.pk, status=OutboxStatus.PENDING).update(
+            status=OutboxStatus.FAILED if gives_up else OutboxStatus.PENDING,
+            locked_until=None,
+            last_error=repr(error)[:400],
+        )
+        return False
+    OutboxMessage.objects.filter(pk=message.pk, status=OutboxStatus.PENDING).update(
+        status=OutboxStatus.SENT, sent_at=clock.now(), locked_until=None
+    )
+    return True

@@ -1,0 +1,79 @@
+"""The operator's read-only view of the ledger and the cards; changes go through services."""
+
+from typing import Any
+
+from django.contrib import admin
+from django.http import HttpRequest
+from typing_extensions import override
+
+from okryu.payments.models import (
+    Card,
+    ChipUse,
+    LedgerAccount,
+    PaymentRequest,
+    Transfer,
+    TransferRefusal,
+)
+
+
+# ModelAdmin is generic only in the stubs; subscripting it fails at run time.
+class ReadOnlyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    """Money rows are never edited by hand: the audit would no longer add up."""
+
+    @override
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    @override
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    @override
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(LedgerAccount)
+class LedgerAccountAdmin(ReadOnlyAdmin):
+    list_display = ["id", "kind", "owner_reference", "balance_won", "held_won"]
+    list_filter = ["kind"]
+    search_fields = ["owner_reference"]
+
+
+@admin.register(Transfer)
+class TransferAdmin(ReadOnlyAdmin):
+    list_display = [
+        "transfer_id",
+        "kind",
+        "debit_account",
+        "credit_account",
+        "amount_won",
+    ]
+    list_filter = ["kind"]
+    search_fields = ["transfer_id", "reference"]
+    date_hierarchy = "created_at"
+
+
+@admin.register(TransferRefusal)
+class TransferRefusalAdmin(ReadOnlyAdmin):
+    list_display = ["transfer_id", "code", "created_at"]
+    list_filter = ["code"]
+
+
+@admin.register(Card)
+class CardAdmin(ReadOnlyAdmin):
+    list_display = ["number", "holder", "status", "expires_on", "pin_failed_attempts"]
+    list_filter = ["status"]
+    search_fields = ["number", "holder__username"]
+    exclude = ["pin_hash"]
+
+
+@admin.register(ChipUse)
+class ChipUseAdmin(ReadOnlyAdmin):
+    list_display = ["card", "counter", "amount_won", "is_offline", "outcome_code"]
+
+
+@admin.register(PaymentRequest)
+class PaymentRequestAdmin(ReadOnlyAdmin):
+    list_display = ["id", "credit_account", "amount_won", "status", "expires_at"]
+    exclude = ["token"]

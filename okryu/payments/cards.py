@@ -1,0 +1,237 @@
+"""Cards: issue, block, unblock, reset the PIN, and authorise a debit (status, PIN, limits).
+
+PIN attempts count per card, never per address: three wrong PINs lock the card until a teller
+resets the PIN. A PIN check commits its attempt counter even when it refuses, so a refused
+request cannot be retried for free.
+"""
+
+import datetime as dt
+import re
+import secrets
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F, Sum
+
+from okryu.accounts.models import User
+from okryu.core import clock
+from okryu.core.errors import InvalidInput
+from okryu.payments.errors import (
+    CardBlocked,
+    CardExpired,
+    CardLocked,
+    CardNotFound,
+    OverCardLimit,
+    WrongPin,
+)
+from okryu.payments.ledger.accounts import open_ledger_account
+from okryu.payments.models import (
+    Card,
+    CardStatus,
+    LedgerAccountKind,
+    Transfer,
+    TransferKind,
+)
+from okryu.payments.pins import check_pin_shape, hash_pin, is_pin_correct
+from okryu.payments.rules import (
+    CARD_NUMBER_LENGTH,
+    is_card_number_well_formed,
+    is_pin_locked,
+    is_within_limits,
+    luhn_check_digit,
+    pin_attempts_left,
+)
+
+PHONE_PATTERN = re.compile(r"^\+?[0-9][0-9-]{5,18}$")
+NUMBER_ATTEMPTS_MAX = 10
+CLONED = "cloned"
+BLOCKED_REASON_LENGTH_MAX = 40
+
+
+def check_card_number(card_number: str) -> None:
+    """Raise InvalidInput unless ``card_number`` has 16 digits and a right Luhn check digit."""
+    if not is_card_number_well_formed(card_number):
+        raise InvalidInput("카드 번호가 올바르지 않습니다.", field="card_number")
+
+
+def get_card_for_update(card_number: str) -> Card:
+    """Return the card, locked until the transaction ends (on PostgreSQL), or raise."""
+    check_card_number(card_number)
+    assert transaction.get_connection().in_atomic_block
+    card = (
+        # Only the card row is locked here; ledger accounts are locked by their conditional
+        # updates, always in primary-key order.
+        Card.objects.select_for_update(of=("self",))
+        .select_related("ledger_account")
+        .filter(number=card_number)
+        .first()
+    )
+    if card is None:
+        raise CardNotFound("카드를 찾을 수 없습니다.")
+    return card
+
+
+def issue_card(*, holder: User, phone: str, pin: str) -> Card:
+    """Issue a new active card to ``holder`` with its own ledger account and a hashed PIN."""
+    if not _is_phone_well_formed(phone):
+        raise InvalidInput("전화번호가 올바르지 않습니다.", field="phone")
+    check_pin_shape(pin)
+    pin_hash = hash_pin(pin)
+    for _attempt in range(NUMBER_ATTEMPTS_MAX):
+        number = _new_card_number()
+        try:
+            with transaction.atomic():
+                account = open_ledger_account(
+                    kind=LedgerAccountKind.SHOPPER, owner_reference=f"card:{number}"
+                )
+                card = Card.objects.create(
+                    number=number,
+                    holder=holder,
+                    phone=phone,
+                    expires_on=_expiry_date(clock.local_today()),
+                    pin_hash=pin_hash,
+                    ledger_account=account,
+                )
+        except IntegrityError:
+            continue  # The random number was taken; draw another.
+        assert is_card_number_well_formed(card.number)
+        return card
+    message = "no free card number after several draws"
+    raise RuntimeError(message)
+
+
+def _is_phone_well_formed(phone: object) -> bool:
+    return isinstance(phone, str) and PHONE_PATTERN.match(phone) is not None
+
+
+def _new_card_number() -> str:
+    prefix = settings.OKRYU_CARD_PREFIX
+    random_length = CARD_NUMBER_LENGTH - len(prefix) - 1
+    body = prefix + "".join(secrets.choice("0123456789") for _ in range(random_length))
+    return body + luhn_check_digit(body)
+
+
+def _expiry_date(today: dt.date) -> dt.date:
+    years = settings.OKRYU_CARD_VALID_YEARS
+    try:
+        return today.replace(year=today.year + years)
+    except ValueError:  # 29 February in a year that has none.
+        return today.replace(year=today.year + years, day=28)
+
+
+def check_card_usable(card: Card) -> None:
+    """Raise the refusal of a blocked, expired or PIN-locked card."""
+    if card.status == CardStatus.BLOCKED:
+        raise CardBlocked("정지된 카드입니다.")
+    if card.status == CardStatus.EXPIRED or card.expires_on < clock.local_today():
+        raise CardExpired("유효기간이 지난 카드입니다.")
+    if is_pin_locked(card.pin_failed_attempts):
+        raise CardLocked(
+            "PIN을 세 번 틀려 카드가 잠겼습니다. 은행에서 PIN을 다시 정하십시오."
+        )
+
+
+def check_pin(card: Card, pin: str) -> None:
+    """Check ``pin`` against the card, counting a wrong one; the caller commits either way."""
+    check_pin_shape(pin)
+    if is_pin_correct(pin_hash=card.pin_hash, pin=pin):
+        if card.pin_failed_attempts:
+            Card.objects.filter(pk=card.pk).update(pin_failed_attempts=0)
+            card.pin_failed_attempts = 0
+        return
+    # Conditional, so concurrent wrong PINs can never push the counter past the lock.
+    Card.objects.filter(pk=card.pk, pin_failed_attempts__lt=3).update(
+        pin_failed_attempts=F("pin_failed_attempts") + 1
+    )
+    card.refresh_from_db(fields=["pin_failed_attempts"])
+    raise WrongPin(
+        "PIN이 틀렸습니다.", attempts_left=pin_attempts_left(card.pin_failed_attempts)
+    )
+
+
+def check_card_limits(card: Card, amount_won: int) -> None:
+    """Raise OverCardLimit when the debit passes the limit per transfer or per day."""
+    day_start = dt.datetime.combine(
+        clock.local_today(), dt.time(), tzinfo=clock.PYONGYANG
+    )
+    spent_today = (
+        Transfer.objects.filter(
+            debit_account_id=card.ledger_account_id,
+            kind__in=[TransferKind.SINGLE, TransferKind.HOLD],
+            created_at__gte=day_start,
+        ).aggregate(total=Sum("amount_won"))["total"]
+        or 0
+    )
+    if not is_within_limits(
+        amount_won=amount_won,
+        spent_today_won=spent_today,
+        transfer_limit_won=settings.OKRYU_CARD_TRANSFER_LIMIT_WON,
+        daily_limit_won=settings.OKRYU_CARD_DAILY_LIMIT_WON,
+    ):
+        raise OverCardLimit("카드 한도를 넘었습니다.", spent_today_won=spent_today)
+
+
+def authorise_card_debit(card: Card, *, pin: str | None, amount_won: int) -> None:
+    """Refuse a debit from an unusable card, with a wrong PIN, or over its limits.
+
+    ``pin`` is None when the holder proved presence otherwise (the chip, or a caller that
+    already checked the PIN in the same request).
+    """
+    check_card_usable(card)
+    if pin is not None:
+        check_pin(card, pin)
+    check_card_limits(card, amount_won)
+
+
+def verify_pin(*, card_number: str, pin: str) -> Card:
+    """Check a card's PIN and return the card; a wrong PIN counts even though it raises."""
+    refusal: WrongPin | None = None
+    with transaction.atomic():
+        card = get_card_for_update(card_number)
+        check_card_usable(card)
+        try:
+            check_pin(card, pin)
+        except WrongPin as error:
+            refusal = error  # Raised after the commit, so the attempt is counted.
+    if refusal is not None:
+        raise refusal
+    return card
+
+
+def block_card(*, card_number: str, reason: str) -> Card:
+    """Block a card (lost, stolen, cloned); it is refused everywhere until unblocked."""
+    assert 0 < len(reason) <= BLOCKED_REASON_LENGTH_MAX
+    with transaction.atomic():
+        card = get_card_for_update(card_number)
+        Card.objects.filter(pk=card.pk).update(
+            status=CardStatus.BLOCKED, blocked_reason=reason
+        )
+        card.refresh_from_db()
+    assert card.status == CardStatus.BLOCKED
+    return card
+
+
+def unblock_card(*, card_number: str) -> Card:
+    """Unblock a card found again; a cloned card stays blocked and must be replaced."""
+    with transaction.atomic():
+        card = get_card_for_update(card_number)
+        if card.blocked_reason == CLONED:
+            raise CardBlocked(
+                "복제된 카드는 다시 쓸 수 없습니다. 새 카드를 발급하십시오."
+            )
+        Card.objects.filter(pk=card.pk, status=CardStatus.BLOCKED).update(
+            status=CardStatus.ACTIVE, blocked_reason=""
+        )
+        card.refresh_from_db()
+    return card
+
+
+def reset_pin(*, card_number: str, new_pin: str) -> Card:
+    """Set a new PIN (at the bank counter) and unlock the card's attempt counter."""
+    pin_hash = hash_pin(new_pin)
+    with transaction.atomic():
+        card = get_card_for_update(card_number)
+        Card.objects.filter(pk=card.pk).update(pin_hash=pin_hash, pin_failed_attempts=0)
+        card.refresh_from_db()
+    assert card.pin_failed_attempts == 0
+    return card

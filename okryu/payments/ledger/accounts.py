@@ -1,0 +1,134 @@
+"""Ledger accounts and the conditional updates that move their balances.
+
+Every change of a balance is one ``UPDATE … WHERE`` whose row count says whether it happened,
+so it is correct under any concurrency on PostgreSQL and on SQLite (where
+``select_for_update`` does nothing); the check constraints on ``LedgerAccount`` refuse what a
+bug would let through.
+"""
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+
+from okryu.payments.errors import InsufficientFunds
+from okryu.payments.models import LedgerAccount, LedgerAccountKind
+
+BANK_CASH_OWNER = "bank"
+DELIVERY_FEES_OWNER = "delivery"
+OWNER_REFERENCE_LENGTH_MAX = 100
+
+
+def open_ledger_account(
+    *, kind: LedgerAccountKind, owner_reference: str
+) -> LedgerAccount:
+    """Open the ledger account of ``kind`` for ``owner_reference``, or return the open one."""
+    assert kind in LedgerAccountKind.values
+    assert 0 < len(owner_reference) <= OWNER_REFERENCE_LENGTH_MAX, (
+        "an account names its owner"
+    )
+    account = LedgerAccount.objects.filter(
+        kind=kind, owner_reference=owner_reference
+    ).first()
+    if account is not None:
+        return account
+    try:
+        with transaction.atomic():
+            return LedgerAccount.objects.create(
+                kind=kind, owner_reference=owner_reference
+            )
+    except IntegrityError:
+        # Opened by a concurrent request between the read and the insert.
+        return LedgerAccount.objects.get(kind=kind, owner_reference=owner_reference)
+
+
+def open_bank_cash_account() -> LedgerAccount:
+    """Return the bank's cash account, where counter top-ups come from."""
+    return open_ledger_account(
+        kind=LedgerAccountKind.BANK_CASH, owner_reference=BANK_CASH_OWNER
+    )
+
+
+def open_delivery_fees_account() -> LedgerAccount:
+    """Return the account that collects delivery fees."""
+    return open_ledger_account(
+        kind=LedgerAccountKind.DELIVERY_FEES, owner_reference=DELIVERY_FEES_OWNER
+    )
+
+
+def _available_filter(account: LedgerAccount, amount_won: int) -> dict[str, object]:
+    # Only shopper accounts are guarded: the bank's cash account goes negative by design, and a
+    # merchant's refunds are bounded by what it was paid.
+    if account.kind == LedgerAccountKind.SHOPPER:
+        return {"balance_won__gte": F("held_won") + amount_won}
+    return {}
+
+
+def move_balance(
+    *, debit: LedgerAccount, credit: LedgerAccount, amount_won: int
+) -> None:
+    """Move ``amount_won`` from ``debit``'s available money to ``credit``.
+
+    Raises InsufficientFunds when the debit account cannot pay. The two rows are updated in
+    primary-key order, so concurrent transfers between the same accounts in opposite
+    directions (a payment and a refund) never deadlock on PostgreSQL; a refusal after the
+    credit was applied is undone by the caller's savepoint.
+    """
+    assert amount_won > 0
+    assert debit.pk != credit.pk
+    assert transaction.get_connection().in_atomic_block
+
+    def apply_debit() -> None:
+        debited = LedgerAccount.objects.filter(
+            pk=debit.pk, **_available_filter(debit, amount_won)
+        ).update(balance_won=F("balance_won") - amount_won)
+        if debited != 1:
+            raise InsufficientFunds("잔액이 부족합니다.")
+
+    def apply_credit() -> None:
+        credited = LedgerAccount.objects.filter(pk=credit.pk).update(
+            balance_won=F("balance_won") + amount_won
+        )
+        assert credited == 1
+
+    steps = [(debit.pk, apply_debit), (credit.pk, apply_credit)]
+    for _pk, step in sorted(steps, key=lambda pair: pair[0]):
+        step()
+
+
+def reserve_balance(*, account: LedgerAccount, amount_won: int) -> None:
+    """Hold ``amount_won`` of ``account``'s available money; it counts against it at once.
+
+    Raises InsufficientFunds, changing nothing, when less is available.
+    """
+    assert amount_won > 0
+    held = LedgerAccount.objects.filter(
+        pk=account.pk, **_available_filter(account, amount_won)
+    ).update(held_won=F("held_won") + amount_won)
+    if held != 1:
+        raise InsufficientFunds("잔액이 부족합니다.")
+
+
+def settle_reserved_balance(
+    *, debit: LedgerAccount, credit: LedgerAccount, held_won: int, captured_won: int
+) -> None:
+    """Release a hold of ``held_won`` and move ``captured_won`` of it to ``credit``.
+
+    ``captured_won`` is 0 for a void or an expiry. The hold already counted against the debit
+    account, so this cannot overdraw it; the check constraint would refuse it if it did.
+    """
+    assert 0 <= captured_won <= held_won
+    assert held_won > 0
+    if captured_won and credit.pk < debit.pk:
+        # Primary-key order, as in move_balance.
+        LedgerAccount.objects.filter(pk=credit.pk).update(
+            balance_won=F("balance_won") + captured_won
+        )
+    released = LedgerAccount.objects.filter(pk=debit.pk, held_won__gte=held_won).update(
+        held_won=F("held_won") - held_won, balance_won=F("balance_won") - captured_won
+    )
+    assert released == 1, (
+        "a pending hold is always counted in its account's held amount"
+    )
+    if captured_won and credit.pk > debit.pk:
+        LedgerAccount.objects.filter(pk=credit.pk).update(
+            balance_won=F("balance_won") + captured_won
+        )

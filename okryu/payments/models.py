@@ -1,0 +1,301 @@
+"""Ledger accounts, immutable transfers, cards, chip uses and QR payment requests."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from typing_extensions import override
+
+
+class LedgerAccountKind(models.TextChoices):
+    """Whose money a ledger account holds."""
+
+    SHOPPER = "shopper", "shopper"
+    MERCHANT = "merchant", "merchant"
+    BANK_CASH = "bank_cash", "bank cash"
+    DELIVERY_FEES = "delivery_fees", "delivery fees"
+
+
+class LedgerAccount(models.Model):
+    """One account of the double-entry ledger; its balance is cached from its transfers.
+
+    ``held_won`` is the sum of its pending holds; ``balance_won - held_won`` is what it may
+    still spend. The bank's cash account goes negative by what was paid in at the counter.
+    """
+
+    kind = models.CharField(max_length=20, choices=LedgerAccountKind.choices)
+    owner_reference = models.CharField(max_length=100)
+    balance_won = models.BigIntegerField(default=0)
+    held_won = models.BigIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "owner_reference"], name="ledger_account_owner_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=LedgerAccountKind.values),
+                name="ledger_account_kind_known",
+            ),
+            models.CheckConstraint(
+                condition=Q(held_won__gte=0), name="ledger_account_held_not_negative"
+            ),
+            # The last line of defence of DESIGN.md invariant 1: whatever the code or the
+            # concurrency, a shopper never spends money that is not there.
+            models.CheckConstraint(
+                condition=~Q(kind="shopper")
+                | (Q(balance_won__gte=0) & Q(held_won__lte=F("balance_won"))),
+                name="ledger_account_shopper_not_overdrawn",
+            ),
+        ]
+
+    @override
+    def __str__(self) -> str:
+        return f"{self.kind}:{self.owner_reference}"
+
+    @property
+    def available_won(self) -> int:
+        """Return the balance less pending holds."""
+        return self.balance_won - self.held_won
+
+
+class TransferKind(models.TextChoices):
+    """What a transfer does; captures, voids and expiries resolve one hold."""
+
+    SINGLE = "single", "single"
+    HOLD = "hold", "hold"
+    CAPTURE = "capture", "capture"
+    VOID = "void", "void"
+    EXPIRE = "expire", "expire"
+    REFUND = "refund", "refund"
+
+
+# Kinds whose amount moves from the debit to the credit balance; a hold only reserves, and a
+# void or expiry only releases.
+BALANCE_MOVING_KINDS = (TransferKind.SINGLE, TransferKind.CAPTURE, TransferKind.REFUND)
+HOLD_RESOLVING_KINDS = (TransferKind.CAPTURE, TransferKind.VOID, TransferKind.EXPIRE)
+
+
+class Transfer(models.Model):
+    """One immutable movement (or reservation) of money between two ledger accounts.
+
+    Never updated: a hold is resolved by a new capture, void or expire transfer pointing at
+    it through ``pending`` (at most one, by a unique constraint), and a refund is a new
+    transfer the other way pointing at what it refunds through ``refund_of``.
+    """
+
+    TRANSFER_ID_LENGTH_MAX = 255
+    REFERENCE_LENGTH_MAX = 100
+
+    transfer_id = models.CharField(max_length=TRANSFER_ID_LENGTH_MAX, unique=True)
+    fingerprint = models.CharField(max_length=64)
+    kind = models.CharField(max_length=10, choices=TransferKind.choices)
+    debit_account = models.ForeignKey(
+        LedgerAccount, on_delete=models.PROTECT, related_name="debits"
+    )
+    credit_account = models.ForeignKey(
+        LedgerAccount, on_delete=models.PROTECT, related_name="credits"
+    )
+    amount_won = models.BigIntegerField()
+    pending = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    refund_of = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="refunds"
+    )
+    reference = models.CharField(max_length=REFERENCE_LENGTH_MAX, blank=True)
+    created_at = models.DateTimeField(db_index=True)
+    timeout_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["debit_account", "created_at"]),
+            models.Index(fields=["credit_account", "created_at"]),
+            models.Index(
+                fields=["timeout_at"],
+                condition=Q(kind="hold"),
+                name="transfer_hold_timeout",
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=TransferKind.values), name="transfer_kind_known"
+            ),
+            models.CheckConstraint(
+                condition=Q(amount_won__gt=0), name="transfer_amount_positive"
+            ),
+            models.CheckConstraint(
+                condition=~Q(debit_account=F("credit_account")),
+                name="transfer_accounts_differ",
+            ),
+            models.CheckConstraint(
+                condition=Q(pending__isnull=True, kind__in=["single", "hold", "refund"])
+                | Q(pending__isnull=False, kind__in=["capture", "void", "expire"]),
+                name="transfer_resolution_names_its_hold",
+            ),
+            models.CheckConstraint(
+                condition=Q(refund_of__isnull=False) | ~Q(kind="refund"),
+                name="transfer_refund_names_its_original",
+            ),
+            models.CheckConstraint(
+                condition=Q(timeout_at__isnull=False) | ~Q(kind="hold"),
+                name="transfer_hold_has_timeout",
+            ),
+            # Each hold is captured, voided or expired exactly once.
+            models.UniqueConstraint(
+                fields=["pending"],
+                condition=Q(pending__isnull=False),
+                name="transfer_hold_resolved_once",
+            ),
+        ]
+
+    @override
+    def __str__(self) -> str:
+        return f"{self.kind} {self.transfer_id} {self.amount_won}"
+
+
+class TransferRefusal(models.Model):
+    """The first outcome of a transfer id that was refused; the id stays refused for ever."""
+
+    transfer_id = models.CharField(
+        max_length=Transfer.TRANSFER_ID_LENGTH_MAX, unique=True
+    )
+    fingerprint = models.CharField(max_length=64)
+    code = models.CharField(max_length=40)
+    detail = models.CharField(max_length=300)
+    extra = models.JSONField(default=dict)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    @override
+    def __str__(self) -> str:
+        return f"{self.transfer_id} refused: {self.code}"
+
+
+class CardStatus(models.TextChoices):
+    """Whether a card may be used; a PIN lock is the attempt counter, not a status."""
+
+    ACTIVE = "active", "active"
+    BLOCKED = "blocked", "blocked"
+    EXPIRED = "expired", "expired"
+
+
+class Card(models.Model):
+    """A bank card issued to a named holder, with its own shopper ledger account."""
+
+    number = models.CharField(max_length=16, unique=True)
+    holder = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="cards"
+    )
+    phone = models.CharField(max_length=20)
+    status = models.CharField(
+        max_length=10, choices=CardStatus.choices, default=CardStatus.ACTIVE
+    )
+    blocked_reason = models.CharField(max_length=40, blank=True)
+    expires_on = models.DateField()
+    # Argon2id only; the PIN itself is never stored, logged or put in an error.
+    pin_hash = models.CharField(max_length=200)
+    pin_failed_attempts = models.PositiveSmallIntegerField(default=0)
+    ledger_account = models.OneToOneField(
+        LedgerAccount, on_delete=models.PROTECT, related_name="card"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=CardStatus.values), name="card_status_known"
+            ),
+            models.CheckConstraint(
+                condition=Q(pin_hash__startswith="$argon2"),
+                name="card_pin_hash_is_argon2",
+            ),
+            models.CheckConstraint(
+                condition=Q(pin_failed_attempts__lte=3),
+                name="card_pin_attempts_bounded",
+            ),
+        ]
+
+    @override
+    def __str__(self) -> str:
+        return f"card …{self.number[-4:]}"
+
+    @property
+    def masked_number(self) -> str:
+        """Return the number as printed on receipts and SMS: only the last four digits."""
+        return f"****{self.number[-4:]}"
+
+
+class ChipUse(models.Model):
+    """One chip record presented to the issuer; a card's counter is used at most once."""
+
+    card = models.ForeignKey(Card, on_delete=models.PROTECT, related_name="chip_uses")
+    counter = models.BigIntegerField()
+    mac = models.CharField(max_length=64)
+    amount_won = models.BigIntegerField()
+    merchant_account_id = models.BigIntegerField()
+    is_offline = models.BooleanField()
+    outcome_code = models.CharField(max_length=40)
+    transfer = models.OneToOneField(
+        Transfer, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["card", "counter"], name="chip_use_counter_once"
+            ),
+            models.CheckConstraint(
+                condition=Q(counter__gte=0), name="chip_use_counter_not_negative"
+            ),
+        ]
+
+    @override
+    def __str__(self) -> str:
+        return f"chip {self.card_id}#{self.counter} {self.outcome_code}"
+
+
+class PaymentRequestStatus(models.TextChoices):
+    """Whether a QR payment request can still be paid."""
+
+    OPEN = "open", "open"
+    PAID = "paid", "paid"
+
+
+class PaymentRequest(models.Model):
+    """An amount a merchant or courier asks for, shown as a QR code; paid at most once."""
+
+    DESCRIPTION_LENGTH_MAX = 100
+
+    token = models.CharField(max_length=43, unique=True)
+    credit_account = models.ForeignKey(
+        LedgerAccount, on_delete=models.PROTECT, related_name="payment_requests"
+    )
+    amount_won = models.BigIntegerField()
+    description = models.CharField(max_length=DESCRIPTION_LENGTH_MAX, blank=True)
+    status = models.CharField(
+        max_length=10,
+        choices=PaymentRequestStatus.choices,
+        default=PaymentRequestStatus.OPEN,
+    )
+    transfer = models.OneToOneField(
+        Transfer, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(amount_won__gt=0), name="payment_request_amount_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(status="open", transfer__isnull=True)
+                | Q(status="paid", transfer__isnull=False),
+                name="payment_request_paid_has_transfer",
+            ),
+        ]
+
+    @override
+    def __str__(self) -> str:
+        return f"QR {self.amount_won}원 {self.status}"

@@ -1,0 +1,121 @@
+"""QR payment requests: a merchant or courier asks for an amount, the shopper approves it on
+their phone with the PIN. A request is paid at most once and expires after its lifetime.
+"""
+
+import datetime as dt
+import io
+import secrets
+
+import segno
+from django.conf import settings
+from django.db import transaction
+
+from okryu.core import clock
+from okryu.core.errors import DomainError, InvalidInput
+from okryu.payments.errors import QrRequestExpired, QrRequestNotFound, QrRequestUsed
+from okryu.payments.ledger.transfers import (
+    check_amount,
+    get_ledger_account,
+    transfer_funds,
+)
+from okryu.payments.models import PaymentRequest, PaymentRequestStatus, Transfer
+
+QR_SCALE = 3
+QR_TEXT_LENGTH_MAX = 300
+
+
+def create_payment_request(
+    *, credit_account_id: int, amount_won: int, description: str = ""
+) -> PaymentRequest:
+    """Create a single-use request for ``amount_won`` into ``credit_account_id``."""
+    check_amount(amount_won, maximum_won=settings.OKRYU_CARD_TRANSFER_LIMIT_WON)
+    if len(description) > PaymentRequest.DESCRIPTION_LENGTH_MAX:
+        raise InvalidInput("설명은 100자까지입니다.", field="description")
+    now = clock.now()
+    with transaction.atomic():
+        credit = get_ledger_account(credit_account_id)
+        return PaymentRequest.objects.create(
+            token=secrets.token_urlsafe(32),
+            credit_account=credit,
+            amount_won=amount_won,
+            description=description,
+            created_at=now,
+            expires_at=now + dt.timedelta(seconds=settings.OKRYU_QR_REQUEST_SECONDS),
+        )
+
+
+def get_open_payment_request(*, token: str) -> PaymentRequest:
+    """Return the request the shopper scanned, to show who asks for how much, or raise."""
+    request = (
+        PaymentRequest.objects.select_related("credit_account")
+        .filter(token=token)
+        .first()
+    )
+    if request is None:
+        raise QrRequestNotFound("결제 요청을 찾을 수 없습니다.")
+    if request.status == PaymentRequestStatus.PAID:
+        raise QrRequestUsed("이미 결제된 요청입니다.")
+    if request.expires_at <= clock.now():
+        raise QrRequestExpired("결제 요청의 유효 시간이 지났습니다.")
+    return request
+
+
+def approve_payment_request(
+    *, token: str, card_number: str, pin: str, transfer_id: str
+) -> Transfer:
+    """Pay an open request from the shopper's card with its PIN; exactly once per request.
+
+    ``transfer_id`` is the shopper's idempotency key: a repeat returns the first payment. A
+    wrong PIN refuses this attempt (and counts) but leaves the request open for another key.
+    Durable: the shopper is told the payment is done only once it is committed.
+    """
+    refusal: DomainError
+    with transaction.atomic(durable=True):
+        payment_request = _get_request_for_update(token)
+        if payment_request.transfer is not None:
+            if payment_request.transfer.transfer_id == transfer_id:
+                return (
+                    payment_request.transfer
+                )  # A repeat of the request's own payment.
+            raise QrRequestUsed("이미 결제된 요청입니다.")
+        if payment_request.expires_at <= clock.now():
+            raise QrRequestExpired("결제 요청의 유효 시간이 지났습니다.")
+        try:
+            transfer = transfer_funds(
+                card_number=card_number,
+                pin=pin,
+                amount_won=payment_request.amount_won,
+                credit_account_id=payment_request.credit_account_id,
+                transfer_id=transfer_id,
+                reference=f"qr:{payment_request.pk}",
+            )
+        except DomainError as error:
+            refusal = error  # Raised after the commit, so a wrong PIN stays counted.
+        else:
+            paid = PaymentRequest.objects.filter(
+                pk=payment_request.pk, status=PaymentRequestStatus.OPEN
+            ).update(status=PaymentRequestStatus.PAID, transfer=transfer)
+            assert paid == 1, "the request row is locked and was open"
+            return transfer
+    raise refusal
+
+
+def _get_request_for_update(token: str) -> PaymentRequest:
+    request = (
+        PaymentRequest.objects.select_for_update(of=("self",))
+        .select_related("transfer")
+        .filter(token=token)
+        .first()
+    )
+    if request is None:
+        raise QrRequestNotFound("결제 요청을 찾을 수 없습니다.")
+    return request
+
+
+def render_qr_svg(text: str) -> str:
+    """Return a small inline SVG QR code of ``text`` (a URL of the payment page)."""
+    assert 0 < len(text) <= QR_TEXT_LENGTH_MAX
+    code = segno.make(text, error="m", micro=False)
+    buffer = io.BytesIO()
+    code.save(buffer, kind="svg", scale=QR_SCALE, border=2, xmldecl=False, svgns=True)
+    return buffer.getvalue().decode()
