@@ -36,7 +36,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/mypy .
 	$(BIN)/lint-imports
-	$(BIN)/djlint --check --lint okryu/web/templates --quiet
+	$(BIN)/djlint --lint okryu/web/templates --quiet
 	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/python manage.py makemigrations --check --dry-run -v 1
 
 format: $(STAMP)

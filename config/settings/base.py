@@ -46,12 +46,16 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    # ninja serves its bundled Swagger UI files through staticfiles: the docs work offline.
+    "ninja",
     "okryu.core",
     "okryu.notifications",
     "okryu.accounts",
+    "okryu.payments",
     "okryu.merchants",
     "okryu.catalog",
     "okryu.cart",
+    "okryu.demo",
     "okryu.web",
     "okryu.api",
 ]
@@ -191,3 +195,41 @@ OKRYU_SEARCH_QUERY_LENGTH_MAX = 100
 OKRYU_BASKET_LINES_MAX = 50
 OKRYU_LINE_QUANTITY_MAX = 999
 OKRYU_CATALOG_CACHE_SECONDS = 5
+
+# Payments (the card issuer), the outbox and the background jobs.
+
+
+def _read_or_create_issuer_master_key() -> str:
+    """Return the card issuer's master key from the environment, or the one kept in var/."""
+    from_environment = os.environ.get("OKRYU_CARD_ISSUER_MASTER_KEY")
+    if from_environment:
+        return from_environment
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    key_file = VAR_DIR / "card_issuer_master_key"
+    if not key_file.exists():
+        key_file.write_text(secrets.token_hex(32))
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()
+
+
+# Each card's chip key is HMAC-SHA256(master key, card number): losing this key makes every
+# issued card unverifiable, leaking it lets anyone forge cryptograms.
+OKRYU_CARD_ISSUER_MASTER_KEY = _read_or_create_issuer_master_key()
+OKRYU_CARD_PREFIX = "9410"
+OKRYU_CARD_VALID_YEARS = 5
+OKRYU_CARD_TRANSFER_LIMIT_WON = 2_000_000
+OKRYU_CARD_DAILY_LIMIT_WON = 5_000_000
+OKRYU_OFFLINE_FLOOR_LIMIT_WON = 50_000
+OKRYU_HOLD_TIMEOUT_SECONDS = 7 * 24 * 60 * 60
+OKRYU_HOLD_TIMEOUT_SECONDS_MAX = 30 * 24 * 60 * 60
+OKRYU_QR_REQUEST_SECONDS = 10 * 60
+# Argon2id parameters for PINs (RFC 9106's second recommended option); tests may lower them.
+OKRYU_PIN_ARGON2 = {"time_cost": 3, "memory_cost": 65536, "parallelism": 4}
+OKRYU_SMS_GATEWAY = os.environ.get("OKRYU_SMS_GATEWAY", "log")
+OKRYU_JOB_BATCH_SIZE = 50
+OKRYU_JOB_LEASE_SECONDS = 300
+OKRYU_JOB_ATTEMPTS_MAX = 5
+# Job kinds and their handlers: the only code the job runner will call.
+OKRYU_JOB_HANDLERS = {
+    "payments.expire_hold": "okryu.payments.jobs.expire_hold_job",
+}

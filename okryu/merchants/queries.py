@@ -2,6 +2,7 @@
 
 import datetime as dt
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import QuerySet
@@ -69,3 +70,29 @@ def list_merchant_ids_for_staff(*, user: User | AnonymousUser) -> Sequence[int]:
             "merchant_id", flat=True
         )
     )
+
+
+@dataclass(frozen=True)
+class MerchantPage:
+    """One page of the merchant list and the number of merchants in the whole list."""
+
+    merchants: list[Merchant]
+    total: int
+
+
+def list_merchants_page(
+    *, kind: str | None = None, limit: int, offset: int = 0
+) -> MerchantPage:
+    """Return one page of active merchants (of one kind, if given), by name, and the total."""
+    assert 0 < limit <= MERCHANTS_LIST_MAX
+    assert offset >= 0
+    merchants: QuerySet[Merchant] = Merchant.objects.filter(is_active=True)
+    if kind is not None:
+        assert kind in MerchantKind.values, "callers validate the kind"
+        merchants = merchants.filter(kind=kind)
+    page = list(
+        merchants.select_related("district")
+        .prefetch_related("opening_hours")
+        .order_by("name", "id")[offset : offset + limit]
+    )
+    return MerchantPage(merchants=page, total=merchants.count())

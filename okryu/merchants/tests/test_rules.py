@@ -10,7 +10,9 @@ MONDAY = dt.date(2026, 11, 30)  # 2026-11-30 is a Monday.
 
 
 def at(day_offset: int, hour: int, minute: int = 0) -> dt.datetime:
-    return dt.datetime.combine(MONDAY + dt.timedelta(days=day_offset), dt.time(hour, minute))
+    return dt.datetime.combine(
+        MONDAY + dt.timedelta(days=day_offset), dt.time(hour, minute)
+    )
 
 
 LUNCH_AND_DINNER = [
@@ -44,7 +46,9 @@ def test_a_period_past_midnight_covers_the_early_hours_of_the_next_day():
 
 
 def test_a_sunday_period_past_midnight_reaches_into_monday():
-    sunday_night = [OpeningPeriod(weekday=6, opens_at=dt.time(20), closes_at=dt.time(1))]
+    sunday_night = [
+        OpeningPeriod(weekday=6, opens_at=dt.time(20), closes_at=dt.time(1))
+    ]
 
     assert is_open_at(sunday_night, at(0, 0, 30)) is True
 
@@ -59,7 +63,8 @@ def test_a_merchant_with_no_hours_is_never_open():
 )
 def test_a_round_the_clock_merchant_is_always_open(weekday, minute_of_day):
     always = [
-        OpeningPeriod(weekday=day, opens_at=dt.time(0), closes_at=dt.time(0)) for day in range(7)
+        OpeningPeriod(weekday=day, opens_at=dt.time(0), closes_at=dt.time(0))
+        for day in range(7)
     ]
     moment = at(weekday, minute_of_day // 60, minute_of_day % 60)
 

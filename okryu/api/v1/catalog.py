@@ -1,0 +1,188 @@
+"""Catalog routes (anyone, no token): categories, merchants, products and Korean search."""
+
+from django.conf import settings
+from django.http import HttpRequest
+from ninja import P, QueryEx, Router
+
+from okryu.api.v1.pagination import (
+    Page,
+    PageNumber,
+    PageSize,
+    page_body,
+    read_page_request,
+)
+from okryu.api.v1.schemas.catalog import (
+    CategoryOut,
+    MerchantOut,
+    ProductDetailOut,
+    ProductOut,
+)
+from okryu.api.v1.schemas.problems import Problem
+from okryu.catalog.queries import (
+    get_category_node,
+    get_product,
+    list_category_tree,
+    list_products,
+    validate_product_ordering,
+)
+from okryu.catalog.search import search_products
+from okryu.core.errors import InvalidInput, NotFound
+from okryu.merchants.models import MerchantKind
+from okryu.merchants.queries import get_merchant, is_merchant_open, list_merchants_page
+
+router = Router(tags=["catalog"])
+
+
+@router.get(
+    "/categories",
+    response={200: Page[CategoryOut]},
+    summary="The category tree",
+    description="Root categories with their subtrees, all on one page.",
+)
+def list_categories(request: HttpRequest) -> dict[str, object]:
+    """Return the whole category tree as one page of root categories."""
+    roots = [CategoryOut.from_node(node) for node in list_category_tree()]
+    return {"items": roots, "next": None, "count": len(roots)}
+
+
+@router.get(
+    "/merchants",
+    response={200: Page[MerchantOut], 422: Problem},
+    summary="Merchants, optionally of one kind",
+)
+def list_merchants(
+    request: HttpRequest,
+    kind: QueryEx[
+        str | None, P(description="store, factory, restaurant or pharmacy.")
+    ] = None,
+    page: PageNumber = 1,
+    page_size: PageSize = None,
+) -> dict[str, object]:
+    """Return one page of active merchants by name; an unknown ``kind`` is 422 invalid."""
+    if kind is not None and kind not in MerchantKind.values:
+        raise InvalidInput(
+            f"kind must be one of {', '.join(MerchantKind.values)}.", field="kind"
+        )
+    page_request = read_page_request(page=page, page_size=page_size)
+    merchant_page = list_merchants_page(
+        kind=kind, limit=page_request.limit, offset=page_request.offset
+    )
+    items = [
+        MerchantOut.from_merchant(merchant, open_now=is_merchant_open(merchant))
+        for merchant in merchant_page.merchants
+    ]
+    return page_body(request, page_request, items=items, count=merchant_page.total)
+
+
+def _category_filter(category: int | None) -> list[int] | None:
+    """Return the ids of ``category`` and its subcategories; unknown is 422 on ``category``."""
+    if category is None:
+        return None
+    try:
+        return get_category_node(category_id=category).descendant_ids()
+    except NotFound as error:
+        raise InvalidInput("No category has this id.", field="category") from error
+
+
+def _search_category(
+    category: int | None, category_ids: list[int] | None
+) -> int | None:
+    """Return the one category a search may be limited to.
+
+    ``search_products`` filters by one category id, not by a subtree; until it takes several,
+    a search inside a category that has subcategories is refused rather than answered with the
+    parent's own products only.
+    """
+    if category_ids is not None and len(category_ids) > 1:
+        raise InvalidInput(
+            "Searching within a category that has subcategories is not supported yet; "
+            "choose one of its subcategories.",
+            field="category",
+        )
+    return category
+
+
+def _check_merchant_filter(merchant: int | None) -> None:
+    if merchant is None:
+        return
+    try:
+        get_merchant(merchant_id=merchant)
+    except NotFound as error:
+        raise InvalidInput("No merchant has this id.", field="merchant") from error
+
+
+def _clean_search_query(q: str | None) -> str:
+    query = (q or "").strip()
+    length_max: int = settings.OKRYU_SEARCH_QUERY_LENGTH_MAX
+    if len(query) > length_max:
+        raise InvalidInput(f"q may be at most {length_max} characters.", field="q")
+    return query
+
+
+@router.get(
+    "/products",
+    response={200: Page[ProductOut], 422: Problem},
+    summary="Products, filtered, sorted or searched",
+    description=(
+        "`q` is a Korean-aware search (랭면 finds 냉면, ㄹㅁ finds names by initial "
+        "consonants), best matches first; its `count` is capped at 1,000. Without `q`, "
+        "`sort` is one of `name` (default), `price`, `-price`, `newest`; `sort` cannot be "
+        "combined with `q`. `category` includes its subcategories (with `q`, for now only "
+        "a category without subcategories is accepted). An unknown `category` or "
+        "`merchant` id is 422 `invalid` naming the field."
+    ),
+)
+def list_products_route(  # noqa: PLR0913, PLR0917 - each argument is one documented query parameter.
+    request: HttpRequest,
+    q: QueryEx[str | None, P(description="Korean-aware search words.")] = None,
+    category: QueryEx[
+        int | None, P(description="A category id; includes its subcategories.")
+    ] = None,
+    merchant: QueryEx[int | None, P(description="A merchant id.")] = None,
+    sort: QueryEx[
+        str | None,
+        P(description="name (default), price, -price or newest; not with q."),
+    ] = None,
+    page: PageNumber = 1,
+    page_size: PageSize = None,
+) -> dict[str, object]:
+    """Return one page of products: search results when ``q`` is given, else the listing."""
+    query = _clean_search_query(q)
+    page_request = read_page_request(page=page, page_size=page_size)
+    category_ids = _category_filter(category)
+    _check_merchant_filter(merchant)
+    if query:
+        if sort:
+            raise InvalidInput(
+                "Search results come best match first; sort cannot be used with q.",
+                field="sort",
+            )
+        found = search_products(
+            query=query,
+            category_id=_search_category(category, category_ids),
+            merchant_id=merchant,
+            limit=page_request.limit,
+            offset=page_request.offset,
+        )
+        products, total = found.products, found.total
+    else:
+        listing = list_products(
+            category_ids=category_ids,
+            merchant_id=merchant,
+            ordering=validate_product_ordering(sort),
+            limit=page_request.limit,
+            offset=page_request.offset,
+        )
+        products, total = listing.products, listing.total
+    items = [ProductOut.from_product(product) for product in products]
+    return page_body(request, page_request, items=items, count=total)
+
+
+@router.get(
+    "/products/{product_id}",
+    response={200: ProductDetailOut, 404: Problem, 422: Problem},
+    summary="One product with its description",
+)
+def get_product_route(request: HttpRequest, product_id: int) -> ProductDetailOut:
+    """Return one active product; an unknown or withdrawn one is 404 not_found."""
+    return ProductDetailOut.from_product_detail(get_product(product_id=product_id))

@@ -1,0 +1,132 @@
+"""Bodies of the catalog routes: categories, merchants and products."""
+
+from ninja import Schema
+from pydantic import Field
+
+from okryu.catalog.models import Product
+from okryu.catalog.queries import CategoryNode
+from okryu.merchants.models import Merchant
+
+
+class CategoryOut(Schema):
+    """A category with its subcategories (the whole subtree)."""
+
+    id: int
+    slug: str
+    name: str = Field(description="Korean name.")
+    name_en: str
+    children: list["CategoryOut"]
+
+    @classmethod
+    def from_node(cls, node: CategoryNode) -> "CategoryOut":
+        """Return the schema of ``node`` and its subtree."""
+        return cls(
+            id=node.category.pk,
+            slug=node.category.slug,
+            name=node.category.name,
+            name_en=node.category.name_en,
+            children=[cls.from_node(child) for child in node.children],
+        )
+
+
+class MerchantOut(Schema):
+    """A merchant and whether it is open now."""
+
+    id: int
+    name: str = Field(description="Korean name.")
+    name_en: str
+    kind: str = Field(description="One of store, factory, restaurant, pharmacy.")
+    district: str = Field(
+        description=(
+            "The district's English name, as an order's address names it "
+            '(`"district": "Central"`).'
+        ),
+        examples=["Central"],
+    )
+    district_code: str = Field(description="The district's stable code.")
+    district_name: str = Field(description="The district's Korean name.")
+    preparation_minutes: int = Field(
+        description="Minutes the merchant needs to prepare an order (restaurants)."
+    )
+    open_now: bool = Field(description="Open at this moment, in Pyongyang time.")
+
+    @classmethod
+    def from_merchant(cls, merchant: Merchant, *, open_now: bool) -> "MerchantOut":
+        """Return the schema of ``merchant`` (its district must be loaded)."""
+        return cls(
+            id=merchant.pk,
+            name=merchant.name,
+            name_en=merchant.name_en,
+            kind=merchant.kind,
+            district=merchant.district.name_en,
+            district_code=merchant.district.code,
+            district_name=merchant.district.name,
+            preparation_minutes=merchant.preparation_minutes,
+            open_now=open_now,
+        )
+
+
+class ProductOut(Schema):
+    """A product in a list."""
+
+    id: int
+    name: str = Field(description="Korean name.")
+    name_en: str
+    price: int = Field(description="Price of one unit, in won.")
+    unit: str = Field(description="Korean unit (1kg, 1병, 한 그릇).")
+    unit_en: str
+    merchant: int = Field(description="Id of the merchant selling it.")
+    merchant_name: str
+    merchant_name_en: str
+    category: int = Field(description="Id of its category.")
+    available: int = Field(description="Units that can be ordered now.")
+    purchase_limit: int | None = Field(
+        description="Most units one shopper may buy per day, or null for no limit."
+    )
+
+    @staticmethod
+    def fields_of(product: Product) -> dict[str, object]:
+        """Return the list fields of ``product`` (merchant loaded)."""
+        return {
+            "id": product.pk,
+            "name": product.name,
+            "name_en": product.name_en,
+            "price": product.price_won,
+            "unit": product.unit,
+            "unit_en": product.unit_en,
+            "merchant": product.merchant_id,
+            "merchant_name": product.merchant.name,
+            "merchant_name_en": product.merchant.name_en,
+            "category": product.category_id,
+            "available": max(product.stock_available, 0),
+            "purchase_limit": product.purchase_limit_per_day,
+        }
+
+    @classmethod
+    def from_product(cls, product: Product) -> "ProductOut":
+        """Return the list schema of ``product``."""
+        return cls.model_validate(cls.fields_of(product))
+
+
+class ProductDetailOut(ProductOut):
+    """One product with its description and what delivery needs to know."""
+
+    description: str
+    description_en: str
+    weight_g: int = Field(description="Weight of one unit in grams.")
+    size_class: str = Field(description="One of small, medium, large, bulky.")
+    made_to_order: bool = Field(description="Cooked or made after the order is placed.")
+
+    @classmethod
+    def from_product_detail(cls, product: Product) -> "ProductDetailOut":
+        """Return the detail schema of ``product``."""
+        return cls.model_validate(
+            {
+                **cls.fields_of(product),
+                "description": product.description,
+                "description_en": product.description_en,
+                "weight_g": product.weight_grams,
+                "size_class": product.size_class,
+                "made_to_order": product.is_made_to_order,
+            }
+        )

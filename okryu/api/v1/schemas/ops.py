@@ -1,0 +1,48 @@
+"""Bodies of the operator's routes."""
+
+from ninja import Schema
+from pydantic import Field
+
+
+class StockAuditOut(Schema):
+    """Products breaking each stock rule; all zero on sound data."""
+
+    negative_on_hand: int = Field(description="Products with on-hand stock below zero.")
+    reserved_over_on_hand: int = Field(
+        description="Products with more units reserved than on hand."
+    )
+    unbalanced_products: int = Field(
+        description="Products where received + adjusted differs from on hand + sold."
+    )
+
+
+class LedgerAuditOut(Schema):
+    """The payments ledger recomputed from its transfers; all zero but the two totals."""
+
+    sum_of_balances: int = Field(description="Sum of every account balance; 0 always.")
+    negative_shopper_accounts: int = Field(description="Shopper accounts below zero.")
+    transfers: int = Field(description="Number of transfers (a total, not a fault).")
+    accounts: int = Field(
+        description="Number of ledger accounts (a total, not a fault)."
+    )
+    balance_mismatches: int = Field(
+        description="Accounts whose kept balance differs from their transfers."
+    )
+    held_mismatches: int = Field(
+        description="Accounts whose kept held amount differs from their open holds."
+    )
+    captures_over_hold: int = Field(description="Captures larger than their hold.")
+    over_refunded_transfers: int = Field(
+        description="Transfers refunded for more than their amount."
+    )
+
+
+class AuditOut(Schema):
+    """The invariant audit, recomputed from the data at each call (never cached).
+
+    Each part appears once the app it checks exists: `ledger` and `stock` now; `orders`
+    (`paid_not_equal_captured`) comes with the orders app. A part is never filled with guesses.
+    """
+
+    ledger: LedgerAuditOut
+    stock: StockAuditOut
