@@ -28,6 +28,9 @@ def manage(database_url: str, *arguments: str) -> str:
     """Run a management command against ``database_url`` and return its output."""
     environment = {**os.environ, "DATABASE_URL": database_url}
     environment["DJANGO_SETTINGS_MODULE"] = "config.settings.base"
+    if arguments[0] == "shell":
+        # Django's shell announces its automatic imports; only the script's output is wanted.
+        arguments = ("shell", "--no-imports", *arguments[1:])
     result = subprocess.run(
         [PYTHON, "manage.py", *arguments],
         cwd=ROOT,
@@ -160,8 +163,8 @@ def run_wrk(
         [*command, url], check=True, capture_output=True, text=True
     ).stdout
     rate = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))  # type: ignore[union-attr]
-    p50 = _milliseconds(re.search(r"50%\s+(\S+)", output).group(1))  # type: ignore[union-attr]
-    p99 = _milliseconds(re.search(r"99%\s+(\S+)", output).group(1))  # type: ignore[union-attr]
+    p50 = _milliseconds(re.search(r"^\s+50%\s+(\S+)\s*$", output, re.MULTILINE).group(1))  # type: ignore[union-attr]
+    p99 = _milliseconds(re.search(r"^\s+99%\s+(\S+)\s*$", output, re.MULTILINE).group(1))  # type: ignore[union-attr]
     errors_match = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
     socket_errors = re.search(
         r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output

@@ -40,6 +40,7 @@ from okryu.merchants.queries import (
     list_merchants,
     list_opening_periods,
 )
+from okryu.web.page_cache import cache_page_for_visitors
 from okryu.web.shop.listing import (
     CSRF_PLACEHOLDER,
     SORT_LABELS,
@@ -153,6 +154,7 @@ def _render_rows(
 
 
 @require_GET
+@cache_page_for_visitors
 def home(request: HttpRequest) -> HttpResponse:
     """Answer the home page: categories, merchants by kind and a few featured products."""
     language = request.LANGUAGE_CODE
@@ -198,6 +200,7 @@ def _render_home(request: HttpRequest) -> str:
 
 
 @require_GET
+@cache_page_for_visitors
 def category(request: HttpRequest, category_id: int) -> HttpResponse:
     """Answer one category's product listing, paginated and sorted."""
     tree = cached_category_tree()
@@ -239,6 +242,7 @@ def category(request: HttpRequest, category_id: int) -> HttpResponse:
 
 
 @require_GET
+@cache_page_for_visitors
 def merchants(request: HttpRequest) -> HttpResponse:
     """Answer the list of merchants, optionally of one kind, with who is open now."""
     kind = request.GET.get("kind") or None
@@ -268,6 +272,7 @@ def merchants(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+@cache_page_for_visitors
 def merchant(request: HttpRequest, merchant_id: int) -> HttpResponse:
     """Answer a merchant's page: open now or closed, the week's hours, its products."""
     try:
@@ -321,6 +326,7 @@ def _week_hours(merchant: Merchant) -> list[dict[str, object]]:
 
 
 @require_GET
+@cache_page_for_visitors
 def product(request: HttpRequest, product_id: int) -> HttpResponse:
     """Answer one product's page with its price, stock, purchase limit and basket form."""
     try:
