@@ -3,7 +3,9 @@
 from django.conf import settings
 from django.http import HttpRequest
 from ninja import P, QueryEx, Router
+from ninja.decorators import decorate_view
 
+from okryu.api.v1.caching import cache_public_answer
 from okryu.api.v1.pagination import (
     Page,
     PageNumber,
@@ -39,6 +41,7 @@ router = Router(tags=["catalog"])
     summary="The category tree",
     description="Root categories with their subtrees, all on one page.",
 )
+@decorate_view(cache_public_answer)
 def list_categories(request: HttpRequest) -> dict[str, object]:
     """Return the whole category tree as one page of root categories."""
     roots = [CategoryOut.from_node(node) for node in list_category_tree()]
@@ -50,6 +53,7 @@ def list_categories(request: HttpRequest) -> dict[str, object]:
     response={200: Page[MerchantOut], 422: Problem},
     summary="Merchants, optionally of one kind",
 )
+@decorate_view(cache_public_answer)
 def list_merchants(
     request: HttpRequest,
     kind: QueryEx[
@@ -132,6 +136,7 @@ def _clean_search_query(q: str | None) -> str:
         "`merchant` id is 422 `invalid` naming the field."
     ),
 )
+@decorate_view(cache_public_answer)
 def list_products_route(  # noqa: PLR0913, PLR0917 - each argument is one documented query parameter.
     request: HttpRequest,
     q: QueryEx[str | None, P(description="Korean-aware search words.")] = None,
@@ -183,6 +188,7 @@ def list_products_route(  # noqa: PLR0913, PLR0917 - each argument is one docume
     response={200: ProductDetailOut, 404: Problem, 422: Problem},
     summary="One product with its description",
 )
+@decorate_view(cache_public_answer)
 def get_product_route(request: HttpRequest, product_id: int) -> ProductDetailOut:
     """Return one active product; an unknown or withdrawn one is 404 not_found."""
     return ProductDetailOut.from_product_detail(get_product(product_id=product_id))
