@@ -353,6 +353,7 @@ def product(request: HttpRequest, product_id: int) -> HttpResponse:
 
 
 @require_GET
+@cache_page_for_visitors
 def search(request: HttpRequest) -> HttpResponse:
     """Answer the search results for ``q`` (Korean-aware), paginated."""
     query = request.GET.get("q", "").strip()
