@@ -6,6 +6,14 @@ merchant account, so the figure is the ledger's throughput rather than one hot r
 transfer also writes its SMS to the outbox (and a hold its expiry job), as in production.
 
     .venv/bin/python -m bench.payments_bench --database-url postgres://postgres@127.0.0.1/okryu_bench
+
+With ``--http``, the same database is then loaded through the running app server: teller
+top-ups (``POST /api/v1/teller/cards/{number}/topups``, a fresh Idempotency-Key per request,
+set by a wrk Lua script) at 1 and 8 connections. Every top-up debits the bank's one cash
+account, so on PostgreSQL they queue on that row: the figure is the hot-row ceiling of the
+counter, not the ledger's.
+
+The statements per transfer are pinned by ``okryu/payments/tests/test_ledger_statements.py``.
 """
 
 import argparse
@@ -20,9 +28,10 @@ from pathlib import Path
 
 DEFAULT_URL = "sqlite:///var/bench-payments.sqlite3"
 CLIENT_COUNTS = (1, 8)
+PREPARE_THRESHOLD = 2
 
 
-def _setup(database_url: str) -> None:
+def _setup(database_url: str, *, prepared: bool = False) -> None:
     os.environ["DATABASE_URL"] = database_url
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.base")
     import django
@@ -30,6 +39,14 @@ def _setup(database_url: str) -> None:
     django.setup()
     from django.conf import settings
     from django.core.management import call_command
+
+    if prepared and database_url.startswith("postgres"):
+        # Server-side binding lets psycopg 3 prepare a statement after it ran
+        # ``prepare_threshold`` times on a connection: PostgreSQL then skips parsing and
+        # planning it. Set before the first connection opens; never with pgbouncer.
+        options = settings.DATABASES["default"].setdefault("OPTIONS", {})
+        options["server_side_binding"] = True
+        options["prepare_threshold"] = PREPARE_THRESHOLD
 
     call_command("migrate", verbosity=0)
     # The bench pays far more per card and day than a shopper may; lift the limits here only.
@@ -58,6 +75,99 @@ def _prepare_clients(count: int, run: str) -> list[tuple[str, int]]:
         )
         clients.append((card.number, merchant.pk))
     return clients
+
+
+TOP_UP_SCRIPT = """
+local thread_count = 0
+function setup(thread)
+  thread_count = thread_count + 1
+  thread:set("thread_number", thread_count)
+end
+local sent = 0
+function request()
+  sent = sent + 1
+  local key = "%(run)s-" .. thread_number .. "-" .. sent
+  return wrk.format("POST", "%(path)s", {
+    ["Authorization"] = "Bearer %(token)s",
+    ["Content-Type"] = "application/json",
+    ["Idempotency-Key"] = key,
+  }, '{"amount": 1000}')
+end
+"""
+
+
+def _wrk(url: str, *, connections: int, seconds: int, script: str) -> tuple[float, int]:
+    """Run wrk with as many threads as connections allow (at most 2); return rate, errors."""
+    import re
+    import shutil
+    import subprocess
+
+    wrk = shutil.which("wrk")
+    if wrk is None:
+        message = "wrk is missing: apt-get install -y wrk"
+        raise RuntimeError(message)
+    threads = min(2, connections)
+    command = [
+        wrk,
+        f"-t{threads}",
+        f"-c{connections}",
+        f"-d{seconds}s",
+        "-s",
+        script,
+        url,
+    ]
+    output = subprocess.run(command, check=True, capture_output=True, text=True).stdout
+    rate = re.search(r"Requests/sec:\s+([\d.]+)", output)
+    assert rate is not None, output
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    return float(rate.group(1)), int(errors.group(1)) if errors else 0
+
+
+def _measure_http(
+    database_url: str, *, seconds: float, run: str
+) -> list[dict[str, object]]:
+    """Top up one card through the API at 1 and 8 connections; return the rates."""
+    import tempfile
+
+    from bench.server import running_server
+    from okryu.accounts.models import Role, RoleGrant, User
+    from okryu.api.tokens import issue_token
+    from okryu.payments.cards import issue_card
+
+    teller = User.objects.create_user(username=f"bench-teller-{run}")
+    RoleGrant.objects.create(user=teller, role=Role.TELLER)
+    holder = User.objects.create_user(username=f"bench-holder-{run}")
+    card = issue_card(holder=holder, phone="010-0000-0000", pin="1234")
+    token = issue_token(user=teller).token
+    path = f"/api/v1/teller/cards/{card.number}/topups"
+    results: list[dict[str, object]] = []
+    with running_server(database_url) as base_url:
+        for connections_count in CLIENT_COUNTS:
+            with tempfile.NamedTemporaryFile("w", suffix=".lua") as script:
+                script.write(
+                    TOP_UP_SCRIPT
+                    % {
+                        "run": f"{run}-{connections_count}",
+                        "path": path,
+                        "token": token,
+                    }
+                )
+                script.flush()
+                rate, errors = _wrk(
+                    base_url + path,
+                    connections=connections_count,
+                    seconds=max(int(seconds), 1),
+                    script=script.name,
+                )
+            results.append(
+                {
+                    "clients": connections_count,
+                    "operation": "HTTP top-up",
+                    "transfers_per_second": rate,
+                    "errors": errors,
+                }
+            )
+    return results
 
 
 def _pair(card_number: str, merchant_id: int, transfer_id: str) -> int:
@@ -151,8 +261,18 @@ def main() -> None:
         action="store_true",
         help="one process per client instead of one thread (no shared interpreter lock)",
     )
+    parser.add_argument(
+        "--prepared",
+        action="store_true",
+        help="PostgreSQL: server-side binding with psycopg's prepared statements",
+    )
+    parser.add_argument(
+        "--http",
+        action="store_true",
+        help="also load teller top-ups through the app server's JSON API (needs wrk)",
+    )
     arguments = parser.parse_args()
-    _setup(arguments.database_url)
+    _setup(arguments.database_url, prepared=arguments.prepared)
 
     from django.db import connection
     from rich.console import Console
@@ -161,13 +281,15 @@ def main() -> None:
     from okryu.payments.audit import audit_ledger
 
     kind = "processes" if arguments.processes else "threads"
+    if arguments.prepared:
+        kind += ", prepared statements"
     table = Table(
         title=f"payments service layer on {connection.vendor}, clients as {kind}"
     )
     for column in ("clients", "operation", "transfers/s"):
         table.add_column(column, justify="right")
     run = str(int(time.time()))
-    results = []
+    results: list[dict[str, object]] = []
     for count in CLIENT_COUNTS:
         clients = _prepare_clients(count, f"{run}-{count}")
         for name in OPERATIONS:
@@ -182,9 +304,22 @@ def main() -> None:
             results.append(
                 {"clients": count, "operation": name, "transfers_per_second": rate}
             )
+    if arguments.http:
+        for result in _measure_http(
+            arguments.database_url, seconds=arguments.seconds, run=run
+        ):
+            table.add_row(
+                str(result["clients"]),
+                f"{result['operation']} ({result['errors']} errors)",
+                f"{result['transfers_per_second']:,.0f}",
+            )
+            results.append(result)
     output = Path("var/bench")
     output.mkdir(parents=True, exist_ok=True)
-    result_file = output / f"payments-{connection.vendor}-{kind}.json"
+    result_file = (
+        output
+        / f"payments-{connection.vendor}-{kind.replace(', ', '-').replace(' ', '-')}.json"
+    )
     result_file.write_text(json.dumps(results, indent=2))
     console = Console()
     console.print(table)

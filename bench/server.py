@@ -143,6 +143,14 @@ def _milliseconds(text: str) -> float:
     return {"us": value / 1000, "ms": value, "s": value * 1000}[unit]
 
 
+def _wrk_figure(pattern: str, output: str) -> str:
+    match = re.search(pattern, output, re.MULTILINE)
+    if match is None:
+        message = f"wrk's report has no line matching {pattern!r}:\n{output}"
+        raise RuntimeError(message)
+    return match.group(1)
+
+
 def run_wrk(
     name: str,
     url: str,
@@ -162,9 +170,9 @@ def run_wrk(
     output = subprocess.run(
         [*command, url], check=True, capture_output=True, text=True
     ).stdout
-    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))  # type: ignore[union-attr]
-    p50 = _milliseconds(re.search(r"^\s+50%\s+(\S+)\s*$", output, re.MULTILINE).group(1))  # type: ignore[union-attr]
-    p99 = _milliseconds(re.search(r"^\s+99%\s+(\S+)\s*$", output, re.MULTILINE).group(1))  # type: ignore[union-attr]
+    rate = float(_wrk_figure(r"Requests/sec:\s+([\d.]+)", output))
+    p50 = _milliseconds(_wrk_figure(r"^\s+50%\s+(\S+)\s*$", output))
+    p99 = _milliseconds(_wrk_figure(r"^\s+99%\s+(\S+)\s*$", output))
     errors_match = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
     socket_errors = re.search(
         r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output

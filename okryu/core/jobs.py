@@ -13,6 +13,7 @@ that mapping, never imported as such.
 """
 
 import datetime as dt
+import json
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -55,6 +56,40 @@ def enqueue_job(
     return BackgroundJob.objects.create(
         kind=kind, payload=payload, run_at=run_at or clock.now()
     )
+
+
+def job_insert_sql(
+    *,
+    kind: str,
+    payload: dict[str, Any],
+    run_at: Any,
+    created_at: Any,
+    source: str | None,
+) -> tuple[str, list[Any]]:
+    """Return one INSERT of the job ``enqueue_job`` would write, and its parameters.
+
+    For hot paths that batch it with other writes; ``run_at`` and ``created_at`` are already
+    adapted for the database. With ``source``, the row is selected from that table
+    expression (a CTE), once per row it has.
+    """
+    assert kind in settings.OKRYU_JOB_HANDLERS, (
+        f"no handler declared for job kind {kind!r}"
+    )
+    table = BackgroundJob._meta.db_table
+    payload_param = "CAST(%s AS jsonb)" if connection.vendor == "postgresql" else "%s"
+    from_source = f" FROM {source}" if source else ""
+    sql = (
+        f"INSERT INTO {table} (kind, payload, status, run_at, attempts, last_error, "
+        f"created_at) SELECT %s, {payload_param}, %s, %s, 0, '', %s{from_source}"
+    )
+    params = [
+        kind,
+        json.dumps(payload),
+        BackgroundJobStatus.PENDING.value,
+        run_at,
+        created_at,
+    ]
+    return sql, params
 
 
 def load_job_handlers() -> dict[str, JobHandler]:

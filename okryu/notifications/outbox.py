@@ -14,6 +14,7 @@ one delays messages whose worker died. SMS gateways offer no idempotency key to 
 import datetime as dt
 import logging
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import connection, transaction
 from django.db.models import F, Q
@@ -43,6 +44,32 @@ def queue_sms(*, phone: str, body: str) -> OutboxMessage:
     assert phone, "an SMS needs a phone number"
     assert 0 < len(body) <= OutboxMessage.BODY_LENGTH_MAX, "SMS body length"
     return OutboxMessage.objects.create(phone=phone, body=body)
+
+
+def sms_insert_sql(
+    messages: list[tuple[str, str]], *, created_at: Any, source: str | None
+) -> tuple[str, list[Any]]:
+    """Return one INSERT of pending SMS (phone, body) and its parameters, for a hot path.
+
+    The same rows ``queue_sms`` writes, for callers that batch them with other writes (the
+    ledger); ``created_at`` is already adapted for the database. With ``source``, the rows
+    are selected from that table expression (a CTE), once per row it has.
+    """
+    assert messages
+    table = OutboxMessage._meta.db_table
+    from_source = f" FROM {source}" if source else ""
+    selects: list[str] = []
+    params: list[Any] = []
+    for phone, body in messages:
+        assert phone, "an SMS needs a phone number"
+        assert 0 < len(body) <= OutboxMessage.BODY_LENGTH_MAX, "SMS body length"
+        selects.append(f"SELECT %s, %s, %s, 0, '', %s{from_source}")
+        params.extend([phone, body, OutboxStatus.PENDING.value, created_at])
+    sql = (
+        f"INSERT INTO {table} (phone, body, status, attempts, last_error, created_at) "
+        + " UNION ALL ".join(selects)
+    )
+    return sql, params
 
 
 def claim_messages(

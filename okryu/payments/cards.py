@@ -11,7 +11,7 @@ import secrets
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F, Sum
+from django.db.models import Case, F, Q, Value, When
 
 from okryu.accounts.models import User
 from okryu.core import clock
@@ -28,9 +28,8 @@ from okryu.payments.ledger.accounts import open_ledger_account
 from okryu.payments.models import (
     Card,
     CardStatus,
+    LedgerAccount,
     LedgerAccountKind,
-    Transfer,
-    TransferKind,
 )
 from okryu.payments.pins import check_pin_shape, hash_pin, is_pin_correct
 from okryu.payments.rules import (
@@ -71,21 +70,33 @@ def get_card_for_update(card_number: str) -> Card:
     return card
 
 
-def issue_card(*, holder: User, phone: str, pin: str) -> Card:
-    """Issue a new active card to ``holder`` with its own ledger account and a hashed PIN."""
+def issue_card(
+    *, holder: User, phone: str, pin: str, number: str | None = None
+) -> Card:
+    """Issue a new active card to ``holder`` with its own ledger account and a hashed PIN.
+
+    ``number`` fixes the card number (the demo cards printed in the README); it must pass the
+    Luhn check and be free. Otherwise a random number with the issuer's prefix is drawn.
+    """
     if not _is_phone_well_formed(phone):
         raise InvalidInput("전화번호가 올바르지 않습니다.", field="phone")
     check_pin_shape(pin)
+    taken = InvalidInput("이미 발급된 카드 번호입니다.", field="card_number")
+    if number is not None:
+        check_card_number(number)
+        if Card.objects.filter(number=number).exists():
+            raise taken
     pin_hash = hash_pin(pin)
     for _attempt in range(NUMBER_ATTEMPTS_MAX):
-        number = _new_card_number()
+        candidate = number or _new_card_number()
         try:
             with transaction.atomic():
                 account = open_ledger_account(
-                    kind=LedgerAccountKind.SHOPPER, owner_reference=f"card:{number}"
+                    kind=LedgerAccountKind.SHOPPER,
+                    owner_reference=f"card:{candidate}",
                 )
                 card = Card.objects.create(
-                    number=number,
+                    number=candidate,
                     holder=holder,
                     phone=phone,
                     expires_on=_expiry_date(clock.local_today()),
@@ -93,6 +104,8 @@ def issue_card(*, holder: User, phone: str, pin: str) -> Card:
                     ledger_account=account,
                 )
         except IntegrityError:
+            if number is not None:
+                raise taken from None  # Issued by a concurrent request.
             continue  # The random number was taken; draw another.
         assert is_card_number_well_formed(card.number)
         return card
@@ -150,32 +163,47 @@ def check_pin(card: Card, pin: str) -> None:
 
 
 def check_card_limits(card: Card, amount_won: int) -> None:
-    """Raise OverCardLimit when the debit passes the limit per transfer or per day."""
-    day_start = dt.datetime.combine(
-        clock.local_today(), dt.time(), tzinfo=clock.PYONGYANG
+    """Raise OverCardLimit when the debit passes the limit per transfer or per day.
+
+    Counts ``amount_won`` against today's limit on the card's ledger account in the same
+    conditional UPDATE that checks it, so the caller must make the debit in the same
+    transaction (or savepoint), which undoes the count if the debit is refused.
+    """
+    today = clock.local_today()
+    # Spent today and still room for the amount, or nothing spent yet today.
+    counted = LedgerAccount.objects.filter(
+        Q(
+            spent_on=today,
+            spent_today_won__lte=settings.OKRYU_CARD_DAILY_LIMIT_WON - amount_won,
+        )
+        | ~Q(spent_on=today),
+        pk=card.ledger_account_id,
     )
-    spent_today = (
-        Transfer.objects.filter(
-            debit_account_id=card.ledger_account_id,
-            kind__in=[TransferKind.SINGLE, TransferKind.HOLD],
-            created_at__gte=day_start,
-        ).aggregate(total=Sum("amount_won"))["total"]
-        or 0
-    )
-    if not is_within_limits(
+    within = is_within_limits(
         amount_won=amount_won,
-        spent_today_won=spent_today,
+        spent_today_won=0,
         transfer_limit_won=settings.OKRYU_CARD_TRANSFER_LIMIT_WON,
         daily_limit_won=settings.OKRYU_CARD_DAILY_LIMIT_WON,
+    )
+    if within and counted.update(
+        spent_today_won=Case(
+            When(spent_on=today, then=F("spent_today_won") + amount_won),
+            default=Value(amount_won),
+        ),
+        spent_on=today,
     ):
-        raise OverCardLimit("카드 한도를 넘었습니다.", spent_today_won=spent_today)
+        return
+    account = LedgerAccount.objects.get(pk=card.ledger_account_id)
+    spent_today = account.spent_today_won if account.spent_on == today else 0
+    raise OverCardLimit("카드 한도를 넘었습니다.", spent_today_won=spent_today)
 
 
 def authorise_card_debit(card: Card, *, pin: str | None, amount_won: int) -> None:
     """Refuse a debit from an unusable card, with a wrong PIN, or over its limits.
 
     ``pin`` is None when the holder proved presence otherwise (the chip, or a caller that
-    already checked the PIN in the same request).
+    already checked the PIN in the same request). The amount is counted against today's limit
+    (``check_card_limits``): call it in the savepoint of the debit it authorises.
     """
     check_card_usable(card)
     if pin is not None:

@@ -26,12 +26,21 @@ class LedgerAccount(models.Model):
     owner_reference = models.CharField(max_length=100)
     balance_won = models.BigIntegerField(default=0)
     held_won = models.BigIntegerField(default=0)
+    # What a card's account spent on ``spent_on`` (Pyongyang date) by single payments and
+    # holds, kept in the same conditional UPDATE that moves the money: the daily limit is
+    # decided by that one statement instead of a SUM over the day's transfers.
+    spent_on = models.DateField(null=True, blank=True)
+    spent_today_won = models.BigIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(
                 fields=["kind", "owner_reference"], name="ledger_account_owner_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(spent_today_won__gte=0),
+                name="ledger_account_spent_not_negative",
             ),
             models.CheckConstraint(
                 condition=Q(kind__in=LedgerAccountKind.values),

@@ -11,21 +11,25 @@ stays refused. Called inside a caller's transaction, the refusal is part of that
 vanishes with it if the caller rolls back: then the whole request never happened.
 """
 
-import hashlib
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from django.db import OperationalError, connection, transaction
+from django.db import OperationalError, transaction
 
 from okryu.core.errors import DomainError, InvalidInput
 from okryu.core.idempotency import fingerprint_request
 from okryu.payments.errors import REFUSALS_BY_CODE, TransferIdReused, WrongPin
+from okryu.payments.ledger import sql
 from okryu.payments.models import Transfer, TransferRefusal
 
 REFUSAL_DETAIL_LENGTH_MAX = 300
 SQLITE_BUSY_RETRIES_MAX = 5
 
 T = TypeVar("T")
+
+
+class TransferIdUsed(Exception):
+    """Raised by a ``post`` that found its transfer id already used, before any write."""
 
 
 def check_transfer_id(transfer_id: object) -> None:
@@ -44,17 +48,30 @@ def run_transfer(
     request: dict[str, Any],
     post: Callable[[str], Transfer],
     authorise: Callable[[], None] | None = None,
+    savepoint: bool = True,
+    look_up_first: bool = True,
 ) -> Transfer:
     """Run ``post(fingerprint)`` once for ``transfer_id``; replay its first outcome after.
 
     ``authorise`` runs before the savepoint, so what it writes (a PIN attempt counter, a card
     blocked as cloned) is kept when it refuses. ``post`` runs inside the savepoint and writes
-    the transfer and the balances.
+    the transfer and the balances. A ``post`` that raises its refusals before it writes
+    anything (or undoes what it wrote) passes ``savepoint=False`` and saves two statements.
+    A ``post`` that itself locks the id (PostgreSQL), checks that the id is new before it
+    writes, and raises TransferIdUsed when it is not, passes ``look_up_first=False``: the
+    first outcome is then looked up only when ``post`` refuses.
     """
     check_transfer_id(transfer_id)
     fingerprint = fingerprint_request(request)
     return retry_when_sqlite_is_busy(
-        lambda: _run_transfer_once(transfer_id, fingerprint, post, authorise)
+        lambda: _run_transfer_once(
+            transfer_id,
+            fingerprint,
+            post,
+            authorise,
+            savepoint=savepoint,
+            look_up_first=look_up_first,
+        )
     )
 
 
@@ -82,20 +99,35 @@ def _run_transfer_once(
     fingerprint: str,
     post: Callable[[str], Transfer],
     authorise: Callable[[], None] | None,
+    *,
+    savepoint: bool,
+    look_up_first: bool,
 ) -> Transfer:
     refusal: DomainError
     with transaction.atomic():
-        _lock_transfer_id(transfer_id)
-        first = _find_first_outcome(transfer_id, fingerprint)
-        if first is not None:
-            return first
+        if look_up_first:
+            sql.lock_transfer_id(transfer_id)
+            first = find_first_outcome(transfer_id, fingerprint)
+            if first is not None:
+                return first
         try:
             if authorise is not None:
                 authorise()
-            with transaction.atomic():
+            if savepoint:
+                with transaction.atomic():
+                    transfer = post(fingerprint)
+            else:
                 transfer = post(fingerprint)
+        except TransferIdUsed:
+            first = find_first_outcome(transfer_id, fingerprint)
+            assert first is not None, "a used id always has its first outcome"
+            return first
         except DomainError as error:
-            _record_refusal(transfer_id, fingerprint, error)
+            if not look_up_first:
+                first = find_first_outcome(transfer_id, fingerprint)
+                if first is not None:
+                    return first
+            record_refusal(transfer_id, fingerprint, error)
             refusal = error
         else:
             assert transfer.transfer_id == transfer_id
@@ -103,27 +135,20 @@ def _run_transfer_once(
     raise refusal
 
 
-def _lock_transfer_id(transfer_id: str) -> None:
-    if connection.vendor != "postgresql":
-        return  # SQLite: the immediate transaction already holds the only write lock.
-    digest = hashlib.sha256(transfer_id.encode()).digest()
-    key = int.from_bytes(digest[:8], "big", signed=True)
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
+def find_first_outcome(transfer_id: str, fingerprint: str) -> Transfer | None:
+    """Return the first transfer of ``transfer_id``, raise its first refusal, or None if new.
 
-
-def _find_first_outcome(transfer_id: str, fingerprint: str) -> Transfer | None:
-    transfer = Transfer.objects.filter(transfer_id=transfer_id).first()
-    if transfer is not None:
-        if transfer.fingerprint != fingerprint:
-            raise TransferIdReused("이 이체 번호는 다른 이체에 이미 쓰였습니다.")
-        return transfer
-    refusal = TransferRefusal.objects.filter(transfer_id=transfer_id).first()
-    if refusal is None:
+    A different ``fingerprint`` raises TransferIdReused. One indexed statement when the id is
+    new (the common case); a replay then reads its row.
+    """
+    first = sql.find_first_outcome(transfer_id)
+    if first is None:
         return None
-    if refusal.fingerprint != fingerprint:
+    if first.fingerprint != fingerprint:
         raise TransferIdReused("이 이체 번호는 다른 이체에 이미 쓰였습니다.")
-    raise _rebuild_refusal(refusal)
+    if first.is_refusal:
+        raise _rebuild_refusal(TransferRefusal.objects.get(pk=first.pk))
+    return Transfer.objects.get(pk=first.pk)
 
 
 def _rebuild_refusal(refusal: TransferRefusal) -> DomainError:
@@ -135,7 +160,8 @@ def _rebuild_refusal(refusal: TransferRefusal) -> DomainError:
     return error_class(refusal.detail, **refusal.extra)
 
 
-def _record_refusal(transfer_id: str, fingerprint: str, error: DomainError) -> None:
+def record_refusal(transfer_id: str, fingerprint: str, error: DomainError) -> None:
+    """Keep the refusal of ``transfer_id`` for ever, in the caller's transaction."""
     TransferRefusal.objects.create(
         transfer_id=transfer_id,
         fingerprint=fingerprint,

@@ -10,36 +10,34 @@ the rest; nothing is ever edited, each step is a new transfer.
 import datetime as dt
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
 
 from okryu.core import clock
 from okryu.core.errors import InvalidInput
-from okryu.core.jobs import enqueue_job
-from okryu.payments.cards import (
-    authorise_card_debit,
-    check_card_number,
-    get_card_for_update,
-)
+from okryu.payments.cards import check_card_number
 from okryu.payments.errors import (
     HoldExpired,
     HoldNotPending,
     OverHeldAmount,
     TransferNotFound,
 )
-from okryu.payments.ledger.accounts import reserve_balance, settle_reserved_balance
-from okryu.payments.ledger.engine import check_transfer_id, run_transfer
+from okryu.payments.ledger import sql
+from okryu.payments.ledger.debits import EXPIRE_HOLD_JOB, CardDebit, run_card_debit
+from okryu.payments.ledger.engine import (
+    TransferIdUsed,
+    check_transfer_id,
+    run_transfer,
+)
+from okryu.payments.ledger.notices import card_sms_body
 from okryu.payments.ledger.transfers import (
-    announce_transfer,
     check_amount,
+    check_credit_account_id,
     check_reference,
     get_ledger_account,
-    insert_transfer,
-    write_transfer,
 )
-from okryu.payments.models import Card, LedgerAccount, Transfer, TransferKind
+from okryu.payments.models import Transfer, TransferKind
 
 EXPIRE_BATCH_SIZE_MAX = 500
-EXPIRE_HOLD_JOB = "payments.expire_hold"
+__all__ = ["EXPIRE_HOLD_JOB"]
 HOLD_TRANSFER_ID_LENGTH_MAX = 200
 
 
@@ -72,6 +70,7 @@ def hold_funds(  # noqa: PLR0913  (the seventh argument, the timeout, is optiona
         or not 0 < timeout_seconds <= settings.OKRYU_HOLD_TIMEOUT_SECONDS_MAX
     ):
         raise InvalidInput("보류 기간이 올바르지 않습니다.", field="timeout_seconds")
+    check_credit_account_id(credit_account_id)
     request = {
         "kind": "hold",
         "card": card_number,
@@ -80,33 +79,17 @@ def hold_funds(  # noqa: PLR0913  (the seventh argument, the timeout, is optiona
         "reference": reference,
         "timeout": timeout_seconds,
     }
-    cards: list[Card] = []
-
-    def authorise() -> None:
-        cards.append(get_card_for_update(card_number))
-        authorise_card_debit(cards[0], pin=pin, amount_won=amount_won)
-
-    def post(fingerprint: str) -> Transfer:
-        credit = get_ledger_account(credit_account_id)
-        reserve_balance(account=cards[0].ledger_account, amount_won=amount_won)
-        timeout_at = clock.now() + dt.timedelta(seconds=timeout_seconds)
-        enqueue_job(
-            kind=EXPIRE_HOLD_JOB, payload={"hold": transfer_id}, run_at=timeout_at
-        )
-        return write_transfer(
-            fingerprint=fingerprint,
-            transfer_id=transfer_id,
-            kind=TransferKind.HOLD,
-            debit=cards[0].ledger_account,
-            credit=credit,
-            amount_won=amount_won,
-            reference=reference,
-            timeout_at=timeout_at,
-        )
-
-    return run_transfer(
-        transfer_id=transfer_id, request=request, post=post, authorise=authorise
+    debit = CardDebit(
+        kind=TransferKind.HOLD,
+        card_number=card_number,
+        pin=pin,
+        amount_won=amount_won,
+        credit_account_id=credit_account_id,
+        transfer_id=transfer_id,
+        reference=reference,
+        timeout_seconds=timeout_seconds,
     )
+    return run_card_debit(debit, request=request)
 
 
 def capture_hold(
@@ -131,21 +114,34 @@ def capture_hold(
     }
 
     def post(fingerprint: str) -> Transfer:
-        hold = _get_pending_hold(hold_transfer_id, now=clock.now())
+        hold = _get_pending_hold(
+            hold_transfer_id,
+            now=clock.now(),
+            check_timeout=True,
+            transfer_id=transfer_id,
+        )
         if amount_won > hold.amount_won:
             raise OverHeldAmount(
                 f"보류된 금액은 {hold.amount_won:,}원입니다.", held_won=hold.amount_won
             )
-        credit = (
-            get_ledger_account(credit_account_id)
-            if credit_account_id is not None
-            else hold.credit_account
-        )
+        credit_id = hold.credit_account_id
+        if credit_account_id is not None:
+            credit_id = get_ledger_account(credit_account_id).pk
+        if credit_id == hold.debit_account_id:
+            raise InvalidInput(
+                "보내는 계정과 받는 계정이 같습니다.", field="credit_account"
+            )
         return _resolve_hold(
-            hold, fingerprint, transfer_id, TransferKind.CAPTURE, amount_won, credit
+            hold, fingerprint, transfer_id, TransferKind.CAPTURE, amount_won, credit_id
         )
 
-    return run_transfer(transfer_id=transfer_id, request=request, post=post)
+    return run_transfer(
+        transfer_id=transfer_id,
+        request=request,
+        post=post,
+        savepoint=False,
+        look_up_first=False,
+    )
 
 
 def void_hold(*, hold_transfer_id: str, transfer_id: str) -> Transfer:
@@ -154,12 +150,23 @@ def void_hold(*, hold_transfer_id: str, transfer_id: str) -> Transfer:
 
     def post(fingerprint: str) -> Transfer:
         # A hold past its timeout may still be voided: the money is released either way.
-        hold = _get_pending_hold(hold_transfer_id, now=None)
+        hold = _get_pending_hold(
+            hold_transfer_id,
+            now=clock.now(),
+            check_timeout=False,
+            transfer_id=transfer_id,
+        )
         return _resolve_hold(
-            hold, fingerprint, transfer_id, TransferKind.VOID, 0, hold.credit_account
+            hold, fingerprint, transfer_id, TransferKind.VOID, 0, hold.credit_account_id
         )
 
-    return run_transfer(transfer_id=transfer_id, request=request, post=post)
+    return run_transfer(
+        transfer_id=transfer_id,
+        request=request,
+        post=post,
+        savepoint=False,
+        look_up_first=False,
+    )
 
 
 def expire_hold(*, hold_transfer_id: str, now: dt.datetime) -> Transfer | None:
@@ -180,18 +187,26 @@ def expire_hold(*, hold_transfer_id: str, now: dt.datetime) -> Transfer | None:
     expiry_id = f"expire:{hold_transfer_id}"
 
     def post(fingerprint: str) -> Transfer:
-        pending = _get_pending_hold(hold_transfer_id, now=None)
+        pending = _get_pending_hold(
+            hold_transfer_id, now=now, check_timeout=False, transfer_id=expiry_id
+        )
         return _resolve_hold(
             pending,
             fingerprint,
             expiry_id,
             TransferKind.EXPIRE,
             0,
-            pending.credit_account,
+            pending.credit_account_id,
         )
 
     try:
-        return run_transfer(transfer_id=expiry_id, request=request, post=post)
+        return run_transfer(
+            transfer_id=expiry_id,
+            request=request,
+            post=post,
+            savepoint=False,
+            look_up_first=False,
+        )
     except HoldNotPending:
         return None  # Captured or voided between the read and the write.
 
@@ -211,58 +226,73 @@ def expire_holds(*, now: dt.datetime, limit: int = EXPIRE_BATCH_SIZE_MAX) -> int
     return sum(1 for transfer in expired if transfer is not None)
 
 
-def _get_pending_hold(hold_transfer_id: str, *, now: dt.datetime | None) -> Transfer:
-    hold = (
-        Transfer.objects.select_related("debit_account", "credit_account")
-        .filter(transfer_id=hold_transfer_id, kind=TransferKind.HOLD)
-        .first()
-    )
+def _get_pending_hold(
+    hold_transfer_id: str, *, now: dt.datetime, check_timeout: bool, transfer_id: str
+) -> sql.HoldRow:
+    hold = sql.lock_and_read_hold(hold_transfer_id, now=now, transfer_id=transfer_id)
     if hold is None:
         raise TransferNotFound("보류 이체를 찾을 수 없습니다.")
-    resolution = (
-        Transfer.objects.filter(pending=hold).values_list("kind", flat=True).first()
-    )
-    if resolution == TransferKind.EXPIRE:
+    if hold.transfer_id_is_used:
+        raise TransferIdUsed
+    if hold.resolved_as == TransferKind.EXPIRE:
         raise HoldExpired("보류 기간이 지나 취소되었습니다.")
-    if resolution is not None:
+    if hold.resolved_as is not None:
         raise HoldNotPending(
-            "이미 확정되었거나 취소된 보류입니다.", resolved_as=resolution
+            "이미 확정되었거나 취소된 보류입니다.", resolved_as=hold.resolved_as
         )
-    assert hold.timeout_at is not None
-    if now is not None and hold.timeout_at <= now:
+    if check_timeout and hold.is_past_timeout:
         raise HoldExpired("보류 기간이 지났습니다.")
     return hold
 
 
 def _resolve_hold(
-    hold: Transfer,
+    hold: sql.HoldRow,
     fingerprint: str,
     transfer_id: str,
     kind: TransferKind,
     captured_won: int,
-    credit: LedgerAccount,
+    credit_id: int,
 ) -> Transfer:
+    """Write the resolving transfer first, then release the hold and move what was captured.
+
+    The resolving row goes first and is skipped (ON CONFLICT) when a concurrent resolution
+    won, so a refusal has written nothing; nothing after it can refuse.
+    """
     assert kind in (TransferKind.CAPTURE, TransferKind.VOID, TransferKind.EXPIRE)
-    try:
-        # The resolving row goes first: if a concurrent resolution won, the unique constraint
-        # refuses this one before any balance moves.
-        with transaction.atomic():
-            transfer = insert_transfer(
-                fingerprint=fingerprint,
-                transfer_id=transfer_id,
-                kind=kind,
-                debit=hold.debit_account,
-                credit=credit,
-                amount_won=captured_won or hold.amount_won,
-                pending=hold,
-                reference=hold.reference,
-            )
-    except IntegrityError as error:
-        raise HoldNotPending("이미 확정되었거나 취소된 보류입니다.") from error
-    settle_reserved_balance(
-        debit=hold.debit_account,
-        credit=transfer.credit_account,
+    assert 0 <= captured_won <= hold.amount_won
+    transfer = Transfer(
+        transfer_id=transfer_id,
+        fingerprint=fingerprint,
+        kind=kind,
+        debit_account_id=hold.debit_account_id,
+        credit_account_id=credit_id,
+        amount_won=captured_won or hold.amount_won,
+        pending_id=hold.pk,
+        reference=hold.reference,
+        created_at=clock.now(),
+    )
+    if not sql.insert_resolution(transfer):
+        raise HoldNotPending("이미 확정되었거나 취소된 보류입니다.")
+    # Primary-key order of the two rows, as everywhere in the ledger.
+    if captured_won and credit_id < hold.debit_account_id:
+        assert sql.credit_account(account_id=credit_id, amount_won=captured_won)
+    debit = sql.release_hold(
+        account_id=hold.debit_account_id,
         held_won=hold.amount_won,
         captured_won=captured_won,
     )
-    return announce_transfer(transfer)
+    assert debit.balance.held_won >= 0
+    assert debit.balance.available_won >= 0 or debit.card_number is None
+    if captured_won and credit_id > hold.debit_account_id:
+        assert sql.credit_account(account_id=credit_id, amount_won=captured_won)
+    if debit.card_number is not None and debit.card_phone is not None:
+        body = card_sms_body(
+            kind=kind,
+            is_debit=True,
+            card_number=debit.card_number,
+            amount_won=transfer.amount_won,
+            available_won=debit.balance.available_won,
+        )
+        if body is not None:
+            sql.insert_sms([(debit.card_phone, body)], created_at=transfer.created_at)
+    return transfer

@@ -23,6 +23,22 @@ CREDIT_WORDS = {
 }
 
 
+def card_sms_body(
+    *, kind: str, is_debit: bool, card_number: str, amount_won: int, available_won: int
+) -> str | None:
+    """Return the SMS text of a transfer of ``kind`` for the card on one side, or None.
+
+    None when that side of that kind of transfer tells the holder nothing.
+    """
+    words = (DEBIT_WORDS if is_debit else CREDIT_WORDS).get(TransferKind(kind))
+    if words is None:
+        return None
+    return (
+        f"[옥류] 카드 ****{card_number[-4:]} {words} "
+        f"{format_won(amount_won)}. 사용 가능 {format_won(available_won)}."
+    )
+
+
 def notify_card_holders(transfer: Transfer, accounts: dict[int, LedgerAccount]) -> int:
     """Queue one SMS per card the transfer touches; return how many were queued.
 
@@ -34,18 +50,15 @@ def notify_card_holders(transfer: Transfer, accounts: dict[int, LedgerAccount]) 
             continue  # Not a card's account (a merchant, the bank): nobody to text.
         card: Card = account.card
         is_debit = card.ledger_account_id == transfer.debit_account_id
-        words = (DEBIT_WORDS if is_debit else CREDIT_WORDS).get(
-            TransferKind(transfer.kind)
+        body = card_sms_body(
+            kind=transfer.kind,
+            is_debit=is_debit,
+            card_number=card.number,
+            amount_won=transfer.amount_won,
+            available_won=accounts[card.ledger_account_id].available_won,
         )
-        if words is None:
+        if body is None:
             continue
-        available = accounts[card.ledger_account_id].available_won
-        queue_sms(
-            phone=card.phone,
-            body=(
-                f"[옥류] 카드 {card.masked_number} {words} "
-                f"{format_won(transfer.amount_won)}. 사용 가능 {format_won(available)}."
-            ),
-        )
+        queue_sms(phone=card.phone, body=body)
         queued += 1
     return queued

@@ -11,18 +11,14 @@ from django.db.models import Sum
 from okryu.core import clock
 from okryu.core.errors import InvalidInput
 from okryu.core.won import WON_AMOUNT_MAX
-from okryu.payments.cards import (
-    authorise_card_debit,
-    check_card_number,
-    get_card_for_update,
-)
+from okryu.payments.cards import check_card_number
 from okryu.payments.errors import OverRefundable, TransferNotFound
-from okryu.payments.ledger.accounts import move_balance, open_bank_cash_account
+from okryu.payments.ledger.accounts import move_balance
+from okryu.payments.ledger.debits import CardDebit, run_card_debit, run_top_up
 from okryu.payments.ledger.engine import check_transfer_id, run_transfer
 from okryu.payments.ledger.notices import notify_card_holders
 from okryu.payments.models import (
     BALANCE_MOVING_KINDS,
-    Card,
     LedgerAccount,
     LedgerAccountKind,
     Transfer,
@@ -45,6 +41,12 @@ def check_reference(reference: object) -> None:
     """Raise InvalidInput when the caller's reference is too long."""
     if not isinstance(reference, str) or len(reference) > Transfer.REFERENCE_LENGTH_MAX:
         raise InvalidInput("참조는 100자까지입니다.", field="reference")
+
+
+def check_credit_account_id(credit_account_id: object) -> None:
+    """Raise InvalidInput unless ``credit_account_id`` is an int (an account's primary key)."""
+    if type(credit_account_id) is not int:
+        raise InvalidInput("받는 계정이 없습니다.", field="credit_account")
 
 
 def insert_transfer(
@@ -119,21 +121,12 @@ def top_up(*, card_number: str, amount_won: int, transfer_id: str) -> Transfer:
     check_amount(amount_won)
     check_transfer_id(transfer_id)
     request = {"kind": "top_up", "card": card_number, "amount": amount_won}
-
-    def post(fingerprint: str) -> Transfer:
-        card = get_card_for_update(card_number)
-        bank = open_bank_cash_account()
-        move_balance(debit=bank, credit=card.ledger_account, amount_won=amount_won)
-        return write_transfer(
-            fingerprint=fingerprint,
-            transfer_id=transfer_id,
-            kind=TransferKind.SINGLE,
-            debit=bank,
-            credit=card.ledger_account,
-            amount_won=amount_won,
-        )
-
-    return run_transfer(transfer_id=transfer_id, request=request, post=post)
+    return run_top_up(
+        card_number=card_number,
+        amount_won=amount_won,
+        transfer_id=transfer_id,
+        request=request,
+    )
 
 
 def transfer_funds(
@@ -154,6 +147,7 @@ def transfer_funds(
     check_amount(amount_won)
     check_reference(reference)
     check_transfer_id(transfer_id)
+    check_credit_account_id(credit_account_id)
     request = {
         "kind": "single",
         "card": card_number,
@@ -161,29 +155,17 @@ def transfer_funds(
         "credit": credit_account_id,
         "reference": reference,
     }
-    cards: list[Card] = []
-
-    def authorise() -> None:
-        cards.append(get_card_for_update(card_number))
-        authorise_card_debit(cards[0], pin=pin, amount_won=amount_won)
-
-    def post(fingerprint: str) -> Transfer:
-        card = cards[0]
-        credit = get_ledger_account(credit_account_id)
-        move_balance(debit=card.ledger_account, credit=credit, amount_won=amount_won)
-        return write_transfer(
-            fingerprint=fingerprint,
-            transfer_id=transfer_id,
-            kind=TransferKind.SINGLE,
-            debit=card.ledger_account,
-            credit=credit,
-            amount_won=amount_won,
-            reference=reference,
-        )
-
-    return run_transfer(
-        transfer_id=transfer_id, request=request, post=post, authorise=authorise
+    debit = CardDebit(
+        kind=TransferKind.SINGLE,
+        card_number=card_number,
+        pin=pin,
+        amount_won=amount_won,
+        credit_account_id=credit_account_id,
+        transfer_id=transfer_id,
+        reference=reference,
+        timeout_seconds=None,
     )
+    return run_card_debit(debit, request=request)
 
 
 def transfer_between_accounts(

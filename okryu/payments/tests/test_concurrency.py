@@ -177,3 +177,35 @@ def test_an_outermost_transfer_is_retried_when_sqlite_stays_locked():
         with pytest.raises(OperationalError):
             retry_when_sqlite_is_busy(locked_twice)
         assert len(calls) == 1
+
+
+def test_one_capture_id_raced_with_two_amounts_moves_money_once():
+    card = funded_card(make_holder(), 10_000)
+    merchant = make_merchant_account()
+    ledger.hold_funds(
+        card_number=card.number,
+        pin=None,
+        amount_won=4_000,
+        credit_account_id=merchant.pk,
+        transfer_id="h1",
+    )
+
+    outcomes = _run_concurrently(
+        lambda index: (
+            ledger.capture_hold(
+                hold_transfer_id="h1",
+                amount_won=3_000 if index % 2 else 2_000,
+                transfer_id="c1",
+            ).amount_won
+        ),
+        count=20,
+    )
+
+    captured = Transfer.objects.get(transfer_id="c1").amount_won
+    assert outcomes.count(captured) == 10
+    assert outcomes.count("transfer_id_reused") == 10
+    assert balances(card.ledger_account, merchant) == [
+        (10_000 - captured, 0),
+        (captured, 0),
+    ]
+    assert audit_ledger().violations == 0
