@@ -15,11 +15,13 @@ from okryu.accounts.models import Address, District, RoleGrant, User
 from okryu.catalog.models import Category, Product, StockMovement, StockMovementKind
 from okryu.catalog.search import prepare_search_fields, reindex_products
 from okryu.demo.assortment import ALL_ITEMS
+from okryu.demo.cards import load_cards
 from okryu.demo.categories import CATEGORY_TREE
 from okryu.demo.items import BULKY, LARGE, MEDIUM, Item, Variant
 from okryu.demo.merchants import MERCHANTS, SOLD_OUT, MerchantSpec
 from okryu.demo.users import DEMO_PASSWORD, DEMO_USERS, MARKER_USERNAME
 from okryu.merchants.models import Merchant, MerchantStaff, OpeningHours, StaffRole
+from okryu.merchants.services import open_settlement_account
 
 STOCK_NOTE = "demo"
 
@@ -39,6 +41,7 @@ class DemoLoadResult:
     merchants: int = 0
     categories: int = 0
     products: int = 0
+    cards: int = 0
 
 
 class DistrictsMissing(Exception):
@@ -57,6 +60,7 @@ def load_demo_data() -> DemoLoadResult:
         districts = _find_districts()
         merchants = load_merchants(districts=districts)
         users = load_users(districts=districts, merchants=merchants)
+        cards = load_cards(users=users)
         categories = load_categories()
         product_ids = load_products(merchants=merchants, categories=categories)
         reindex_products(product_ids=product_ids)
@@ -66,6 +70,7 @@ def load_demo_data() -> DemoLoadResult:
         merchants=len(merchants),
         categories=len(categories),
         products=len(product_ids),
+        cards=len(cards),
     )
 
 
@@ -113,6 +118,8 @@ def load_merchants(*, districts: dict[str, District]) -> dict[str, Merchant]:
         for spec in MERCHANTS
         for period in spec.hours
     )
+    for merchant in merchants:
+        merchant.ledger_account_id = open_settlement_account(merchant_id=merchant.pk)
     return by_slug
 
 

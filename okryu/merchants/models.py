@@ -34,6 +34,14 @@ class Merchant(models.Model):
         _("준비 시간(분)"), default=0
     )
     is_active = models.BooleanField(default=True)
+    # Where the merchant's takings are credited; opened by merchants.services.
+    ledger_account = models.OneToOneField(
+        "payments.LedgerAccount",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -96,3 +96,8 @@ def list_merchants_page(
         .order_by("name", "id")[offset : offset + limit]
     )
     return MerchantPage(merchants=page, total=merchants.count())
+
+
+def find_merchant_by_ledger_account(*, account_id: int) -> Merchant | None:
+    """Return the merchant whose settlement account this is, or None (a courier, the bank)."""
+    return Merchant.objects.filter(ledger_account_id=account_id).first()

@@ -12,9 +12,13 @@ from okryu.accounts.models import Address, District, Role, RoleGrant, User
 from okryu.catalog.models import Category, Product, StockMovement
 from okryu.demo import loading
 from okryu.demo.assortment import ALL_ITEMS
+from okryu.demo.cards import DEMO_CARDS
 from okryu.demo.merchants import MERCHANTS, SOLD_OUT
 from okryu.demo.users import DEMO_PASSWORD
 from okryu.merchants.models import Merchant, MerchantKind, MerchantStaff, OpeningHours
+from okryu.payments.cards import verify_pin
+from okryu.payments.models import Card, LedgerAccount, LedgerAccountKind, Transfer
+from okryu.payments.rules import is_card_number_well_formed
 
 EXPECTED_PRODUCTS = sum(
     len(ALL_ITEMS[key].variants) for spec in MERCHANTS for key in spec.items
@@ -31,7 +35,7 @@ def load() -> str:
 def row_counts() -> dict[str, int]:
     models = [
         User, RoleGrant, Address, Merchant, MerchantStaff, OpeningHours, Category,
-        Product, StockMovement, District,
+        Product, StockMovement, District, Card, LedgerAccount, Transfer,
     ]  # fmt: skip
     return {model.__name__: model._default_manager.count() for model in models}
 
@@ -213,3 +217,41 @@ def test_loading_without_the_districts_is_refused_and_creates_nothing():
 
     assert User.objects.count() == 0
     assert Merchant.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_every_demo_shopper_gets_a_funded_card_with_the_published_number_and_pin():
+    output = load()
+
+    cards = {
+        card.holder.username: card
+        for card in Card.objects.select_related("holder", "ledger_account")
+    }
+    assert set(cards) == {"shopper1", "shopper2", "shopper3"}
+    assert len({spec.pin for spec in DEMO_CARDS}) == len(DEMO_CARDS)
+    for spec in DEMO_CARDS:
+        card = cards[spec.holder]
+        assert card.number == spec.number
+        assert is_card_number_well_formed(card.number)
+        assert card.number.startswith("9410")
+        assert card.ledger_account.balance_won == spec.top_up_won
+        assert verify_pin(card_number=card.number, pin=spec.pin) is not None
+        assert spec.number in output
+        assert spec.pin in output
+    assert "Demo cards" in output
+
+
+@pytest.mark.django_db
+def test_every_demo_merchant_has_its_own_settlement_account():
+    load()
+
+    merchants = list(Merchant.objects.all())
+    account_ids = {
+        merchant.ledger_account_id
+        for merchant in merchants
+        if merchant.ledger_account_id is not None
+    }
+    assert len(account_ids) == len(merchants)
+    assert LedgerAccount.objects.filter(
+        pk__in=account_ids, kind=LedgerAccountKind.MERCHANT
+    ).count() == len(merchants)

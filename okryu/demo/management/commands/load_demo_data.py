@@ -11,6 +11,8 @@ from rich.console import Console
 from rich.table import Table
 from typing_extensions import override
 
+from okryu.core.won import format_won
+from okryu.demo.cards import DEMO_CARDS
 from okryu.demo.loading import DistrictsMissing, load_demo_data
 from okryu.demo.merchants import MERCHANTS
 from okryu.demo.users import DEMO_PASSWORD, DEMO_USERS
@@ -36,13 +38,14 @@ class Command(BaseCommand):
             console.print(
                 f"[green]Demo data loaded:[/green] {result.users} logins, "
                 f"{result.merchants} merchants, {result.categories} categories, "
-                f"{result.products:,} products."
+                f"{result.products:,} products, {result.cards} funded cards."
             )
         else:
             console.print(
                 "Demo data is already there; skipped loading, kept what is there."
             )
         console.print(self._logins_table())
+        console.print(self._cards_table())
         console.print(f"Okryu runs at [bold]http://127.0.0.1:{settings.PORT}/[/bold]")
 
     def _logins_table(self) -> Table:
@@ -55,4 +58,16 @@ class Command(BaseCommand):
         for user in DEMO_USERS:
             merchant = merchant_names[user.merchant] if user.merchant else ""
             table.add_row(user.username, user.display_name, user.role.value, merchant)
+        return table
+
+    def _cards_table(self) -> Table:
+        table = Table(title="Demo cards")
+        table.add_column("number")
+        table.add_column("holder")
+        table.add_column("PIN")
+        table.add_column("cash paid in", justify="right")
+        for card in DEMO_CARDS:
+            table.add_row(
+                card.number, card.holder, card.pin, format_won(card.top_up_won)
+            )
         return table

@@ -1,0 +1,163 @@
+"""Bodies of the bank counter, card and QR payment routes."""
+
+import datetime as dt
+
+from ninja import Schema
+from pydantic import Field, StrictInt, StrictStr
+
+from okryu.payments.models import Card, PaymentRequest, Transfer
+
+
+class CardIssueIn(Schema):
+    """A new card for a named holder; the PIN is hashed and never shown again."""
+
+    holder: StrictStr = Field(description="The holder's login name.", max_length=150)
+    phone: StrictStr = Field(description="Where the card's SMS go.", max_length=20)
+    pin: StrictStr = Field(description="4 to 6 digits.", max_length=6)
+
+
+class CardIssuedOut(Schema):
+    """The card just issued."""
+
+    id: int
+    number: str
+    balance: int
+
+
+class TopUpIn(Schema):
+    """Cash paid in at the counter, in whole won."""
+
+    amount: StrictInt = Field(description="Won, from 1.")
+
+
+class TopUpOut(Schema):
+    """The card after the top-up."""
+
+    number: str
+    amount: int
+    balance: int
+    available: int
+    transfer: str = Field(description="The id of the top-up transfer.")
+
+
+class BlockIn(Schema):
+    """Why a card is blocked: ``lost``, ``stolen`` or ``cloned`` (a cloned card stays blocked)."""
+
+    reason: StrictStr = Field(default="lost", pattern="^(lost|stolen|cloned)$")
+
+
+class PinResetIn(Schema):
+    """A new PIN set at the counter; it also unlocks a card locked by wrong PINs."""
+
+    pin: StrictStr = Field(description="4 to 6 digits.", max_length=6)
+
+
+class CardOut(Schema):
+    """A card as its holder or a teller sees it."""
+
+    number: str
+    holder: str = Field(description="The holder's login name.")
+    status: str = Field(description="`active`, `blocked` or `expired`.")
+    locked: bool = Field(description="Three wrong PINs locked it until a PIN reset.")
+    expires_on: dt.date
+    balance: int
+    available: int = Field(description="The balance less pending holds.")
+
+    @classmethod
+    def from_card(cls, card: Card) -> "CardOut":
+        """Describe ``card`` (its ledger account and holder loaded)."""
+        return cls(
+            number=card.number,
+            holder=card.holder.username,
+            status=card.status,
+            locked=card.pin_failed_attempts >= 3,  # noqa: PLR2004
+            expires_on=card.expires_on,
+            balance=card.ledger_account.balance_won,
+            available=card.ledger_account.available_won,
+        )
+
+
+class StatementLineOut(Schema):
+    """One transfer of a card's statement."""
+
+    id: str = Field(description="The transfer id.")
+    kind: str = Field(
+        description="`single`, `hold`, `capture`, `void`, `expire` or `refund`."
+    )
+    direction: str = Field(description="`in` to the card or `out` of it.")
+    amount: int
+    created_at: dt.datetime
+    reference: str
+
+    @classmethod
+    def from_transfer(
+        cls, transfer: Transfer, *, account_id: int
+    ) -> "StatementLineOut":
+        """Describe ``transfer`` as seen from the card's ledger account."""
+        return cls(
+            id=transfer.transfer_id,
+            kind=transfer.kind,
+            direction="in" if transfer.credit_account_id == account_id else "out",
+            amount=transfer.amount_won,
+            created_at=transfer.created_at,
+            reference=transfer.reference,
+        )
+
+
+class QrRequestIn(Schema):
+    """A payment request for an amount; ``merchant`` is needed only by staff of several."""
+
+    amount: StrictInt = Field(description="Won, from 1.")
+    description: StrictStr = Field(default="", max_length=100)
+    merchant: StrictInt | None = None
+
+
+class QrRequestOut(Schema):
+    """A payment request: show ``svg_url`` as a QR code; the shopper opens ``pay_url``."""
+
+    token: str
+    amount: int
+    merchant: str
+    description: str
+    status: str = Field(description="`open` or `paid`.")
+    expires_at: dt.datetime
+    svg_url: str
+    pay_url: str
+
+    @classmethod
+    def from_request(
+        cls,
+        payment_request: PaymentRequest,
+        *,
+        merchant: str,
+        svg_url: str,
+        pay_url: str,
+    ) -> "QrRequestOut":
+        """Describe ``payment_request`` with the absolute URLs of its QR code and page."""
+        return cls(
+            token=payment_request.token,
+            amount=payment_request.amount_won,
+            merchant=merchant,
+            description=payment_request.description,
+            status=payment_request.status,
+            expires_at=payment_request.expires_at,
+            svg_url=svg_url,
+            pay_url=pay_url,
+        )
+
+
+class QrApproveIn(Schema):
+    """The shopper's card and PIN."""
+
+    card: StrictStr = Field(max_length=16)
+    pin: StrictStr = Field(max_length=6)
+
+
+class QrApprovedOut(Schema):
+    """A paid request."""
+
+    token: str
+    status: str
+    amount: int
+    card: str = Field(description="The card, masked.")
+    transfer: str

@@ -1,0 +1,44 @@
+"""Forms of the bank counter pages: shape checks only; the card services decide the rest."""
+
+from django import forms
+from django.utils.translation import gettext_lazy
+
+from okryu.web.cards.forms import OnceForm, amount_field, pin_field
+
+
+class HolderSearchForm(forms.Form):
+    """Find a holder by login, name or phone."""
+
+    q = forms.CharField(label=gettext_lazy("이름, 아이디 또는 전화번호"), max_length=50)
+
+
+class IssueCardForm(OnceForm):
+    """Issue a card to the holder shown on the page."""
+
+    phone = forms.CharField(label=gettext_lazy("전화번호"), max_length=20)
+    pin = pin_field()
+
+
+class TopUpForm(OnceForm):
+    """Cash paid in at the counter."""
+
+    amount = amount_field()
+
+
+class BlockForm(OnceForm):
+    """Block a card, saying why."""
+
+    reason = forms.ChoiceField(
+        label=gettext_lazy("사유"),
+        choices=[
+            ("lost", gettext_lazy("분실")),
+            ("stolen", gettext_lazy("도난")),
+            ("cloned", gettext_lazy("복제")),
+        ],
+    )
+
+
+class PinResetForm(OnceForm):
+    """Set a new PIN; it unlocks a card locked by wrong PINs."""
+
+    pin = pin_field(gettext_lazy("새 PIN"))

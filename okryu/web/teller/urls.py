@@ -1,0 +1,29 @@
+"""URLs of the bank counter pages."""
+
+from django.urls import URLPattern, path
+
+from okryu.web.teller import views
+
+urlpatterns: list[URLPattern] = [
+    path("", views.TellerHomeView.as_view(), name="teller-home"),
+    path("holders/<str:username>/", views.HolderView.as_view(), name="teller-holder"),
+    path(
+        "holders/<str:username>/cards/",
+        views.IssueCardView.as_view(),
+        name="teller-issue",
+    ),
+    path("cards/<str:number>/", views.CardView.as_view(), name="teller-card"),
+    path("cards/<str:number>/topups/", views.TopUpView.as_view(), name="teller-topup"),
+    path("cards/<str:number>/block/", views.BlockView.as_view(), name="teller-block"),
+    path(
+        "cards/<str:number>/unblock/",
+        views.UnblockView.as_view(),
+        name="teller-unblock",
+    ),
+    path("cards/<str:number>/pin/", views.PinResetView.as_view(), name="teller-pin"),
+    path(
+        "cards/<str:number>/statement/",
+        views.StatementView.as_view(),
+        name="teller-statement",
+    ),
+]
