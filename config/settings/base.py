@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "okryu.merchants",
     "okryu.catalog",
     "okryu.cart",
+    "okryu.orders",
     "okryu.demo",
     "okryu.web",
     "okryu.api",
@@ -232,4 +233,5 @@ OKRYU_JOB_ATTEMPTS_MAX = 5
 # Job kinds and their handlers: the only code the job runner will call.
 OKRYU_JOB_HANDLERS = {
     "payments.expire_hold": "okryu.payments.jobs.expire_hold_job",
+    "orders.expire_fulfilment_hold": "okryu.orders.jobs.expire_fulfilment_hold_job",
 }

@@ -84,6 +84,10 @@ class Product(models.Model):
     stock_sold = models.BigIntegerField(default=0)
     stock_adjusted = models.BigIntegerField(default=0)
     is_active = models.BooleanField(default=True)
+    # Set through okryu.catalog.products.set_product_photo: the photo at most 1200 px and a
+    # thumbnail at most 200 px, both re-encoded (no uploaded bytes are served as they came).
+    photo = models.ImageField(upload_to="products/", blank=True)
+    thumbnail = models.ImageField(upload_to="products/thumbnails/", blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
     # Derived from name and name_en for Korean search (okryu.catalog.korean.search_columns);

@@ -33,6 +33,14 @@ def test_the_audit_of_clean_data_is_all_zeros(api_client, operator_token):
             "reserved_over_on_hand": 0,
             "unbalanced_products": 0,
         },
+        "orders": {
+            "paid_not_equal_captured": 0,
+            "refunded_not_equal_refunds": 0,
+            "open_holds_of_closed_fulfilments": 0,
+            "missing_holds_of_open_fulfilments": 0,
+            "orders_not_summing": 0,
+            "reserved_not_matching_open_lines": 0,
+        },
     }
 
 

@@ -37,6 +37,29 @@ class LedgerAuditOut(Schema):
     )
 
 
+class OrdersAuditOut(Schema):
+    """Orders checked against the ledger and the stock; all zero on sound data."""
+
+    paid_not_equal_captured: int = Field(
+        description="Fulfilments whose captured amount differs from their capture transfers."
+    )
+    refunded_not_equal_refunds: int = Field(
+        description="Fulfilments whose refunded amount differs from their refund transfers."
+    )
+    open_holds_of_closed_fulfilments: int = Field(
+        description="Finished fulfilments whose card hold is still pending."
+    )
+    missing_holds_of_open_fulfilments: int = Field(
+        description="Open fulfilments without their card hold."
+    )
+    orders_not_summing: int = Field(
+        description="Orders whose total differs from their fulfilments' amounts."
+    )
+    reserved_not_matching_open_lines: int = Field(
+        description="Products whose reserved stock differs from their open order lines."
+    )
+
+
 class AuditOut(Schema):
     """The invariant audit, recomputed from the data at each call (never cached).
 
@@ -46,3 +69,4 @@ class AuditOut(Schema):
 
     ledger: LedgerAuditOut
     stock: StockAuditOut
+    orders: OrdersAuditOut

@@ -1,0 +1,632 @@
+"""Placing an order: one durable transaction that reserves, records, holds and replies once.
+
+Guarantees (DESIGN.md invariants 2, 3 and 5): the idempotency record, the stock reservations,
+the order rows, the card holds, the expiry jobs and the SMS commit together or not at all;
+a repeated key with the same request returns the first order; any refusal leaves stock,
+money and rows as they were. Only the PIN attempt counter of a wrong PIN is kept, by the card
+issuer's own check before the transaction, so wrong PINs cannot be retried for free.
+"""
+
+import datetime as dt
+import hashlib
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F
+
+from okryu.accounts.models import District
+from okryu.cart.owners import BasketOwner
+from okryu.cart.queries import get_basket_summary
+from okryu.catalog.models import Product
+from okryu.catalog.stock import reserve_stock
+from okryu.core import clock
+from okryu.core.errors import InvalidInput
+from okryu.core.idempotency import (
+    StoredOutcome,
+    find_outcome,
+    fingerprint_request,
+    store_outcome,
+    validate_key,
+)
+from okryu.core.jobs import enqueue_job
+from okryu.core.won import format_won
+from okryu.merchants.queries import is_merchant_open
+from okryu.merchants.services import open_settlement_account
+from okryu.notifications.outbox import queue_sms
+from okryu.orders.errors import (
+    BasketEmpty,
+    CardNotFound,
+    OverPurchaseLimit,
+    PriceChanged,
+    ProductUnavailable,
+    RestaurantClosed,
+    SlotInPast,
+)
+from okryu.orders.models import (
+    DailyPurchase,
+    Fulfilment,
+    FulfilmentEvent,
+    Order,
+    OrderLine,
+)
+from okryu.orders.queries import order_as_api_dict
+from okryu.orders.requests import CheckoutLine, CheckoutRequest
+from okryu.orders.rules import (
+    SLOT_LENGTH,
+    Actor,
+    FulfilmentStatus,
+    MerchantShare,
+    PricedLine,
+    PricedOrder,
+    SlotRefusal,
+    check_slot,
+    delivery_fee_won,
+    road_distance_meters,
+    split_by_merchant,
+)
+from okryu.orders.services.sqlite_busy import retry_when_sqlite_is_busy
+from okryu.payments import ledger
+from okryu.payments.cards import check_card_number, verify_pin
+from okryu.payments.models import Card
+
+PLACE_ORDER_SCOPE = "orders.place"
+EXPIRE_FULFILMENT_HOLD_JOB = "orders.expire_fulfilment_hold"
+NUMBER_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+NUMBER_RANDOM_LENGTH = 8
+
+
+@dataclass(frozen=True)
+class PlacedOrder:
+    """The outcome of ``place_order``: the order, whether this was a replay, the first body.
+
+    ``body`` is the answer stored with the idempotency key (API.md's 201 body), identical
+    for the first call and every replay.
+    """
+
+    order_id: int
+    number: str
+    is_replay: bool
+    body: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class MerchantQuote:
+    """One merchant's part of a checkout: items, weight, distance, delivery fee, total."""
+
+    merchant_id: int
+    merchant_name: str
+    merchant_name_en: str
+    items_total_won: int
+    weight_grams: int
+    distance_meters: int
+    delivery_fee_won: int
+
+    @property
+    def total_won(self) -> int:
+        """Items and delivery fee of this merchant's part."""
+        return self.items_total_won + self.delivery_fee_won
+
+
+@dataclass(frozen=True)
+class CheckoutQuote:
+    """What the checkout will cost, per merchant and in all, at today's prices."""
+
+    merchants: tuple[MerchantQuote, ...]
+    items_total_won: int
+    delivery_fee_won: int
+
+    @property
+    def total_won(self) -> int:
+        """Everything the card will be held for."""
+        return self.items_total_won + self.delivery_fee_won
+
+
+def place_order(
+    *, shopper_id: int, request: CheckoutRequest, idempotency_key: str
+) -> PlacedOrder:
+    """Place the shopper's order once for ``idempotency_key`` (STYLE.md section 16.1).
+
+    Checks what needs no database first, the card's owner and PIN next (the attempt counts
+    even when refused), then in one durable transaction: replays a stored outcome, snapshots
+    prices (PriceChanged with both figures), refuses closed restaurants, counts the daily
+    purchase limits, reserves stock in product order, writes the order, its fulfilments,
+    lines and first events, holds the money per fulfilment, queues the expiry jobs and the
+    SMS, and stores the idempotency record. Callers must not wrap it in a transaction.
+    """
+    key = validate_key(idempotency_key)
+    scope = f"{PLACE_ORDER_SCOPE}:{shopper_id}"
+    fingerprint = fingerprint_request(request.fingerprint_payload())
+    stored = find_outcome(scope=scope, key=key, fingerprint=fingerprint)
+    if stored is not None:
+        return _placed_from_outcome(stored)
+    _check_request_shape(request, now=clock.now())
+    card = _place_order_authorise_card(shopper_id=shopper_id, request=request)
+
+    def attempt() -> PlacedOrder:
+        with transaction.atomic(durable=True):
+            _lock_idempotency_key(scope, key)
+            stored = find_outcome(scope=scope, key=key, fingerprint=fingerprint)
+            if stored is not None:
+                return _placed_from_outcome(stored)
+            order = _place_order_write(
+                shopper_id=shopper_id, request=request, card=card
+            )
+            body = order_as_api_dict(order)
+            store_outcome(
+                scope=scope,
+                key=key,
+                fingerprint=fingerprint,
+                status_code=201,
+                body=body,
+            )
+        return PlacedOrder(
+            order_id=order.pk, number=order.number, is_replay=False, body=body
+        )
+
+    try:
+        return retry_when_sqlite_is_busy(attempt)
+    except IntegrityError:
+        # A concurrent request with the same key committed first; its outcome is visible now.
+        stored = find_outcome(scope=scope, key=key, fingerprint=fingerprint)
+        if stored is not None:
+            return _placed_from_outcome(stored)
+        raise
+
+
+def _placed_from_outcome(stored: StoredOutcome) -> PlacedOrder:
+    body: dict[str, Any] = stored.body
+    return PlacedOrder(
+        order_id=int(body["id"]), number=str(body["number"]), is_replay=True, body=body
+    )
+
+
+def _lock_idempotency_key(scope: str, key: str) -> None:
+    # Concurrent duplicates wait here for the first to commit, then replay its outcome,
+    # instead of each reserving stock and holding money only to be rolled back.
+    if connection.vendor != "postgresql":
+        return  # SQLite: the immediate transaction already holds the only write lock.
+    digest = hashlib.sha256(f"{scope}\n{key}".encode()).digest()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_advisory_xact_lock(%s)",
+            [int.from_bytes(digest[:8], "big", signed=True)],
+        )
+
+
+def _check_request_shape(request: CheckoutRequest, *, now: dt.datetime) -> None:
+    if not request.lines:
+        raise BasketEmpty("장바구니가 비어 있습니다.")
+    if len(request.lines) > settings.OKRYU_BASKET_LINES_MAX:
+        raise InvalidInput(
+            f"한 번에 {settings.OKRYU_BASKET_LINES_MAX}줄까지 주문할 수 있습니다.",
+            field="lines",
+        )
+    for line in request.lines:
+        _check_line_shape(line)
+    product_ids = [line.product_id for line in request.lines]
+    if len(set(product_ids)) != len(product_ids):
+        raise InvalidInput("같은 상품이 두 줄에 있습니다.", field="lines")
+    detail = _stripped(request.address_detail)
+    if not detail or len(detail) > Order.DETAIL_LENGTH_MAX:
+        raise InvalidInput("상세 주소는 1자에서 200자까지입니다.", field="address")
+    if request.slot_starts_at is not None:
+        _check_slot(request.slot_starts_at, now=now)
+    check_card_number(request.card_number)
+
+
+def _stripped(value: object) -> str:
+    # Callers may pass what a form or JSON body held; anything but text is empty.
+    return value.strip() if isinstance(value, str) else ""
+
+
+def _check_line_shape(line: CheckoutLine) -> None:
+    if type(line.product_id) is not int or line.product_id <= 0:
+        raise InvalidInput("상품 번호가 올바르지 않습니다.", field="product")
+    quantity_max = settings.OKRYU_LINE_QUANTITY_MAX
+    # A bool is an int in Python, but never a quantity.
+    if type(line.quantity) is not int or not 1 <= line.quantity <= quantity_max:
+        raise InvalidInput(
+            f"수량은 1부터 {quantity_max}까지의 정수입니다.", field="quantity"
+        )
+    seen = line.price_won_seen
+    if seen is not None and (type(seen) is not int or seen <= 0):
+        raise InvalidInput("본 가격이 올바르지 않습니다.", field="price")
+
+
+def _check_slot(starts_at: dt.datetime, *, now: dt.datetime) -> None:
+    refusal = check_slot(starts_at, now=now, local_zone=clock.PYONGYANG)
+    if refusal == SlotRefusal.IN_PAST:
+        raise SlotInPast("이미 지난 배달 시간입니다.")
+    if refusal is not None:
+        raise InvalidInput("배달 시간은 오늘이나 내일 중에서 고르십시오.", field="slot")
+
+
+def _place_order_authorise_card(*, shopper_id: int, request: CheckoutRequest) -> Card:
+    # Another person's card is unknown to this shopper: no PIN attempt is counted on it.
+    if not Card.objects.filter(
+        number=request.card_number, holder_id=shopper_id
+    ).exists():
+        raise CardNotFound("카드를 찾을 수 없습니다.")
+    # Checked once here and committed (a wrong PIN counts); the holds then pass pin=None.
+    return verify_pin(card_number=request.card_number, pin=request.pin)
+
+
+def _place_order_write(
+    *, shopper_id: int, request: CheckoutRequest, card: Card
+) -> Order:
+    now = clock.now()
+    district = District.objects.filter(pk=request.district_id).first()
+    if district is None:
+        raise InvalidInput("구역을 찾을 수 없습니다.", field="district")
+    products = _place_order_load_products(request.lines)
+    priced = _place_order_snapshot_prices(request.lines, products)
+    _place_order_check_opening_hours(products, at=request.slot_starts_at or now)
+    _place_order_count_purchases(shopper_id, request.lines, products, now=now)
+    _place_order_reserve_stock(request.lines)
+    order = _place_order_create_rows(
+        shopper_id=shopper_id,
+        request=request,
+        card=card,
+        district=district,
+        shares=_with_fees(priced, products, district),
+        now=now,
+    )
+    _place_order_hold_money(order, card)
+    queue_sms(
+        phone=order.contact_phone,
+        body=(
+            f"[옥류] 주문 {order.number} 접수. 결제 승인 {format_won(order.total_won)}."
+        ),
+    )
+    assert order.total_won == sum(
+        f.items_total_won + f.delivery_fee_won for f in order.fulfilments.all()
+    )
+    return order
+
+
+def _place_order_load_products(lines: Sequence[CheckoutLine]) -> dict[int, Product]:
+    products = Product.objects.select_related("merchant", "merchant__district").in_bulk(
+        [line.product_id for line in lines]
+    )
+    for line in lines:
+        product = products.get(line.product_id)
+        if product is None or not product.is_active or not product.merchant.is_active:
+            raise ProductUnavailable(
+                "판매하지 않는 상품입니다.", field="lines", product=line.product_id
+            )
+    return products
+
+
+def _place_order_snapshot_prices(
+    lines: Sequence[CheckoutLine], products: dict[int, Product]
+) -> PricedOrder:
+    for line in lines:
+        price_now = products[line.product_id].price_won
+        if line.price_won_seen is not None and line.price_won_seen != price_now:
+            raise PriceChanged(
+                f"{products[line.product_id].name}의 가격이 "
+                f"{format_won(line.price_won_seen)}에서 {format_won(price_now)}으로 "
+                "바뀌었습니다.",
+                product=line.product_id,
+                price_seen=line.price_won_seen,
+                price_now=price_now,
+            )
+    return _price(lines, products)
+
+
+def _price(lines: Sequence[CheckoutLine], products: dict[int, Product]) -> PricedOrder:
+    return split_by_merchant(
+        (
+            PricedLine(
+                product_id=line.product_id,
+                merchant_id=products[line.product_id].merchant_id,
+                quantity=line.quantity,
+                unit_price_won=products[line.product_id].price_won,
+            )
+            for line in lines
+        ),
+        {pk: product.weight_grams for pk, product in products.items()},
+    )
+
+
+def _place_order_check_opening_hours(
+    products: dict[int, Product], *, at: dt.datetime
+) -> None:
+    checked: set[int] = set()
+    for product in products.values():
+        if not product.is_made_to_order or product.merchant_id in checked:
+            continue
+        checked.add(product.merchant_id)
+        if not is_merchant_open(product.merchant, at=at):
+            raise RestaurantClosed(
+                f"{product.merchant.name}은(는) 그 시간에 문을 열지 않습니다. "
+                "영업 시간 안의 배달 시간을 고르십시오."
+            )
+
+
+def _place_order_count_purchases(
+    shopper_id: int,
+    lines: Sequence[CheckoutLine],
+    products: dict[int, Product],
+    *,
+    now: dt.datetime,
+) -> None:
+    day = now.astimezone(clock.PYONGYANG).date()
+    for line in sorted(lines, key=lambda line: line.product_id):
+        limit = products[line.product_id].purchase_limit_per_day
+        if limit is not None:
+            _count_purchase(shopper_id, line.product_id, line.quantity, limit, day)
+
+
+def _count_purchase(
+    shopper_id: int, product_id: int, quantity: int, limit: int, day: dt.date
+) -> None:
+    # A conditional UPDATE, or the INSERT of the day's first row; a concurrent first INSERT
+    # loses on the unique constraint and the UPDATE is tried again against the winner's row.
+    for _attempt in range(2):
+        counted = DailyPurchase.objects.filter(
+            shopper_id=shopper_id,
+            product_id=product_id,
+            day=day,
+            quantity__lte=limit - quantity,
+        ).update(quantity=F("quantity") + quantity)
+        if counted == 1:
+            return
+        existing = DailyPurchase.objects.filter(
+            shopper_id=shopper_id, product_id=product_id, day=day
+        ).first()
+        if existing is not None or quantity > limit:
+            bought = existing.quantity if existing is not None else 0
+            raise OverPurchaseLimit(
+                f"이 상품은 하루 {limit}개까지 살 수 있습니다 "
+                f"(오늘 이미 {bought}개를 주문했습니다).",
+                product=product_id,
+                limit=limit,
+                bought_today=bought,
+            )
+        try:
+            with transaction.atomic():
+                DailyPurchase.objects.create(
+                    shopper_id=shopper_id,
+                    product_id=product_id,
+                    day=day,
+                    quantity=quantity,
+                )
+        except IntegrityError:
+            continue
+        return
+    message = "daily purchase counter kept losing to concurrent orders"
+    raise RuntimeError(message)
+
+
+def _place_order_reserve_stock(lines: Sequence[CheckoutLine]) -> None:
+    # Primary-key order: two multi-line checkouts lock their products in the same order.
+    for line in sorted(lines, key=lambda line: line.product_id):
+        reserve_stock(product_id=line.product_id, quantity=line.quantity)
+
+
+@dataclass(frozen=True)
+class _ShareWithFee:
+    share: MerchantShare
+    distance_meters: int
+    delivery_fee_won: int
+
+
+def _with_fees(
+    priced: PricedOrder, products: dict[int, Product], district: District
+) -> tuple[_ShareWithFee, ...]:
+    merchants = {product.merchant_id: product.merchant for product in products.values()}
+    shares = []
+    for share in priced.shares:
+        origin = merchants[share.merchant_id].district
+        distance = road_distance_meters(
+            (origin.latitude, origin.longitude), (district.latitude, district.longitude)
+        )
+        shares.append(
+            _ShareWithFee(
+                share=share,
+                distance_meters=distance,
+                delivery_fee_won=delivery_fee_won(distance, share.weight_grams),
+            )
+        )
+    return tuple(shares)
+
+
+def _new_order_number(now: dt.datetime) -> str:
+    day = now.astimezone(clock.PYONGYANG).strftime("%Y%m%d")
+    suffix = "".join(
+        secrets.choice(NUMBER_ALPHABET) for _ in range(NUMBER_RANDOM_LENGTH)
+    )
+    return f"OK-{day}-{suffix}"
+
+
+def _place_order_create_rows(
+    *,
+    shopper_id: int,
+    request: CheckoutRequest,
+    card: Card,
+    district: District,
+    shares: tuple[_ShareWithFee, ...],
+    now: dt.datetime,
+) -> Order:
+    items_total = sum(item.share.items_total_won for item in shares)
+    fee_total = sum(item.delivery_fee_won for item in shares)
+    slot = request.slot_starts_at
+    order = Order.objects.create(
+        number=_new_order_number(now),
+        shopper_id=shopper_id,
+        district=district,
+        address_detail=request.address_detail.strip(),
+        slot_starts_at=slot,
+        slot_ends_at=slot + SLOT_LENGTH if slot is not None else None,
+        items_total_won=items_total,
+        delivery_fee_won=fee_total,
+        total_won=items_total + fee_total,
+        card_last4=request.card_number[-4:],
+        contact_phone=card.phone,
+        placed_at=now,
+        updated_at=now,
+    )
+    hold_expires_at = now + dt.timedelta(seconds=settings.OKRYU_HOLD_TIMEOUT_SECONDS)
+    names = dict(
+        Product.objects.filter(
+            pk__in=[line.product_id for line in request.lines]
+        ).values_list("pk", "name")
+    )
+    names_en = dict(
+        Product.objects.filter(
+            pk__in=[line.product_id for line in request.lines]
+        ).values_list("pk", "name_en")
+    )
+    for item in shares:
+        fulfilment = Fulfilment.objects.create(
+            order=order,
+            merchant_id=item.share.merchant_id,
+            items_total_won=item.share.items_total_won,
+            delivery_fee_won=item.delivery_fee_won,
+            weight_grams=item.share.weight_grams,
+            distance_meters=item.distance_meters,
+            items_hold_transfer_id=f"{order.number}/{item.share.merchant_id}/items",
+            fee_hold_transfer_id=(
+                f"{order.number}/{item.share.merchant_id}/fee"
+                if item.delivery_fee_won
+                else ""
+            ),
+            hold_expires_at=hold_expires_at,
+            placed_at=now,
+            status_changed_at=now,
+        )
+        OrderLine.objects.bulk_create(
+            OrderLine(
+                fulfilment=fulfilment,
+                product_id=line.product_id,
+                name=names[line.product_id],
+                name_en=names_en[line.product_id],
+                unit_price_won=line.unit_price_won,
+                quantity=line.quantity,
+                total_won=line.total_won,
+            )
+            for line in item.share.lines
+        )
+        FulfilmentEvent.objects.create(
+            fulfilment=fulfilment,
+            from_status="",
+            to_status=FulfilmentStatus.PLACED,
+            actor_id=shopper_id,
+            actor_role=Actor.SHOPPER,
+            created_at=now,
+        )
+    return order
+
+
+def _place_order_hold_money(order: Order, card: Card) -> None:
+    fees_account_id = ledger.open_delivery_fees_account().pk
+    held = 0
+    for fulfilment in order.fulfilments.select_related("merchant").order_by("pk"):
+        merchant_account_id = fulfilment.merchant.ledger_account_id
+        if merchant_account_id is None:
+            merchant_account_id = open_settlement_account(
+                merchant_id=fulfilment.merchant_id
+            )
+        holds = [
+            (
+                fulfilment.items_hold_transfer_id,
+                fulfilment.items_total_won,
+                merchant_account_id,
+            ),
+            (
+                fulfilment.fee_hold_transfer_id,
+                fulfilment.delivery_fee_won,
+                fees_account_id,
+            ),
+        ]
+        for transfer_id, amount_won, credit_account_id in holds:
+            if amount_won == 0:
+                continue
+            hold = ledger.hold_funds(
+                card_number=card.number,
+                pin=None,
+                amount_won=amount_won,
+                credit_account_id=credit_account_id,
+                transfer_id=transfer_id,
+                reference=order.number,
+            )
+            held += hold.amount_won
+        enqueue_job(
+            kind=EXPIRE_FULFILMENT_HOLD_JOB,
+            payload={"fulfilment": fulfilment.pk},
+            run_at=fulfilment.hold_expires_at,
+        )
+    assert held == order.total_won, "the card is held for exactly the order total"
+
+
+def quote_checkout(*, lines: Sequence[CheckoutLine], district_id: int) -> CheckoutQuote:
+    """Return what the lines will cost delivered to ``district_id``, at today's prices.
+
+    For the checkout page's summary; refuses unknown or withdrawn products and an unknown
+    district like ``place_order`` does, and changes nothing.
+    """
+    if not lines:
+        raise BasketEmpty("장바구니가 비어 있습니다.")
+    for line in lines:
+        _check_line_shape(line)
+    district = District.objects.filter(pk=district_id).first()
+    if district is None:
+        raise InvalidInput("구역을 찾을 수 없습니다.", field="district")
+    products = _place_order_load_products(lines)
+    shares = _with_fees(_price(lines, products), products, district)
+    merchants = {product.merchant_id: product.merchant for product in products.values()}
+    quotes = tuple(
+        MerchantQuote(
+            merchant_id=item.share.merchant_id,
+            merchant_name=merchants[item.share.merchant_id].name,
+            merchant_name_en=merchants[item.share.merchant_id].name_en,
+            items_total_won=item.share.items_total_won,
+            weight_grams=item.share.weight_grams,
+            distance_meters=item.distance_meters,
+            delivery_fee_won=item.delivery_fee_won,
+        )
+        for item in shares
+    )
+    return CheckoutQuote(
+        merchants=quotes,
+        items_total_won=sum(quote.items_total_won for quote in quotes),
+        delivery_fee_won=sum(quote.delivery_fee_won for quote in quotes),
+    )
+
+
+def checkout_request_from_basket(
+    *,
+    owner: BasketOwner,
+    district_id: int,
+    address_detail: str,
+    slot_starts_at: dt.datetime | None,
+    card_number: str,
+    pin: str,
+) -> CheckoutRequest:
+    """Build the checkout request from the owner's basket, with the prices the shopper saw.
+
+    Each line carries the price shown when it was put in the basket, so ``place_order``
+    refuses with PriceChanged if it moved since.
+    """
+    summary = get_basket_summary(owner)
+    return CheckoutRequest(
+        lines=tuple(
+            CheckoutLine(
+                product_id=item.product_id,
+                quantity=item.quantity,
+                price_won_seen=item.price_won_seen,
+            )
+            for group in summary.groups
+            for item in group.items
+        ),
+        district_id=district_id,
+        address_detail=address_detail,
+        slot_starts_at=slot_starts_at,
+        card_number=card_number,
+        pin=pin,
+    )

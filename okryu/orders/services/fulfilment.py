@@ -1,0 +1,397 @@
+"""The order lifecycle: moving fulfilments through the state machine, with money and stock.
+
+Each move is one transaction: a conditional ``UPDATE … WHERE status = current`` (so of two
+concurrent moves exactly one happens), the event in the append-only log, the money (capture
+on delivery, void on cancellation or rejection, refund on return), the stock (sold on
+delivery, released on cancellation or rejection), the order's status and the SMS.
+Returned goods stay counted as sold; the merchant receives them again if they can be resold.
+The delivery fee is kept on a return: the delivery was made.
+"""
+
+import contextlib
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models import F, QuerySet
+
+from okryu.accounts.models import Role, RoleGrant
+from okryu.catalog.stock import release_stock, sell_reserved_stock
+from okryu.core import clock
+from okryu.core.errors import InvalidInput, NotFound, PermissionDenied
+from okryu.notifications.outbox import queue_sms
+from okryu.orders.errors import HoldExpired, TooLate, TransitionNotAllowed
+from okryu.orders.models import DailyPurchase, Fulfilment, FulfilmentEvent, Order
+from okryu.orders.queries import OPEN_STATUSES, get_order_for_shopper
+from okryu.orders.rules import (
+    RELEASING_STATUSES,
+    SHOPPER_CANCELLABLE_STATUSES,
+    Actor,
+    FulfilmentStatus,
+    can_move,
+    order_status,
+)
+from okryu.orders.services.sqlite_busy import retry_when_sqlite_is_busy
+from okryu.payments import ledger
+
+S = FulfilmentStatus
+
+# What the shopper is told of each move, by SMS.
+SMS_WORDS = {
+    S.ACCEPTED: "주문을 확인했습니다",
+    S.PREPARING: "준비를 시작했습니다",
+    S.READY: "준비를 마쳤습니다",
+    S.OUT_FOR_DELIVERY: "배달을 떠났습니다",
+    S.DELIVERED: "배달했습니다. 결제가 확정되었습니다",
+    S.REJECTED: "판매자가 주문을 거절했습니다. 결제 승인이 취소되었습니다",
+    S.CANCELLED: "주문이 취소되었습니다. 결제 승인이 취소되었습니다",
+    S.RETURNED: "반품되었습니다. 환불했습니다",
+    S.READY.value + ":back": "배달하지 못해 다시 기다립니다",
+}
+
+
+@dataclass(frozen=True)
+class _Move:
+    target: FulfilmentStatus
+    actor: Actor
+    actor_user_id: int | None
+    note: str = ""
+
+
+def _in_transaction(action: Callable[[], Fulfilment]) -> Fulfilment:
+    def attempt() -> Fulfilment:
+        with transaction.atomic():
+            return action()
+
+    return retry_when_sqlite_is_busy(attempt)
+
+
+def _check_reason(reason: object, *, field: str) -> str:
+    # Callers may pass what a form or JSON body held.
+    text = reason.strip() if isinstance(reason, str) else ""
+    if not text or len(text) > Fulfilment.REASON_LENGTH_MAX:
+        raise InvalidInput("사유는 1자에서 200자까지입니다.", field=field)
+    return text
+
+
+def _staff_fulfilment(staff_user_id: int, fulfilment_id: int) -> Fulfilment:
+    fulfilment = (
+        Fulfilment.objects.select_related("order")
+        .filter(
+            pk=fulfilment_id,
+            merchant__staff__user_id=staff_user_id,
+            merchant__is_active=True,
+        )
+        .first()
+    )
+    if fulfilment is None:
+        raise NotFound("주문을 찾을 수 없습니다.")
+    return fulfilment
+
+
+def _logistics_actor(user_id: int, *, allowed: frozenset[Role]) -> Actor:
+    roles = set(
+        RoleGrant.objects.filter(user_id=user_id, role__in=allowed).values_list(
+            "role", flat=True
+        )
+    )
+    if Role.OPERATOR in roles:
+        return Actor.OPERATOR
+    if Role.COURIER in roles:
+        return Actor.COURIER
+    raise PermissionDenied("배달 담당자만 할 수 있습니다.")
+
+
+def _any_fulfilment(fulfilment_id: int) -> Fulfilment:
+    fulfilment = (
+        Fulfilment.objects.select_related("order").filter(pk=fulfilment_id).first()
+    )
+    if fulfilment is None:
+        raise NotFound("주문을 찾을 수 없습니다.")
+    return fulfilment
+
+
+def _move_fulfilment(fulfilment: Fulfilment, move: _Move) -> Fulfilment:
+    """Move one fulfilment (already visible to the actor) and do what the move entails."""
+    assert transaction.get_connection().in_atomic_block
+    current = S(fulfilment.status)
+    if not can_move(current, move.target, move.actor):
+        raise TransitionNotAllowed(
+            f"'{current}'에서 '{move.target}'(으)로 바꿀 수 없습니다.",
+            status=current.value,
+        )
+    now = clock.now()
+    changes: dict[str, object] = {"status": move.target, "status_changed_at": now}
+    if move.target == S.DELIVERED:
+        changes["delivered_at"] = now
+    if move.target == S.REJECTED:
+        changes["rejection_reason"] = move.note
+    # Conditional: of two concurrent moves from the same status, exactly one happens.
+    updated = Fulfilment.objects.filter(pk=fulfilment.pk, status=current).update(
+        **changes
+    )
+    if updated != 1:
+        raise TransitionNotAllowed("주문 상태가 방금 바뀌었습니다. 다시 확인하십시오.")
+    FulfilmentEvent.objects.create(
+        fulfilment=fulfilment,
+        from_status=current,
+        to_status=move.target,
+        actor_id=move.actor_user_id,
+        actor_role=move.actor,
+        note=move.note[: FulfilmentEvent.NOTE_LENGTH_MAX],
+        created_at=now,
+    )
+    if move.target in RELEASING_STATUSES:
+        _release_fulfilment(fulfilment)
+    elif move.target == S.DELIVERED:
+        _capture_fulfilment(fulfilment)
+    elif move.target == S.RETURNED:
+        _refund_fulfilment(fulfilment)
+    order = fulfilment.order
+    _refresh_order_status(order, now=now)
+    words_key = (
+        S.READY.value + ":back"
+        if current == S.OUT_FOR_DELIVERY and move.target == S.READY
+        else move.target
+    )
+    queue_sms(
+        phone=order.contact_phone,
+        body=f"[옥류] 주문 {order.number}: {SMS_WORDS[words_key]}.",
+    )
+    fulfilment.refresh_from_db()
+    assert fulfilment.status == move.target
+    return fulfilment
+
+
+def _holds(fulfilment: Fulfilment) -> list[tuple[str, int]]:
+    holds = [(fulfilment.items_hold_transfer_id, fulfilment.items_total_won)]
+    if fulfilment.fee_hold_transfer_id:
+        holds.append((fulfilment.fee_hold_transfer_id, fulfilment.delivery_fee_won))
+    return holds
+
+
+def _release_fulfilment(fulfilment: Fulfilment) -> None:
+    for hold_id, _amount_won in _holds(fulfilment):
+        # An expired hold was already released by the card issuer: nothing is held.
+        with contextlib.suppress(HoldExpired):
+            ledger.void_hold(hold_transfer_id=hold_id, transfer_id=f"{hold_id}/void")
+    day = fulfilment.placed_at.astimezone(clock.PYONGYANG).date()
+    for line in fulfilment.lines.order_by("product_id"):
+        release_stock(product_id=line.product_id, quantity=line.quantity)
+        # Units of a released order no longer count against the shopper's daily limit.
+        DailyPurchase.objects.filter(
+            shopper_id=fulfilment.order.shopper_id,
+            product_id=line.product_id,
+            day=day,
+            quantity__gte=line.quantity,
+        ).update(quantity=F("quantity") - line.quantity)
+
+
+def _capture_fulfilment(fulfilment: Fulfilment) -> None:
+    captured = 0
+    for hold_id, amount_won in _holds(fulfilment):
+        transfer = ledger.capture_hold(
+            hold_transfer_id=hold_id,
+            amount_won=amount_won,
+            transfer_id=f"{hold_id}/capture",
+        )
+        captured += transfer.amount_won
+    for line in fulfilment.lines.order_by("product_id"):
+        sell_reserved_stock(product_id=line.product_id, quantity=line.quantity)
+    assert captured == fulfilment.items_total_won + fulfilment.delivery_fee_won
+    Fulfilment.objects.filter(pk=fulfilment.pk, captured_won=0).update(
+        captured_won=captured
+    )
+
+
+def _refund_fulfilment(fulfilment: Fulfilment) -> None:
+    hold_id = fulfilment.items_hold_transfer_id
+    transfer = ledger.refund(
+        original_transfer_id=f"{hold_id}/capture",
+        amount_won=fulfilment.items_total_won,
+        transfer_id=f"{hold_id}/refund",
+    )
+    assert transfer.amount_won == fulfilment.items_total_won
+    Fulfilment.objects.filter(pk=fulfilment.pk, refunded_won=0).update(
+        refunded_won=transfer.amount_won
+    )
+
+
+def _refresh_order_status(order: Order, *, now: object) -> None:
+    statuses = [
+        S(status)
+        for status in Fulfilment.objects.filter(order=order).values_list(
+            "status", flat=True
+        )
+    ]
+    Order.objects.filter(pk=order.pk).update(
+        status=order_status(statuses), updated_at=now
+    )
+
+
+def cancel_order(*, shopper_id: int, order_id: int) -> Order:
+    """Cancel every open fulfilment of the shopper's order: void the holds, release stock.
+
+    Refused with TooLate, changing nothing, once any open fulfilment is being prepared (or
+    when nothing is left to cancel); another shopper's order is NotFound.
+    """
+
+    def cancel() -> Fulfilment | None:
+        order = Order.objects.filter(pk=order_id, shopper_id=shopper_id).first()
+        if order is None:
+            raise NotFound("주문을 찾을 수 없습니다.")
+        open_parts = list(
+            Fulfilment.objects.select_related("order")
+            .filter(order=order, status__in=OPEN_STATUSES)
+            .order_by("pk")
+        )
+        if not open_parts or any(
+            S(part.status) not in SHOPPER_CANCELLABLE_STATUSES for part in open_parts
+        ):
+            raise TooLate("이미 준비를 시작해 취소할 수 없습니다.")
+        move = _Move(S.CANCELLED, Actor.SHOPPER, shopper_id, "구매자 취소")
+        try:
+            for part in open_parts:
+                _move_fulfilment(part, move)
+        except TransitionNotAllowed as error:  # A merchant moved it meanwhile.
+            raise TooLate("이미 준비를 시작해 취소할 수 없습니다.") from error
+        return None
+
+    def attempt() -> Order:
+        with transaction.atomic():
+            cancel()
+        return get_order_for_shopper(shopper_id=shopper_id, order_id=order_id)
+
+    return retry_when_sqlite_is_busy(attempt)
+
+
+def _staff_move(staff_user_id: int, fulfilment_id: int, move: _Move) -> Fulfilment:
+    return _in_transaction(
+        lambda: _move_fulfilment(_staff_fulfilment(staff_user_id, fulfilment_id), move)
+    )
+
+
+def accept_fulfilment(*, staff_user_id: int, fulfilment_id: int) -> Fulfilment:
+    """Accept a placed fulfilment of the staff member's merchant (NotFound for others')."""
+    return _staff_move(
+        staff_user_id, fulfilment_id, _Move(S.ACCEPTED, Actor.MERCHANT, staff_user_id)
+    )
+
+
+def reject_fulfilment(
+    *, staff_user_id: int, fulfilment_id: int, reason: str
+) -> Fulfilment:
+    """Reject a placed or accepted fulfilment: its holds are voided, its stock released."""
+    note = _check_reason(reason, field="reason")
+    return _staff_move(
+        staff_user_id,
+        fulfilment_id,
+        _Move(S.REJECTED, Actor.MERCHANT, staff_user_id, note),
+    )
+
+
+def start_preparing(*, staff_user_id: int, fulfilment_id: int) -> Fulfilment:
+    """Start preparing an accepted fulfilment; from now on the shopper cannot cancel."""
+    return _staff_move(
+        staff_user_id, fulfilment_id, _Move(S.PREPARING, Actor.MERCHANT, staff_user_id)
+    )
+
+
+def mark_ready(*, staff_user_id: int, fulfilment_id: int) -> Fulfilment:
+    """Mark a fulfilment being prepared as ready for pick-up."""
+    return _staff_move(
+        staff_user_id, fulfilment_id, _Move(S.READY, Actor.MERCHANT, staff_user_id)
+    )
+
+
+LOGISTICS_ROLES = frozenset({Role.OPERATOR, Role.COURIER})
+
+
+def send_out(*, actor_user_id: int, fulfilment_id: int) -> Fulfilment:
+    """Hand a ready fulfilment to delivery (the logistics office: an operator or courier)."""
+
+    def move() -> Fulfilment:
+        actor = _logistics_actor(actor_user_id, allowed=LOGISTICS_ROLES)
+        return _move_fulfilment(
+            _any_fulfilment(fulfilment_id),
+            _Move(S.OUT_FOR_DELIVERY, actor, actor_user_id),
+        )
+
+    return _in_transaction(move)
+
+
+def deliver(*, actor_user_id: int, fulfilment_id: int) -> Fulfilment:
+    """Record delivery: capture both holds, turn the reserved stock into sold stock.
+
+    Refused with HoldExpired (nothing changes) when the hold ran out; the expiry job then
+    cancels the fulfilment.
+    """
+
+    def move() -> Fulfilment:
+        actor = _logistics_actor(actor_user_id, allowed=LOGISTICS_ROLES)
+        return _move_fulfilment(
+            _any_fulfilment(fulfilment_id), _Move(S.DELIVERED, actor, actor_user_id)
+        )
+
+    return _in_transaction(move)
+
+
+def return_delivery_attempt(*, actor_user_id: int, fulfilment_id: int) -> Fulfilment:
+    """Bring a fulfilment out for delivery back to ready (nobody was home)."""
+
+    def move() -> Fulfilment:
+        actor = _logistics_actor(actor_user_id, allowed=LOGISTICS_ROLES)
+        return _move_fulfilment(
+            _any_fulfilment(fulfilment_id), _Move(S.READY, actor, actor_user_id)
+        )
+
+    return _in_transaction(move)
+
+
+def return_fulfilment(
+    *, operator_user_id: int, fulfilment_id: int, reason: str
+) -> Fulfilment:
+    """Take a delivered fulfilment back: refund its items (a new transfer), keep the fee."""
+    note = _check_reason(reason, field="reason")
+
+    def move() -> Fulfilment:
+        _logistics_actor(operator_user_id, allowed=frozenset({Role.OPERATOR}))
+        return _move_fulfilment(
+            _any_fulfilment(fulfilment_id),
+            _Move(S.RETURNED, Actor.OPERATOR, operator_user_id, note),
+        )
+
+    return _in_transaction(move)
+
+
+def expire_fulfilment_hold(*, fulfilment_id: int) -> Fulfilment | None:
+    """Cancel a fulfilment whose hold ran out before delivery; None when nothing is due.
+
+    Idempotent: a fulfilment already final, out for delivery, or not yet due is left alone,
+    so the job may run any number of times.
+    """
+
+    def expire() -> Fulfilment | None:
+        fulfilment = _due_for_expiry(
+            Fulfilment.objects.select_related("order").filter(pk=fulfilment_id)
+        )
+        if fulfilment is None:
+            return None
+        return _move_fulfilment(
+            fulfilment, _Move(S.CANCELLED, Actor.SYSTEM, None, "결제 승인 기간 만료")
+        )
+
+    def attempt() -> Fulfilment | None:
+        with transaction.atomic():
+            return expire()
+
+    return retry_when_sqlite_is_busy(attempt)
+
+
+def _due_for_expiry(fulfilments: QuerySet[Fulfilment]) -> Fulfilment | None:
+    fulfilment = fulfilments.first()
+    if fulfilment is None or fulfilment.hold_expires_at > clock.now():
+        return None
+    if not can_move(S(fulfilment.status), S.CANCELLED, Actor.SYSTEM):
+        return None
+    return fulfilment
