@@ -4,9 +4,20 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.translation import gettext_lazy
 
+from okryu.accounts.models import Role
+from okryu.accounts.queries import list_roles
 from okryu.cart.owners import BasketOwner
 from okryu.cart.queries import count_basket_lines
+
+# The work pages of each role, linked from the header of the people who hold it.
+WORK_PAGES = [
+    (Role.MERCHANT, "merchant", gettext_lazy("판매자 업무")),
+    (Role.TELLER, "teller-home", gettext_lazy("은행 창구")),
+    (Role.OPERATOR, "logistics", gettext_lazy("물류 사무소")),
+]
 
 
 def storefront(request: HttpRequest) -> dict[str, object]:
@@ -18,7 +29,24 @@ def storefront(request: HttpRequest) -> dict[str, object]:
         "language": language,
         "query_length_max": settings.OKRYU_SEARCH_QUERY_LENGTH_MAX,
         "basket_line_count": _basket_line_counter(request),
+        "work_links": _work_links(request),
     }
+
+
+def _work_links(request: HttpRequest) -> Callable[[], list[dict[str, str]]]:
+    def links() -> list[dict[str, str]]:
+        # Asked only by the header of a signed-in person: one query for their roles.
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
+            return []
+        roles = set(list_roles(user))
+        return [
+            {"url": reverse(url_name), "label": str(label)}
+            for role, url_name, label in WORK_PAGES
+            if role in roles
+        ]
+
+    return links
 
 
 def _basket_line_counter(request: HttpRequest) -> Callable[[], int]:

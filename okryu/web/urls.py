@@ -5,5 +5,12 @@ from django.urls import include, path
 urlpatterns = [
     path("accounts/", include("okryu.web.accounts.urls")),
     path("basket/", include("okryu.web.basket.urls")),
+    path("checkout/", include("okryu.web.checkout.urls")),
+    path("orders/", include("okryu.web.orders.urls")),
+    path("merchant/", include("okryu.web.merchant.urls")),
+    path("logistics/", include("okryu.web.merchant.logistics_urls")),
+    path("teller/", include("okryu.web.teller.urls")),
+    path("cards/", include("okryu.web.cards.urls")),
+    path("pay/", include("okryu.web.cards.pay_urls")),
     path("", include("okryu.web.shop.urls")),
 ]

@@ -16,7 +16,7 @@ from ninja import NinjaAPI
 from ninja.openapi.schema import OpenAPISchema
 from typing_extensions import override
 
-from okryu.api.v1 import auth, catalog, ops
+from okryu.api.v1 import auth, cards, catalog, merchant, ops, orders, qr, teller
 from okryu.api.v1.errors import (
     install_problem_handlers,
     mark_problem_content_types,
@@ -105,3 +105,8 @@ install_problem_handlers(api)
 api.add_router("", auth.router)
 api.add_router("", catalog.router)
 api.add_router("", ops.router)
+api.add_router("", teller.router)
+api.add_router("", cards.router)
+api.add_router("", qr.router)
+api.add_router("", orders.router)
+api.add_router("", merchant.router)

@@ -20,9 +20,12 @@ from django.test import Client
 from django.urls import NoReverseMatch, reverse
 from typing_extensions import override
 
+from okryu.accounts.models import User
 from okryu.catalog.models import Product
 from okryu.catalog.queries import list_category_tree
 from okryu.merchants.models import Merchant
+from okryu.merchants.services import create_merchant_payment_request
+from okryu.payments.models import Card
 
 HTML_AND_CSS_BYTES_MAX = 14 * 1024
 EVERYTHING_BYTES_MAX = 30 * 1024
@@ -261,6 +264,65 @@ def storefront_pages() -> dict[str, str]:
     return pages
 
 
+def shopper_card_pages() -> dict[str, str]:
+    """Return the shopper's card pages: the card list, a card's statement, a QR approval."""
+    card = Card.objects.filter(holder__username="shopper1").first()
+    assert card is not None, "the demo gives shopper1 a card"
+    merchant = Merchant.objects.filter(is_active=True).order_by("pk").first()
+    assert merchant is not None
+    payment_request = create_merchant_payment_request(
+        merchant_id=merchant.pk, amount_won=12_000, description="평양랭면 곱배기 2그릇"
+    )
+    return {
+        "my-cards": reverse("my-cards"),
+        "my-card": reverse("my-card", args=[card.number]),
+        "qr-pay": reverse("qr-pay", args=[payment_request.token]),
+    }
+
+
+def shopper_order_pages(shopper: User) -> dict[str, str]:
+    """Return checkout with a full basket, my orders, and an order of several merchants."""
+    from okryu.cart.owners import BasketOwner
+    from okryu.cart.services import add_to_basket
+    from okryu.orders.requests import CheckoutLine, CheckoutRequest
+    from okryu.orders.services import place_order
+
+    candidates = Product.objects.filter(
+        is_active=True,
+        is_made_to_order=False,
+        stock_on_hand__gte=5,
+        price_won__lte=30_000,
+    ).select_related("merchant")
+    chosen: list[Product] = []
+    for product in sorted(candidates[:300], key=lambda p: -len(p.name)):
+        if sum(p.merchant_id == product.merchant_id for p in chosen) < 3:
+            chosen.append(product)
+        if len(chosen) == 8:
+            break
+    address = shopper.addresses.get(is_default=True)
+    placed = place_order(
+        shopper_id=shopper.pk,
+        request=CheckoutRequest(
+            lines=tuple(CheckoutLine(p.pk, 1, p.price_won) for p in chosen),
+            district_id=address.district_id,
+            address_detail=address.detail,
+            slot_starts_at=None,
+            card_number="9410000000000013",
+            pin="1111",
+        ),
+        idempotency_key="page-budget-order",
+    )
+    for product in chosen:
+        add_to_basket(
+            owner=BasketOwner.for_user(shopper.pk), product_id=product.pk, quantity=1
+        )
+    return {
+        "checkout": reverse("checkout"),
+        "my-orders": reverse("orders"),
+        "order": reverse("order", args=[placed.order_id]),
+    }
+
+
 @pytest.mark.django_db
 def test_every_storefront_page_fits_the_budget_with_the_demo_data():
     load_demo_or_build_data()
@@ -271,6 +333,16 @@ def test_every_storefront_page_fits_the_budget_with_the_demo_data():
         response = Client().get(url, HTTP_ACCEPT_ENCODING="gzip")
         assert response.status_code == 200, f"{name} answered {response.status_code}"
         assert response["Content-Encoding"] == "gzip", name
+        weights[name] = weigh(response.content)
+    shopper = Client()
+    shopper.force_login(User.objects.get(username="shopper1"))
+    for name, url in shopper_card_pages().items():
+        response = shopper.get(url, HTTP_ACCEPT_ENCODING="gzip")
+        assert response.status_code == 200, f"{name} answered {response.status_code}"
+        weights[name] = weigh(response.content)
+    for name, url in shopper_order_pages(User.objects.get(username="shopper1")).items():
+        response = shopper.get(url, HTTP_ACCEPT_ENCODING="gzip")
+        assert response.status_code == 200, f"{name} answered {response.status_code}"
         weights[name] = weigh(response.content)
 
     over = {
@@ -292,4 +364,10 @@ def test_every_storefront_page_fits_the_budget_with_the_demo_data():
         "basket",
         "login",
         "signup",
+        "my-cards",
+        "my-card",
+        "qr-pay",
+        "checkout",
+        "my-orders",
+        "order",
     }

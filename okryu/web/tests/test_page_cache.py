@@ -57,12 +57,16 @@ def test_each_cached_answer_carries_fresh_form_keys_and_a_working_csrf_token(noo
 
     page = visitor.get(url).content.decode()
     again = Client().get(url).content.decode()
-    token = TOKEN.search(page).group(1)
+    token_match = TOKEN.search(page)
+    key_match = KEY.search(page)
+    assert token_match is not None
+    assert key_match is not None
+    token = token_match.group(1)
     posted = visitor.post(
         "/basket/add/",
         {
             "csrfmiddlewaretoken": token,
-            "idempotency_key": KEY.search(page).group(1),
+            "idempotency_key": key_match.group(1),
             "product": noodles.pk,
             "quantity": "1",
         },

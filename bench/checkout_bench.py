@@ -1,0 +1,348 @@
+"""Checkout benchmark: end-to-end ``POST /api/v1/orders`` per second through the app server.
+
+Run: ``.venv/bin/python -m bench.checkout_bench [--databases sqlite postgres]
+[--seconds 10] [--pins production fast]``. Needs wrk (``apt-get install -y wrk``).
+
+For each database and each kind of PIN hash, a fresh database is migrated and seeded (8
+shoppers with funded cards and their tokens, 2 merchants with 20 products each, one hot
+product), the production app server is started (granian, 2 workers) and wrk drives it with 8
+connections (wrk's 2 threads), each request from the next of 8 shoppers in turn:
+
+- ``checkout``: baskets of 3 lines from 2 merchants (2 + 1 products drawn at random), each
+  request with its own Idempotency-Key;
+- ``flash sale``: every request orders 1 unit of the same hot product.
+
+``production`` PINs are hashed with the production Argon2id parameters (``OKRYU_PIN_ARGON2``
+of config/settings/base.py) and the server runs the production settings; ``fast`` PINs are
+hashed with the cheapest parameters (tests.stress.settings), which shows what the rest of the
+checkout costs. Argon2 verifies with the parameters stored in each hash, so the kind of PIN is
+decided when the cards are issued. Afterwards the audit must be clean, and one worker's
+``place_order`` loop is profiled with cProfile to tell where the time goes.
+
+Figures are printed as a table and saved to var/bench/checkout.json.
+"""
+
+import argparse
+import json
+import platform
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from bench import server
+from tests.stress.http_harness import (
+    PIN,
+    SETTINGS_MODULE,
+    StressDatabase,
+    audit_violations,
+    call,
+    running_app_server,
+    seed,
+    server_environment,
+    stress_database,
+)
+
+CLIENTS = 8
+PRODUCTS_PER_MERCHANT = 20
+PRICE_WON = 100
+STOCK = 1_000_000
+BALANCE_WON = 4_000_000
+PRODUCTION_SETTINGS = "config.settings.base"
+PROFILE_CHECKOUTS = {"production": 40, "fast": 300}
+
+LUA_SCRIPT = """
+local tokens = {%(tokens)s}
+local cards = {%(cards)s}
+local first = {%(first)s}
+local second = {%(second)s}
+local hot = %(hot)d
+local flash = %(flash)s
+local run = "%(run)s"
+local next_id = 0
+
+function setup(thread)
+  thread:set("id", next_id)
+  next_id = next_id + 1
+end
+
+function init(args)
+  counter = 0
+  placed = 0
+  refused = 0
+  math.randomseed(id * 7919 + 17)
+end
+
+local function line(product, quantity)
+  return string.format('{"product":%%d,"quantity":%%d}', product, quantity)
+end
+
+function request()
+  counter = counter + 1
+  -- wrk runs 2 threads of 4 connections: consecutive requests of a thread go to other
+  -- shoppers, so the 8 requests in flight use 8 different cards, as 8 people would.
+  local shopper = ((counter * 2 + id) %% #tokens) + 1
+  local lines
+  if flash then
+    lines = line(hot, 1)
+  else
+    local a = math.random(#first)
+    local b = (a %% #first) + 1
+    local ids = {first[a], first[b], second[math.random(#second)]}
+    table.sort(ids)
+    lines = line(ids[1], 1) .. "," .. line(ids[2], 2) .. "," .. line(ids[3], 1)
+  end
+  local body = '{"lines":[' .. lines .. '],"address":{"district":"Central",' ..
+    '"detail":"Apartment 3-201"},"card":"' .. cards[shopper] .. '","pin":"%(pin)s"}'
+  local headers = {}
+  headers["Content-Type"] = "application/json"
+  headers["Authorization"] = "Bearer " .. tokens[shopper]
+  headers["Idempotency-Key"] = run .. "-" .. id .. "-" .. counter
+  return wrk.format("POST", "/api/v1/orders", headers, body)
+end
+
+function response(status, headers, body)
+  if status == 201 then placed = placed + 1 else refused = refused + 1 end
+end
+"""
+
+PROFILE_SCRIPT = r"""
+import cProfile, json, pstats, sys, time
+from okryu.orders.requests import CheckoutLine, CheckoutRequest
+from okryu.orders.services import place_order
+from okryu.accounts.models import District
+
+spec = json.loads(sys.argv[1])
+district = District.objects.get(name_en__iexact="Central").pk
+lines = tuple(CheckoutLine(product_id=pk, quantity=1) for pk in sorted(spec["products"]))
+
+def one(index):
+    place_order(
+        shopper_id=spec["shopper"],
+        request=CheckoutRequest(
+            lines=lines, district_id=district, address_detail="Apartment 3-201",
+            slot_starts_at=None, card_number=spec["card"], pin=spec["pin"],
+        ),
+        idempotency_key=f"profile-{spec['run']}-{index}",
+    )
+
+one(-1)  # warm the connection and the caches
+profile = cProfile.Profile()
+started = time.perf_counter()
+profile.enable()
+for index in range(spec["count"]):
+    one(index)
+profile.disable()
+elapsed = time.perf_counter() - started
+stats = pstats.Stats(profile)
+
+def cumulative(match):
+    return sum(row[3] for key, row in stats.stats.items() if match(*key))
+
+argon2 = cumulative(lambda f, l, n: f.endswith("argon2/_password_hasher.py") and n == "verify")
+database = cumulative(
+    lambda f, l, n: f.endswith("django/db/backends/utils.py") and n == "_execute"
+)
+total = cumulative(lambda f, l, n: n == "one")
+with open(spec["report"], "w") as report:
+    stats.stream = report
+    stats.sort_stats("tottime").print_stats(25)
+print(json.dumps({
+    "checkouts": spec["count"],
+    "ms_per_checkout": elapsed * 1000 / spec["count"],
+    "pin_argon2_ms": argon2 * 1000 / spec["count"],
+    "database_ms": database * 1000 / spec["count"],
+    "python_ms": (total - argon2 - database) * 1000 / spec["count"],
+    "profiled_total_ms": total * 1000 / spec["count"],
+}))
+"""
+
+
+def _lua_list(values: list[Any]) -> str:
+    return ", ".join(json.dumps(value) for value in values)
+
+
+def _write_script(path: Path, seeded: dict[str, Any], *, flash: bool, run: str) -> None:
+    products = seeded["products"]
+    shoppers = seeded["shoppers"][:CLIENTS]
+    path.write_text(
+        LUA_SCRIPT
+        % {
+            "tokens": _lua_list([shopper["token"] for shopper in shoppers]),
+            "cards": _lua_list([shopper["card"] for shopper in shoppers]),
+            "first": _lua_list([p["id"] for p in products[:PRODUCTS_PER_MERCHANT]]),
+            "second": _lua_list(
+                [
+                    p["id"]
+                    for p in products[PRODUCTS_PER_MERCHANT : 2 * PRODUCTS_PER_MERCHANT]
+                ]
+            ),
+            "hot": products[-1]["id"],
+            "flash": "true" if flash else "false",
+            "run": run,
+            "pin": PIN,
+        }
+    )
+
+
+def _spec() -> dict[str, Any]:
+    products = [
+        {"merchant": merchant, "price": PRICE_WON, "stock": STOCK}
+        for merchant in (0, 1)
+        for _index in range(PRODUCTS_PER_MERCHANT)
+    ]
+    products.append({"merchant": 0, "price": PRICE_WON, "stock": STOCK})
+    # One more shopper than clients: the profile's, so its card's lock is not contended.
+    return {
+        "shoppers": CLIENTS + 1,
+        "balance": BALANCE_WON,
+        "merchants": 2,
+        "products": products,
+    }
+
+
+def _profile(
+    database: StressDatabase, seeded: dict[str, Any], *, pins: str, folder: Path
+) -> dict[str, Any]:
+    """Profile ``place_order`` in one process (as one worker runs it); return the split."""
+    report = server.BENCH_VAR / f"checkout_profile_{database.vendor}_{pins}.txt"
+    spec = {
+        "shopper": seeded["shoppers"][-1]["id"],
+        "card": seeded["shoppers"][-1]["card"],
+        "pin": PIN,
+        "products": [
+            seeded["products"][0]["id"],
+            seeded["products"][1]["id"],
+            seeded["products"][PRODUCTS_PER_MERCHANT]["id"],
+        ],
+        "count": PROFILE_CHECKOUTS[pins],
+        "run": str(time.time_ns()),
+        "report": str(report),
+    }
+    script = folder / "profile_checkout.py"
+    script.write_text(
+        "import django\ndjango.setup()\n" + PROFILE_SCRIPT, encoding="utf-8"
+    )
+    result = subprocess.run(
+        [server.PYTHON, str(script), json.dumps(spec)],
+        cwd=server.ROOT,
+        env=server_environment(database),
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    figures: dict[str, Any] = json.loads(result.stdout.strip().splitlines()[-1])
+    figures["report"] = str(report.relative_to(server.ROOT))
+    return figures
+
+
+def bench_pass(vendor: str, *, pins: str, seconds: int) -> dict[str, Any]:
+    """Run the checkout and flash-sale loads on a fresh database; return the figures."""
+    settings_module = PRODUCTION_SETTINGS if pins == "production" else SETTINGS_MODULE
+    postgres_url = server.POSTGRES_URL if vendor == "postgresql" else ""
+    with (
+        tempfile.TemporaryDirectory(prefix="okryu-checkout-bench-") as folder_name,
+        stress_database(
+            Path(folder_name),
+            label="bench_checkout",
+            postgres_url=postgres_url,
+            settings_module=settings_module,
+        ) as database,
+    ):
+        folder = Path(folder_name)
+        seeded = seed(database, _spec())
+        results: dict[str, Any] = {"database": vendor, "pins": pins}
+        with running_app_server(database, workers=2) as app_server:
+            for name, flash in (("checkout", False), ("flash_sale", True)):
+                script = folder / f"{name}.lua"
+                _write_script(
+                    script, seeded, flash=flash, run=f"{name}-{time.time_ns()}"
+                )
+                load = server.run_wrk(
+                    name,
+                    app_server.base_url + "/api/v1/orders",
+                    connections=CLIENTS,
+                    seconds=seconds,
+                    script=str(script),
+                )
+                results[name] = {
+                    "checkouts_per_second": round(load.requests_per_second, 1),
+                    "p50_ms": round(load.p50_ms, 1),
+                    "p99_ms": round(load.p99_ms, 1),
+                    "errors": load.errors,
+                }
+            audit = call(
+                app_server.base_url,
+                "GET",
+                "/api/v1/ops/audit",
+                token=seeded["operator_token"],
+            )
+            results["audit_violations"] = audit_violations(audit.body)
+            results["server_log_tail"] = app_server.log_tail(500)
+        results["profile"] = _profile(database, seeded, pins=pins, folder=folder)
+        return results
+
+
+def main() -> None:
+    """Run the checkout benchmark and print a table."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--databases",
+        nargs="+",
+        default=["sqlite", "postgresql"],
+        choices=["sqlite", "postgresql"],
+    )
+    parser.add_argument(
+        "--pins",
+        nargs="+",
+        default=["production", "fast"],
+        choices=["production", "fast"],
+    )
+    parser.add_argument("--seconds", type=int, default=10)
+    arguments = parser.parse_args()
+    passes = [
+        bench_pass(vendor, pins=pins, seconds=arguments.seconds)
+        for vendor in arguments.databases
+        for pins in arguments.pins
+    ]
+    print(
+        f"{'database':<11} {'PIN hash':<11} {'load':<11} {'checkouts/s':>11} "
+        f"{'p50 ms':>8} {'p99 ms':>8} {'errors':>7}"
+    )
+    for figures in passes:
+        for name in ("checkout", "flash_sale"):
+            row = figures[name]
+            print(
+                f"{figures['database']:<11} {figures['pins']:<11} {name:<11} "
+                f"{row['checkouts_per_second']:>11} {row['p50_ms']:>8} {row['p99_ms']:>8} "
+                f"{row['errors']:>7}"
+            )
+    print("\nOne process, place_order in a loop (cProfile), ms per checkout:")
+    for figures in passes:
+        profile = figures["profile"]
+        print(
+            f"{figures['database']:<11} {figures['pins']:<11} "
+            f"total {profile['ms_per_checkout']:.1f}  PIN Argon2 {profile['pin_argon2_ms']:.1f}"
+            f"  database {profile['database_ms']:.1f}  Python {profile['python_ms']:.1f}"
+            f"  ({profile['report']})"
+        )
+        if figures["audit_violations"]:
+            print(f"AUDIT VIOLATIONS: {figures['audit_violations']}")
+    path = server.save_results(
+        "checkout",
+        {
+            "machine": {
+                "python": platform.python_version(),
+                "system": platform.platform(),
+            },
+            "clients": CLIENTS,
+            "seconds": arguments.seconds,
+            "passes": passes,
+        },
+    )
+    print(f"\nSaved to {path}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,209 @@
+"""The shopper's order routes: checkout, the order list, one order, cancellation.
+
+Checkout is exactly-once by its ``Idempotency-Key`` (required): ``place_order`` keeps the key
+and the first answer's body with the order in the same transaction, so a repeat with the same
+body answers that same body and a repeat with another body is 422 ``idempotency_key_reused``.
+It is not wrapped in ``respond_once``: the service owns the key, the route only checks that
+one was sent.
+"""
+
+import json
+from typing import Any
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse
+from ninja import Router
+
+from okryu.accounts.models import District, Role
+from okryu.api.v1.auth import bearer_auth, require_role
+from okryu.api.v1.idempotency import (
+    IDEMPOTENCY_HEADER,
+    REPLAY_HEADER,
+    respond_once,
+)
+from okryu.api.v1.pagination import (
+    Page,
+    PageNumber,
+    PageSize,
+    page_body,
+    read_page_request,
+)
+from okryu.api.v1.schemas.orders import OrderIn, OrderOut
+from okryu.api.v1.schemas.problems import Problem
+from okryu.core.errors import IdempotencyKeyMissing, InvalidInput
+from okryu.core.idempotency import validate_key
+from okryu.orders.queries import (
+    get_order_for_shopper,
+    list_orders_for_shopper,
+    order_as_api_dict,
+)
+from okryu.orders.requests import CheckoutLine, CheckoutRequest
+from okryu.orders.services import cancel_order, place_order
+
+router = Router(tags=["orders"])
+
+ERRORS_OF_CHECKOUT = {
+    400: Problem,
+    401: Problem,
+    402: Problem,
+    403: Problem,
+    409: Problem,
+    422: Problem,
+}
+
+
+def order_response(status: int, body: Any) -> HttpResponse:
+    """Return ``body`` as JSON with its keys sorted.
+
+    The first answer of a checkout is built in memory and a replay is read back from the
+    idempotency record, whose JSON column (jsonb on PostgreSQL) does not keep key order:
+    sorted keys make the two byte for byte the same.
+    """
+    content = json.dumps(
+        body, ensure_ascii=False, sort_keys=True, cls=DjangoJSONEncoder
+    )
+    return HttpResponse(content, status=status, content_type="application/json")
+
+
+def resolve_district_id(value: str | int) -> int:
+    """Return the id of the district named by ``value``: id, code, English or Korean name.
+
+    The English name is matched case-insensitively; anything else unknown is 422 invalid on
+    ``address.district``.
+    """
+    unknown = InvalidInput(
+        "No district has this name, code or id.", field="address.district"
+    )
+    if isinstance(value, int) or value.strip().isdigit():
+        found_id = (
+            District.objects.filter(pk=int(value)).values_list("pk", flat=True).first()
+        )
+        if found_id is None:
+            raise unknown
+        return found_id
+    text = value.strip()
+    if not text:
+        raise unknown
+    matches = list(
+        District.objects.filter(
+            Q(code=text) | Q(name_en__iexact=text) | Q(name=text)
+        ).values_list("pk", flat=True)[:2]
+    )
+    # A name shared by two cities' districts would be ambiguous: the code tells them apart.
+    if len(matches) != 1:
+        raise unknown
+    return matches[0]
+
+
+def checkout_request(payload: OrderIn) -> CheckoutRequest:
+    """Return the orders app's checkout request for the JSON body ``payload``."""
+    return CheckoutRequest(
+        lines=tuple(
+            CheckoutLine(
+                product_id=line.product,
+                quantity=line.quantity,
+                price_won_seen=line.price,
+            )
+            for line in payload.lines
+        ),
+        district_id=resolve_district_id(payload.address.district),
+        address_detail=payload.address.detail,
+        slot_starts_at=payload.slot,
+        card_number=payload.card,
+        pin=payload.pin,
+    )
+
+
+@router.post(
+    "/orders",
+    auth=bearer_auth,
+    response={201: OrderOut, **ERRORS_OF_CHECKOUT},
+    summary="Place an order: reserve the stock and hold the card amount (shopper)",
+    description=(
+        "Needs an `Idempotency-Key` header (400 `idempotency_key_required` without one). A "
+        "repeat with the same key and body answers the same order (header "
+        "`Idempotent-Replayed: true`); with another body it is 422 `idempotency_key_reused`. "
+        "Refusals: 409 `out_of_stock`, 409 `over_limit`, 409 `price_changed`, 402 "
+        "`insufficient_funds`, 403 `wrong_pin` (with `attempts_left`), 403 `card_locked`, "
+        "403 `card_blocked`, 422 `invalid` (with `field`). A refused order reserves and "
+        "holds nothing, and its key may be used again."
+    ),
+)
+def place_order_route(request: HttpRequest, payload: OrderIn) -> HttpResponse:
+    """Check the key, place the order once, and answer it with 201."""
+    shopper = require_role(request, Role.SHOPPER)
+    raw_key = request.headers.get(IDEMPOTENCY_HEADER)
+    if raw_key is None:
+        raise IdempotencyKeyMissing(
+            f"Placing an order needs an {IDEMPOTENCY_HEADER} header."
+        )
+    key = validate_key(raw_key)
+    placed = place_order(
+        shopper_id=shopper.pk,
+        request=checkout_request(payload),
+        idempotency_key=key,
+    )
+    # The body stored with the key when the order was placed: a replay answers it unchanged.
+    response = order_response(201, placed.body)
+    if placed.is_replay:
+        response[REPLAY_HEADER] = "true"
+    return response
+
+
+@router.get(
+    "/orders",
+    auth=bearer_auth,
+    response={200: Page[OrderOut], 401: Problem, 403: Problem, 422: Problem},
+    summary="The caller's orders, newest first (shopper)",
+)
+def list_orders_route(
+    request: HttpRequest, page: PageNumber = 1, page_size: PageSize = None
+) -> HttpResponse:
+    """Return one page of the caller's own orders."""
+    shopper = require_role(request, Role.SHOPPER)
+    page_request = read_page_request(page=page, page_size=page_size)
+    orders, total = list_orders_for_shopper(
+        shopper_id=shopper.pk, limit=page_request.limit, offset=page_request.offset
+    )
+    items = [order_as_api_dict(order) for order in orders]
+    # Answered as built: the schema documents the fields, the body keeps every one of them.
+    return order_response(
+        200, page_body(request, page_request, items=items, count=total)
+    )
+
+
+@router.get(
+    "/orders/{order_id}",
+    auth=bearer_auth,
+    response={200: OrderOut, 401: Problem, 403: Problem, 404: Problem},
+    summary="One of the caller's orders (shopper)",
+    description="Another shopper's order is 404, as if it did not exist.",
+)
+def get_order_route(request: HttpRequest, order_id: int) -> HttpResponse:
+    """Return the caller's order with its fulfilments, deliveries and payment."""
+    shopper = require_role(request, Role.SHOPPER)
+    order = get_order_for_shopper(shopper_id=shopper.pk, order_id=order_id)
+    return order_response(200, order_as_api_dict(order))
+
+
+@router.post(
+    "/orders/{order_id}/cancel",
+    auth=bearer_auth,
+    response={200: OrderOut, 401: Problem, 403: Problem, 404: Problem, 409: Problem},
+    summary="Cancel an order not yet being prepared (shopper)",
+    description=(
+        "Voids the card hold and releases the stock. Once a fulfilment is being prepared "
+        "the answer is 409 `too_late`. An `Idempotency-Key` is accepted."
+    ),
+)
+def cancel_order_route(request: HttpRequest, order_id: int) -> HttpResponse:
+    """Cancel the caller's order and answer it as it now stands."""
+    shopper = require_role(request, Role.SHOPPER)
+
+    def cancel() -> tuple[int, object]:
+        cancel_order(shopper_id=shopper.pk, order_id=order_id)
+        order = get_order_for_shopper(shopper_id=shopper.pk, order_id=order_id)
+        return 200, order_as_api_dict(order)
+
+    return respond_once(request, route="orders.cancel", action=cancel, required=False)

@@ -1,0 +1,87 @@
+"""Bodies of the merchant staff's routes: the order queue and the back office of products."""
+
+from ninja import Schema
+from pydantic import ConfigDict, Field
+
+from okryu.api.v1.schemas.catalog import ProductDetailOut
+from okryu.api.v1.schemas.orders import OrderLineOut
+from okryu.catalog.models import Product
+
+REASON_LENGTH_MAX = 200
+
+
+class FulfilmentQueueOut(Schema):
+    """One fulfilment in a merchant's queue: what to prepare, for which order."""
+
+    model_config = ConfigDict(extra="allow")
+
+    id: int
+    order: int = Field(description="Id of the order this fulfilment belongs to.")
+    merchant: int
+    status: str
+    placed_at: str = Field(description="When the order was placed (ISO 8601).")
+    lines: list[OrderLineOut]
+    items_total: int
+
+
+class RejectIn(Schema):
+    """Why the merchant refuses the fulfilment (shown to the shopper)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    reason: str = Field(min_length=1, max_length=REASON_LENGTH_MAX)
+
+
+class ProductIn(Schema):
+    """A new product of the caller's merchant."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1, max_length=Product.NAME_LENGTH_MAX)
+    name_en: str = Field(min_length=1, max_length=Product.NAME_LENGTH_MAX)
+    category: int = Field(description="A category id.")
+    price: int = Field(gt=0, le=Product.PRICE_WON_MAX, description="Won per unit.")
+    unit: str = Field(min_length=1, max_length=30, examples=["1kg"])
+    weight_g: int = Field(gt=0, le=Product.WEIGHT_GRAMS_MAX)
+    stock: int = Field(ge=0, description="Units received with the product (may be 0).")
+    merchant: int | None = Field(
+        default=None,
+        description="Needed only by staff of several merchants: which one sells it.",
+    )
+
+
+class StockIn(Schema):
+    """Exactly one of ``receive`` (goods received) or ``count`` (a stock count)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    receive: int | None = Field(default=None, description="Units received, added.")
+    count: int | None = Field(
+        default=None, description="Units counted; on hand becomes this number."
+    )
+
+
+class MerchantProductOut(ProductDetailOut):
+    """A product with its stock figures, as its merchant sees it."""
+
+    stock_on_hand: int
+    stock_reserved: int = Field(
+        description="Part of on hand promised to placed orders."
+    )
+    stock_received: int
+    stock_sold: int
+    stock_adjusted: int = Field(description="Corrections by stock counts.")
+
+    @classmethod
+    def from_merchant_product(cls, product: Product) -> "MerchantProductOut":
+        """Return the merchant's view of ``product`` (merchant loaded)."""
+        return cls.model_validate(
+            {
+                **ProductDetailOut.from_product_detail(product).model_dump(),
+                "stock_on_hand": product.stock_on_hand,
+                "stock_reserved": product.stock_reserved,
+                "stock_received": product.stock_received,
+                "stock_sold": product.stock_sold,
+                "stock_adjusted": product.stock_adjusted,
+            }
+        )

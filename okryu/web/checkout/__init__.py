@@ -1,0 +1,1 @@
+"""The checkout page: from the basket to one placed order, exactly once, without JavaScript."""

@@ -1,0 +1,214 @@
+"""The checkout form: address, slot, card, and the basket lines exactly as the page showed them.
+
+The lines travel in hidden fields so that the order is what the shopper saw: a basket changed
+in another tab meanwhile does not slip other goods into it, and a price changed since the page
+was shown is refused by the service (``price_changed``). Card number and PIN are never shown
+again after a refusal.
+"""
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext, gettext_lazy
+from typing_extensions import override
+
+from okryu.accounts.models import Address
+from okryu.web.accounts.forms import district_choices
+from okryu.web.checkout.slots import ASAP, Slot, find_slot, list_slots
+
+NEW_ADDRESS = "new"
+CARD_NUMBER_DIGITS = 16
+LINE_PARTS = 4
+# Ids, quantities and prices are far below a trillion; longer digits are tampering.
+LINE_PART_DIGITS_MAX = 12
+
+
+@dataclass(frozen=True)
+class SeenLine:
+    """A basket line as the checkout page showed it: which line, product, how many, at what."""
+
+    line_id: int
+    product_id: int
+    quantity: int
+    price_won: int
+
+    @property
+    def value(self) -> str:
+        """The line as one hidden field's value."""
+        return f"{self.line_id}:{self.product_id}:{self.quantity}:{self.price_won}"
+
+
+def slot_label(slot: Slot) -> str:
+    """Return how a slot reads in the select: "오늘 14:00" or "내일 09:00"."""
+    time = slot.starts_at.strftime("%H:%M")
+    if slot.is_tomorrow:
+        return gettext("내일 %(time)s") % {"time": time}
+    return gettext("오늘 %(time)s") % {"time": time}
+
+
+class _SecretTextInput(forms.TextInput):
+    """A text input that never writes back what was typed (a card number after a refusal)."""
+
+    @override
+    def format_value(self, value: Any) -> str | None:
+        return None
+
+
+class SeenLinesField(forms.Field):
+    """The hidden lines of the page, each ``line:product:quantity:price`` in whole numbers."""
+
+    widget = forms.MultipleHiddenInput
+    default_error_messages = {
+        "required": gettext_lazy("주문할 상품이 없습니다."),
+        "invalid": gettext_lazy(
+            "이 양식은 만료되었습니다. 장바구니에서 다시 주문하십시오."
+        ),
+    }
+
+    @override
+    def to_python(self, value: Any) -> tuple[SeenLine, ...]:
+        values: Sequence[str] = value or ()
+        if len(values) > settings.OKRYU_BASKET_LINES_MAX:
+            raise ValidationError(self.error_messages["invalid"], code="invalid")
+        lines: list[SeenLine] = []
+        for raw in values:
+            parts = str(raw).split(":")
+            if len(parts) != LINE_PARTS or not all(
+                part.isascii() and part.isdigit() and len(part) <= LINE_PART_DIGITS_MAX
+                for part in parts
+            ):
+                raise ValidationError(self.error_messages["invalid"], code="invalid")
+            line_id, product_id, quantity, price_won = (int(part) for part in parts)
+            lines.append(SeenLine(line_id, product_id, quantity, price_won))
+        return tuple(lines)
+
+
+class CheckoutForm(forms.Form):
+    """Where and when to deliver, the card to pay with, and the lines shown."""
+
+    address = forms.ChoiceField(
+        label=gettext_lazy("배달 주소"),
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": gettext_lazy("배달 주소를 고르십시오."),
+            "invalid_choice": gettext_lazy("그런 주소는 없습니다."),
+        },
+    )
+    district = forms.TypedChoiceField(
+        label=gettext_lazy("구역"),
+        coerce=int,
+        required=False,
+        empty_value=None,
+        error_messages={"invalid_choice": gettext_lazy("그런 구역은 없습니다.")},
+    )
+    detail = forms.CharField(
+        label=gettext_lazy("상세 주소"),
+        max_length=Address.DETAIL_LENGTH_MAX,
+        required=False,
+    )
+    slot = forms.ChoiceField(
+        label=gettext_lazy("배달 시간"),
+        error_messages={"required": gettext_lazy("배달 시간을 고르십시오.")},
+    )
+    card_number = forms.CharField(
+        label=gettext_lazy("카드 번호"),
+        max_length=32,
+        widget=_SecretTextInput(
+            attrs={"inputmode": "numeric", "autocomplete": "off", "spellcheck": "false"}
+        ),
+        error_messages={"required": gettext_lazy("카드 번호를 입력하십시오.")},
+    )
+    pin = forms.CharField(
+        label=gettext_lazy("PIN"),
+        max_length=6,
+        strip=False,
+        widget=forms.PasswordInput(
+            attrs={"inputmode": "numeric", "autocomplete": "off"}
+        ),
+        error_messages={"required": gettext_lazy("PIN을 입력하십시오.")},
+    )
+    line = SeenLinesField()
+    idempotency_key = forms.CharField(
+        max_length=255,
+        widget=forms.HiddenInput,
+        error_messages={
+            "required": gettext_lazy(
+                "이 양식은 만료되었습니다. 장바구니에서 다시 주문하십시오."
+            )
+        },
+    )
+
+    def __init__(
+        self, *args: Any, addresses: Sequence[Address], now: dt.datetime, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.addresses = {address.pk: address for address in addresses}
+        self.now = now
+        self.fields["address"].choices = [  # type: ignore[attr-defined]
+            *((str(address.pk), str(address)) for address in addresses),
+            (NEW_ADDRESS, gettext_lazy("새 주소")),
+        ]
+        district_field = self.fields["district"]
+        district_field.choices = [("", "—"), *district_choices()]  # type: ignore[attr-defined]
+        self.slots = list_slots(now)
+        self.fields["slot"].choices = [  # type: ignore[attr-defined]
+            (ASAP, gettext_lazy("가능한 빨리")),
+            *((slot.value, slot_label(slot)) for slot in self.slots),
+        ]
+
+    @override
+    def full_clean(self) -> None:
+        # A slot offered when the page was shown may have passed since: say so plainly
+        # instead of Django's "not one of the choices".
+        super().full_clean()
+        if self.is_bound and "slot" in self.errors and self.data.get("slot"):
+            self.errors["slot"] = self.error_class(
+                [gettext("고른 배달 시간이 지났습니다. 다른 시간을 고르십시오.")]
+            )
+
+    def clean_card_number(self) -> str:
+        """Return the card number as 16 digits, spaces and hyphens removed."""
+        raw: str = self.cleaned_data["card_number"]
+        digits = raw.replace(" ", "").replace("-", "")
+        if not (digits.isascii() and digits.isdigit()) or len(digits) != (
+            CARD_NUMBER_DIGITS
+        ):
+            raise ValidationError(
+                gettext("카드 번호는 숫자 16자리입니다."), code="invalid"
+            )
+        return digits
+
+    def clean_pin(self) -> str:
+        """Return the PIN, 4 to 6 digits."""
+        pin: str = self.cleaned_data["pin"]
+        if not (pin.isascii() and pin.isdigit() and 4 <= len(pin) <= 6):  # noqa: PLR2004
+            raise ValidationError(gettext("PIN은 숫자 4~6자리입니다."), code="invalid")
+        return pin
+
+    @override
+    def clean(self) -> dict[str, Any]:
+        cleaned: dict[str, Any] = super().clean() or {}
+        if cleaned.get("address") == NEW_ADDRESS:
+            if cleaned.get("district") is None and "district" not in self.errors:
+                self.add_error("district", gettext("구역을 고르십시오."))
+            if not cleaned.get("detail"):
+                self.add_error("detail", gettext("상세 주소를 입력하십시오."))
+        return cleaned
+
+    def chosen_slot(self) -> Slot | None:
+        """Return the chosen slot, or None for as soon as possible (after validation)."""
+        value: str = self.cleaned_data["slot"]
+        return None if value == ASAP else find_slot(value, now=self.now)
+
+    def chosen_place(self) -> tuple[int, str]:
+        """Return the district id and address detail chosen (after validation)."""
+        choice: str = self.cleaned_data["address"]
+        if choice == NEW_ADDRESS:
+            return self.cleaned_data["district"], self.cleaned_data["detail"]
+        address = self.addresses[int(choice)]
+        return address.district_id, address.detail

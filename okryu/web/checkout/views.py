@@ -1,0 +1,211 @@
+"""The checkout page: the basket per merchant with delivery fees, address, slot and card.
+
+One POST places the order through ``orders.services.place_order``, which keeps the form's
+hidden idempotency key with the order in one durable transaction: a double click, the
+browser's "send again" or a retry after a dropped connection finds the first order and is
+sent to it. A refusal (out of stock, wrong PIN, a changed price) shows the page again with the
+reason and changes nothing; the card number and PIN are never written back into the page.
+"""
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext
+from django.views import View
+
+from okryu.accounts.models import Address, User
+from okryu.accounts.queries import list_addresses_for_user
+from okryu.cart.owners import BasketOwner
+from okryu.cart.queries import get_basket_summary
+from okryu.cart.rules import BasketSummary
+from okryu.cart.services import remove_line
+from okryu.core import clock
+from okryu.core.errors import DomainError, NotFound
+from okryu.orders.requests import CheckoutLine, CheckoutRequest
+from okryu.orders.services import CheckoutQuote, place_order, quote_checkout
+from okryu.web.checkout.forms import (
+    LINE_PART_DIGITS_MAX,
+    NEW_ADDRESS,
+    CheckoutForm,
+    SeenLine,
+)
+from okryu.web.checkout.slots import ASAP
+from okryu.web.orders.errors import refusal_message, refusal_status
+
+CONFLICT = 409
+UNPROCESSABLE = 422
+
+
+def _seen_lines(summary: BasketSummary) -> list[SeenLine]:
+    return [
+        SeenLine(item.line_id, item.product_id, item.quantity, item.price_won)
+        for group in summary.groups
+        for item in group.items
+    ]
+
+
+def _checkout_lines(
+    lines: tuple[SeenLine, ...] | list[SeenLine],
+) -> tuple[CheckoutLine, ...]:
+    return tuple(
+        CheckoutLine(
+            product_id=line.product_id,
+            quantity=line.quantity,
+            price_won_seen=line.price_won,
+        )
+        for line in lines
+    )
+
+
+def _default_district(addresses: list[Address]) -> int | None:
+    return addresses[0].district_id if addresses else None
+
+
+def _render_checkout(
+    request: HttpRequest,
+    *,
+    form: CheckoutForm,
+    summary: BasketSummary,
+    addresses: list[Address],
+    district_id: int | None,
+    status: int = 200,
+) -> HttpResponse:
+    lines = _seen_lines(summary)
+    quote: CheckoutQuote | None = None
+    quote_problem = ""
+    if district_id is not None:
+        try:
+            quote = quote_checkout(
+                lines=_checkout_lines(lines), district_id=district_id
+            )
+        except DomainError as error:
+            quote_problem = refusal_message(error)
+    fees = {part.merchant_id: part for part in quote.merchants} if quote else {}
+    context: dict[str, Any] = {
+        "form": form,
+        "summary": summary,
+        "parts": [(group, fees.get(group.merchant_id)) for group in summary.groups],
+        "addresses": addresses,
+        "lines": lines,
+        "quote": quote,
+        "quote_problem": quote_problem,
+        "quoted_district": district_id,
+        "new_address": NEW_ADDRESS,
+    }
+    return render(request, "web/checkout/checkout.html", context, status=status)
+
+
+def _remove_ordered_lines(owner: BasketOwner, lines: tuple[SeenLine, ...]) -> None:
+    for line in lines:
+        try:
+            remove_line(owner=owner, line_id=line.line_id)
+        except NotFound:
+            # Already gone: removed in another tab, or by the first of a double submit.
+            continue
+
+
+class CheckoutView(LoginRequiredMixin, View):
+    """Show the checkout page, and place the order from it."""
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        """Show the page; an empty basket sends the shopper back to it."""
+        assert isinstance(request.user, User)
+        summary = get_basket_summary(BasketOwner.for_user(request.user.pk))
+        if summary.is_empty:
+            messages.info(
+                request, gettext("장바구니가 비어 있습니다. 먼저 상품을 담으십시오.")
+            )
+            return redirect("basket")
+        addresses = list_addresses_for_user(user=request.user)
+        initial = {
+            "address": str(addresses[0].pk) if addresses else NEW_ADDRESS,
+            "slot": ASAP,
+        }
+        form = CheckoutForm(initial=initial, addresses=addresses, now=clock.now())
+        return _render_checkout(
+            request,
+            form=form,
+            summary=summary,
+            addresses=addresses,
+            district_id=_default_district(addresses),
+        )
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        """Place the order, then go to it; a refusal shows the page again with the reason."""
+        assert isinstance(request.user, User)
+        owner = BasketOwner.for_user(request.user.pk)
+        addresses = list_addresses_for_user(user=request.user)
+        form = CheckoutForm(request.POST, addresses=addresses, now=clock.now())
+        if not request.POST.getlist("line"):
+            messages.info(
+                request, gettext("장바구니가 비어 있습니다. 먼저 상품을 담으십시오.")
+            )
+            return redirect("basket")
+
+        def again(message: str, status: int, district_id: int | None) -> HttpResponse:
+            # Show the basket as it is now, with fresh hidden lines and a fresh key.
+            summary = get_basket_summary(owner)
+            if summary.is_empty:
+                messages.error(request, message or gettext("장바구니가 비어 있습니다."))
+                return redirect("basket")
+            if message:
+                form.add_error(None, message)
+            return _render_checkout(
+                request,
+                form=form,
+                summary=summary,
+                addresses=addresses,
+                district_id=district_id,
+                status=status,
+            )
+
+        quoted = _quoted_district(request)
+        if not form.is_valid():
+            return again("", UNPROCESSABLE, quoted)
+        district_id, detail = form.chosen_place()
+        if quoted != district_id:
+            message = gettext(
+                "배달 주소가 바뀌어 배달비를 다시 계산했습니다. "
+                "확인하고 다시 주문하십시오."
+            )
+            return again(message, CONFLICT, district_id)
+        slot = form.chosen_slot()
+        lines: tuple[SeenLine, ...] = form.cleaned_data["line"]
+        checkout = CheckoutRequest(
+            lines=_checkout_lines(lines),
+            district_id=district_id,
+            address_detail=detail,
+            slot_starts_at=slot.starts_at if slot else None,
+            card_number=form.cleaned_data["card_number"],
+            pin=form.cleaned_data["pin"],
+        )
+        try:
+            placed = place_order(
+                shopper_id=request.user.pk,
+                request=checkout,
+                idempotency_key=form.cleaned_data["idempotency_key"],
+            )
+        except DomainError as error:
+            return again(refusal_message(error), refusal_status(error), district_id)
+        _remove_ordered_lines(owner, lines)
+        if placed.is_replay:
+            messages.info(request, gettext("이미 받은 주문입니다."))
+        else:
+            messages.success(
+                request,
+                gettext("주문 %(number)s을(를) 받았습니다.")
+                % {"number": placed.number},
+            )
+        return redirect("order", order_id=placed.order_id)
+
+
+def _quoted_district(request: HttpRequest) -> int | None:
+    raw = request.POST.get("quoted_district", "")
+    return (
+        int(raw)
+        if raw.isascii() and raw.isdigit() and len(raw) <= LINE_PART_DIGITS_MAX
+        else None
+    )

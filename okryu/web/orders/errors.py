@@ -1,0 +1,44 @@
+"""How the order pages tell a refusal: a clear sentence in the shopper's language and a status.
+
+The services' own messages name the product or the figure (which product ran out, the price
+now); the card refusals get a sentence here that says what to do next.
+"""
+
+from http import HTTPStatus
+
+from django.utils.translation import gettext
+
+from okryu.core.errors import DomainError
+
+
+def refusal_message(error: DomainError) -> str:
+    """Return the sentence that tells the person why ``error`` refused their request."""
+    if error.code == "wrong_pin":
+        attempts_left = error.extra.get("attempts_left")
+        if isinstance(attempts_left, int):
+            return gettext(
+                "PIN이 틀렸습니다. %(attempts_left)d번 더 틀리면 카드가 잠깁니다."
+            ) % {"attempts_left": attempts_left}
+        return gettext("PIN이 틀렸습니다.")
+    messages = {
+        "card_locked": gettext(
+            "PIN을 여러 번 틀려 카드가 잠겼습니다. 은행에서 PIN을 다시 정하십시오."
+        ),
+        "card_blocked": gettext("이 카드는 정지되어 쓸 수 없습니다."),
+        "card_expired": gettext("이 카드는 기한이 지났습니다."),
+        "insufficient_funds": gettext(
+            "카드 잔액이 모자랍니다. 은행에서 충전한 뒤 다시 주문하십시오."
+        ),
+    }
+    return messages.get(error.code, error.detail)
+
+
+def refusal_status(error: DomainError) -> int:
+    """Return the page's status for ``error``: its own, but 422 for a thing not found.
+
+    A form names the card and the products; one that does not exist is a wrong field of the
+    form, not a missing page.
+    """
+    if error.status == HTTPStatus.NOT_FOUND:
+        return HTTPStatus.UNPROCESSABLE_ENTITY
+    return error.status

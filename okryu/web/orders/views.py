@@ -1,0 +1,126 @@
+"""The shopper's order pages: my orders (paginated), one order, and cancelling it.
+
+Another shopper's order does not exist for the visitor (404): the orders queries take the
+shopper and filter by them, so the page cannot show what the query would not.
+"""
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext
+from django.views import View
+
+from okryu.accounts.models import User
+from okryu.core.errors import DomainError, InvalidInput, NotFound
+from okryu.orders.models import Order, OrderStatusChoices
+from okryu.orders.queries import get_order_for_shopper, list_orders_for_shopper
+from okryu.orders.rules import SHOPPER_CANCELLABLE_STATUSES, FulfilmentStatus
+from okryu.orders.services import cancel_order
+from okryu.web.orders.errors import refusal_message, refusal_status
+from okryu.web.orders.timeline import fulfilment_views
+from okryu.web.shop.listing import paging_for, parse_page_number
+
+
+def _page_url(number: int | None) -> str:
+    if number is None:
+        return ""
+    base = reverse("orders")
+    return base if number == 1 else f"{base}?page={number}"
+
+
+class OrderListView(LoginRequiredMixin, View):
+    """My orders, newest first, one page at a time."""
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        """Show one page of the shopper's own orders."""
+        assert isinstance(request.user, User)
+        try:
+            number = parse_page_number(request)
+        except InvalidInput as error:
+            raise Http404(error.detail) from error
+        size = int(settings.OKRYU_PAGE_SIZE)
+        orders, total = list_orders_for_shopper(
+            shopper_id=request.user.pk, limit=size, offset=(number - 1) * size
+        )
+        paging = paging_for(number=number, total=total)
+        if number > paging.count:
+            raise Http404(gettext("그런 쪽은 없습니다."))
+        context: dict[str, Any] = {
+            "orders": orders,
+            "paging": paging,
+            "previous_url": _page_url(paging.previous),
+            "next_page_url": _page_url(paging.next),
+        }
+        return render(request, "web/orders/orders.html", context)
+
+
+def is_cancellable(order: Order) -> bool:
+    """Whether the shopper may still cancel: no fulfilment is being prepared or beyond."""
+    statuses = [FulfilmentStatus(f.status) for f in order.fulfilments.all()]
+    live = [status for status in statuses if status not in _RELEASED]
+    return bool(live) and all(status in SHOPPER_CANCELLABLE_STATUSES for status in live)
+
+
+_RELEASED = frozenset({FulfilmentStatus.REJECTED, FulfilmentStatus.CANCELLED})
+
+
+def _render_order(
+    request: HttpRequest, order: Order, *, error: str = "", status: int = 200
+) -> HttpResponse:
+    context: dict[str, Any] = {
+        "order": order,
+        "fulfilments": fulfilment_views(order),
+        "can_cancel": is_cancellable(order),
+        "error": error,
+    }
+    return render(request, "web/orders/order.html", context, status=status)
+
+
+def _get_own_order(request: HttpRequest, order_id: int) -> Order:
+    assert isinstance(request.user, User)
+    try:
+        return get_order_for_shopper(shopper_id=request.user.pk, order_id=order_id)
+    except NotFound as error:
+        raise Http404(error.detail) from error
+
+
+class OrderDetailView(LoginRequiredMixin, View):
+    """One of my orders: per merchant its lines, status, payment and timeline."""
+
+    def get(self, request: HttpRequest, order_id: int) -> HttpResponse:
+        """Show the order; another shopper's is 404."""
+        return _render_order(request, _get_own_order(request, order_id))
+
+
+class OrderCancelView(LoginRequiredMixin, View):
+    """Cancel my order while no merchant has started preparing it."""
+
+    def post(self, request: HttpRequest, order_id: int) -> HttpResponse:
+        """Cancel, then show the order; too late shows the order with the reason (409)."""
+        assert isinstance(request.user, User)
+        order = _get_own_order(request, order_id)
+        try:
+            cancel_order(shopper_id=request.user.pk, order_id=order.pk)
+        except NotFound as error:
+            raise Http404(error.detail) from error
+        except DomainError as error:
+            now = _get_own_order(request, order_id)
+            if now.status == OrderStatusChoices.CANCELLED:
+                # The second of two clicks, or a resubmitted form: it is done already.
+                messages.info(request, gettext("이미 취소된 주문입니다."))
+                return redirect("order", order_id=order.pk)
+            return _render_order(
+                request,
+                now,
+                error=refusal_message(error),
+                status=refusal_status(error),
+            )
+        messages.success(
+            request, gettext("주문을 취소했습니다. 카드 보류도 풀렸습니다.")
+        )
+        return redirect("order", order_id=order.pk)

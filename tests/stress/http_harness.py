@@ -1,0 +1,500 @@
+"""A real app server for the HTTP stress and crash tests: its database, its data, its life.
+
+The tests talk to ``manage.py serve`` (granian, several worker processes) over loopback only,
+exactly as phones and counters do. Each test gets its own database: a SQLite file under the
+test's temporary folder, or, when ``OKRYU_TEST_DATABASE_URL`` is set, a PostgreSQL database of
+its own on that server (created here and dropped afterwards). The database is migrated and
+seeded by subprocesses, so the test process itself never opens it.
+
+The module doubles as the seeding script: ``python -m tests.stress.http_harness seed SPEC``
+creates the people, cards, merchants and products the test asks for and prints their ids,
+tokens and card numbers as JSON.
+"""
+
+import contextlib
+import dataclasses
+import http.client
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parents[2]
+PYTHON = sys.executable
+SETTINGS_MODULE = "tests.stress.settings"
+SERVER_START_SECONDS_MAX = 30
+SERVER_STOP_SECONDS_MAX = 10
+REQUEST_TIMEOUT_SECONDS = 10
+SETUP_TIMEOUT_SECONDS = 120
+READY_PATH = "/api/v1/categories"
+PIN = "2580"
+DISTRICT_NAME_EN = "Central"
+
+
+@dataclasses.dataclass(frozen=True)
+class StressDatabase:
+    """The test's own database and the folder for its server's files (keys, cache, logs)."""
+
+    url: str
+    var_dir: Path
+    settings_module: str = SETTINGS_MODULE
+
+    @property
+    def vendor(self) -> str:
+        """``sqlite`` or ``postgresql``."""
+        return "sqlite" if self.url.startswith("sqlite") else "postgresql"
+
+
+def _postgres_url_with_name(url: str, name: str) -> str:
+    parts = urlsplit(url)
+    return urlunsplit((parts.scheme, parts.netloc, f"/{name}", parts.query, ""))
+
+
+def _run_admin_sql(admin_url: str, statement: str) -> None:
+    import psycopg
+
+    with psycopg.connect(admin_url, autocommit=True) as connection:
+        connection.execute(statement)
+
+
+@contextlib.contextmanager
+def stress_database(
+    tmp_path: Path,
+    *,
+    label: str,
+    postgres_url: str | None = None,
+    settings_module: str = SETTINGS_MODULE,
+) -> Iterator[StressDatabase]:
+    """Yield a new, migrated, empty database for one test; drop it afterwards (PostgreSQL).
+
+    PostgreSQL is used when ``postgres_url`` (by default ``OKRYU_TEST_DATABASE_URL``) is set:
+    its host and user, with a database named ``okryu_<label>_<pid>``; SQLite otherwise.
+    """
+    var_dir = tmp_path / "var"
+    var_dir.mkdir(parents=True, exist_ok=True)
+    if postgres_url is None:
+        postgres_url = os.environ.get("OKRYU_TEST_DATABASE_URL", "")
+    if not postgres_url:
+        database = StressDatabase(
+            url=f"sqlite:///{tmp_path / 'stress.sqlite3'}",
+            var_dir=var_dir,
+            settings_module=settings_module,
+        )
+        migrate(database)
+        yield database
+        return
+    name = f"okryu_{label}_{os.getpid()}"
+    admin_url = _postgres_url_with_name(postgres_url, "postgres")
+    _run_admin_sql(admin_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    _run_admin_sql(admin_url, f'CREATE DATABASE "{name}"')
+    try:
+        database = StressDatabase(
+            url=_postgres_url_with_name(postgres_url, name),
+            var_dir=var_dir,
+            settings_module=settings_module,
+        )
+        migrate(database)
+        yield database
+    finally:
+        _run_admin_sql(admin_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def server_environment(database: StressDatabase) -> dict[str, str]:
+    """Return the environment of the server and of the setup subprocesses."""
+    environment = {
+        **os.environ,
+        "DATABASE_URL": database.url,
+        "DJANGO_SETTINGS_MODULE": database.settings_module,
+        "OKRYU_VAR_DIR": str(database.var_dir),
+        "PYTHONPATH": str(ROOT),
+    }
+    # The cache is the test's own (a file cache in its folder), never a shared Redis.
+    environment.pop("REDIS_URL", None)
+    return environment
+
+
+def migrate(database: StressDatabase) -> None:
+    """Apply every migration to the test's database."""
+    result = subprocess.run(
+        [PYTHON, "manage.py", "migrate", "--no-input", "-v", "0"],
+        cwd=ROOT,
+        env=server_environment(database),
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=SETUP_TIMEOUT_SECONDS,
+    )
+    if result.returncode != 0:
+        message = f"migrate failed:\n{result.stderr[-4000:]}"
+        raise RuntimeError(message)
+
+
+def seed(database: StressDatabase, spec: dict[str, Any]) -> dict[str, Any]:
+    """Create what ``spec`` asks for in a subprocess (see ``_seed``) and return its ids."""
+    result = subprocess.run(
+        [PYTHON, "-m", "tests.stress.http_harness", "seed", json.dumps(spec)],
+        cwd=ROOT,
+        env=server_environment(database),
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=SETUP_TIMEOUT_SECONDS,
+    )
+    if result.returncode != 0:
+        message = f"seeding failed:\n{result.stderr[-4000:]}"
+        raise RuntimeError(message)
+    seeded: dict[str, Any] = json.loads(result.stdout.strip().splitlines()[-1])
+    return seeded
+
+
+def free_port() -> int:
+    """Return a TCP port on 127.0.0.1 that nothing listens on now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+class AppServer:
+    """``manage.py serve`` in its own process group, so that SIGKILL reaches every worker."""
+
+    def __init__(self, database: StressDatabase, *, workers: int = 2) -> None:
+        self.database = database
+        self.workers = workers
+        self.process: subprocess.Popen[bytes] | None = None
+        self.port = 0
+        self.starts = 0
+        self.log_path = database.var_dir / "server.log"
+
+    @property
+    def base_url(self) -> str:
+        """The URL of the server as last started."""
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> str:
+        """Start the server on a new free port and wait until it answers; return its URL."""
+        assert self.process is None, "stop or kill the server first"
+        self.port = free_port()
+        self.starts += 1
+        with self.log_path.open("ab") as log:
+            self.process = subprocess.Popen(
+                [
+                    PYTHON,
+                    "manage.py",
+                    "serve",
+                    "--port",
+                    str(self.port),
+                    "--workers",
+                    str(self.workers),
+                ],
+                cwd=ROOT,
+                env=server_environment(self.database),
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        self._wait_until_ready()
+        return self.base_url
+
+    def _wait_until_ready(self) -> None:
+        assert self.process is not None
+        deadline = time.monotonic() + SERVER_START_SECONDS_MAX
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                message = f"the app server exited: {self.log_tail()}"
+                raise RuntimeError(message)
+            try:
+                with urllib.request.urlopen(
+                    self.base_url + READY_PATH, timeout=2
+                ) as response:
+                    if response.status == 200:
+                        return
+            except OSError:
+                time.sleep(0.05)
+        message = f"the app server did not answer in time: {self.log_tail()}"
+        raise RuntimeError(message)
+
+    def kill(self) -> None:
+        """SIGKILL the whole process group (granian's main process and its workers)."""
+        assert self.process is not None
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait(timeout=SERVER_STOP_SECONDS_MAX)
+        self._wait_for_group_gone(self.process.pid)
+        self.process = None
+
+    def stop(self) -> None:
+        """Stop the server gracefully (SIGTERM), or kill it if it does not stop in time."""
+        if self.process is None:
+            return
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.process.pid, signal.SIGTERM)
+        try:
+            self.process.wait(timeout=SERVER_STOP_SECONDS_MAX)
+        except subprocess.TimeoutExpired:
+            self.kill()
+            return
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.process.pid, signal.SIGKILL)
+        self._wait_for_group_gone(self.process.pid)
+        self.process = None
+
+    @staticmethod
+    def _wait_for_group_gone(group_id: int) -> None:
+        deadline = time.monotonic() + SERVER_STOP_SECONDS_MAX
+        while time.monotonic() < deadline:
+            try:
+                os.killpg(group_id, 0)
+            except ProcessLookupError:
+                return
+            time.sleep(0.02)
+        message = f"process group {group_id} outlived SIGKILL"
+        raise RuntimeError(message)
+
+    def log_tail(self, characters: int = 3000) -> str:
+        """Return the end of the server's log, for failure messages."""
+        if not self.log_path.exists():
+            return ""
+        return self.log_path.read_text(errors="replace")[-characters:]
+
+
+@contextlib.contextmanager
+def running_app_server(
+    database: StressDatabase, *, workers: int = 2
+) -> Iterator[AppServer]:
+    """Yield a started AppServer; stop it however the block ends."""
+    server = AppServer(database, workers=workers)
+    server.start()
+    try:
+        yield server
+    finally:
+        if server.process is not None:
+            server.stop()
+
+
+@dataclasses.dataclass(frozen=True)
+class Answer:
+    """An HTTP answer: its status and its JSON body."""
+
+    status: int
+    body: Any
+
+
+def call(  # noqa: PLR0913  (a request: where, what, and its optional parts by keyword)
+    base_url: str,
+    method: str,
+    path: str,
+    *,
+    token: str | None = None,
+    body: Any = None,
+    key: str | None = None,
+    timeout: float = REQUEST_TIMEOUT_SECONDS,
+) -> Answer:
+    """Send one JSON request; return the answer, or raise OSError when none came back."""
+    headers = {"Accept": "application/json"}
+    data = None
+    if body is not None:
+        data = json.dumps(body).encode()
+        headers["Content-Type"] = "application/json"
+    if token is not None:
+        headers["Authorization"] = f"Bearer {token}"
+    if key is not None:
+        headers["Idempotency-Key"] = key
+    request = urllib.request.Request(
+        base_url + path, data=data, headers=headers, method=method
+    )
+    try:
+        try:
+            with urllib.request.urlopen(request, timeout=timeout) as response:
+                return Answer(response.status, json.loads(response.read() or b"null"))
+        except urllib.error.HTTPError as error:
+            status, content = error.code, error.read()
+    except http.client.HTTPException as error:
+        # A server killed mid-answer leaves a short body or a bad status line: no answer.
+        raise ConnectionError(repr(error)) from error
+    try:
+        parsed = json.loads(content) if content else None
+    except ValueError:
+        parsed = {"raw": content.decode(errors="replace")}
+    return Answer(status, parsed)
+
+
+def audit_violations(audit: dict[str, Any]) -> dict[str, int]:
+    """Return the non-zero fault counts of an audit body (totals are not faults)."""
+    totals = {"transfers", "accounts", "sum_of_balances"}
+    faults = {
+        f"{part}.{name}": value
+        for part, figures in audit.items()
+        for name, value in figures.items()
+        if name not in totals and value != 0
+    }
+    if audit["ledger"]["sum_of_balances"] != 0:
+        faults["ledger.sum_of_balances"] = audit["ledger"]["sum_of_balances"]
+    return faults
+
+
+def checkout_body(
+    seeded: dict[str, Any], lines: list[tuple[int, int]], *, shopper: int
+) -> dict[str, Any]:
+    """Return the JSON of a checkout of ``lines`` (product index, quantity) by a shopper."""
+    return {
+        "lines": [
+            {"product": seeded["products"][index]["id"], "quantity": quantity}
+            for index, quantity in lines
+        ],
+        "address": {"district": DISTRICT_NAME_EN, "detail": "Apartment 3-201"},
+        "card": seeded["shoppers"][shopper]["card"],
+        "pin": PIN,
+    }
+
+
+def _seed(spec: dict[str, Any]) -> dict[str, Any]:
+    """Create the test's data through the services; return ids, tokens and card numbers.
+
+    ``spec``: ``shoppers`` (count), ``balance`` (won on each card), ``merchants`` (count)
+    and ``products``: a list of ``{"merchant": index, "price": won, "stock": units}``.
+    """
+    import django
+
+    django.setup()
+    from okryu.accounts.models import District, Role, RoleGrant, User
+    from okryu.api.tokens import issue_token
+    from okryu.catalog.models import Category, Product
+    from okryu.catalog.services import receive_stock
+    from okryu.merchants.models import Merchant, MerchantKind
+    from okryu.merchants.services import open_settlement_account
+    from okryu.payments import ledger
+    from okryu.payments.cards import issue_card
+
+    # The migrations load the real districts; a bare database gets the one needed here.
+    district = District.objects.filter(name_en__iexact=DISTRICT_NAME_EN).first()
+    if district is None:
+        district = District.objects.create(
+            code="central",
+            name="중구역",
+            name_en=DISTRICT_NAME_EN,
+            city="평양",
+            city_en="Pyongyang",
+            latitude=39.0392,
+            longitude=125.7625,
+        )
+    category = Category.objects.create(slug="food", name="식료품", name_en="Food")
+    merchants = []
+    for index in range(int(spec.get("merchants", 1))):
+        merchant = Merchant.objects.create(
+            slug=f"store-{index}",
+            kind=MerchantKind.STORE,
+            name=f"상점{index}",
+            name_en=f"Store {index}",
+            district=district,
+            address="중구역 1동",
+        )
+        open_settlement_account(merchant_id=merchant.pk)
+        merchants.append(merchant)
+    products = []
+    for index, product_spec in enumerate(spec["products"]):
+        product = Product.objects.create(
+            merchant=merchants[int(product_spec.get("merchant", 0))],
+            category=category,
+            name=f"상품{index}",
+            name_en=f"Product {index}",
+            unit="개",
+            unit_en="piece",
+            price_won=int(product_spec["price"]),
+            weight_grams=300,
+        )
+        if product_spec["stock"]:
+            receive_stock(
+                product_id=product.pk,
+                quantity=int(product_spec["stock"]),
+                changed_by=None,
+            )
+        products.append(
+            {
+                "id": product.pk,
+                "price": product.price_won,
+                "merchant": product.merchant_id,
+            }
+        )
+    shoppers = []
+    for index in range(int(spec["shoppers"])):
+        user = User.objects.create_user(
+            username=f"buyer{index}", password="okryu-stress", display_name="구매자"
+        )
+        RoleGrant.objects.create(user=user, role=Role.SHOPPER)
+        card = issue_card(holder=user, phone="01012345678", pin=PIN)
+        if spec.get("balance"):
+            ledger.top_up(
+                card_number=card.number,
+                amount_won=int(spec["balance"]),
+                transfer_id=f"seed-top-up-{index}",
+            )
+        shoppers.append(
+            {"id": user.pk, "token": issue_token(user=user).token, "card": card.number}
+        )
+    operator = User.objects.create_user(
+        username="operator", password="okryu-stress", display_name="운영자"
+    )
+    RoleGrant.objects.create(user=operator, role=Role.OPERATOR)
+    return {
+        "district": district.pk,
+        "products": products,
+        "shoppers": shoppers,
+        "operator_token": issue_token(user=operator).token,
+    }
+
+
+def _figures() -> dict[str, Any]:
+    """Return the figures a stress test checks, read straight from the tables."""
+    import django
+
+    django.setup()
+    from django.db.models import Sum
+
+    from okryu.catalog.models import Product
+    from okryu.orders.models import Fulfilment, Order
+    from okryu.payments.models import LedgerAccount, LedgerAccountKind
+
+    shoppers = LedgerAccount.objects.filter(kind=LedgerAccountKind.SHOPPER)
+    return {
+        "orders": Order.objects.count(),
+        "fulfilments": Fulfilment.objects.count(),
+        "order_totals_won": Order.objects.aggregate(total=Sum("total_won"))["total"]
+        or 0,
+        "held_won": shoppers.aggregate(total=Sum("held_won"))["total"] or 0,
+        "reserved": Product.objects.aggregate(total=Sum("stock_reserved"))["total"]
+        or 0,
+    }
+
+
+def figures(database: StressDatabase) -> dict[str, Any]:
+    """Return counts and sums of the test's database (orders, holds, reserved stock)."""
+    result = subprocess.run(
+        [PYTHON, "-m", "tests.stress.http_harness", "figures"],
+        cwd=ROOT,
+        env=server_environment(database),
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=SETUP_TIMEOUT_SECONDS,
+    )
+    read: dict[str, Any] = json.loads(result.stdout.strip().splitlines()[-1])
+    return read
+
+
+if __name__ == "__main__":
+    match sys.argv[1:]:
+        case ["seed", spec]:
+            sys.stdout.write(json.dumps(_seed(json.loads(spec))) + "\n")
+        case ["figures"]:
+            sys.stdout.write(json.dumps(_figures()) + "\n")
+        case _:
+            sys.exit("usage: python -m tests.stress.http_harness seed SPEC | figures")
