@@ -69,6 +69,16 @@ def bench_database(
         # One short run warms the worker processes and their caches before measuring.
         server.run_wrk("warm-up", category_url, seconds=2)
         results.append(server.run_wrk("category page", category_url, seconds=seconds))
+        # A session cookie (of no session) takes the path of a returning visitor: no whole-page
+        # cache, the page shell rendered per request around the cached listing rows.
+        results.append(
+            server.run_wrk(
+                "category, returning",
+                category_url,
+                seconds=seconds,
+                headers=(f"Cookie: sessionid={'0' * 32}",),
+            )
+        )
         results.append(
             server.run_wrk(
                 "product page", base_url + "/", seconds=seconds, script=script.name

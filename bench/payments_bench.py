@@ -32,6 +32,10 @@ PREPARE_THRESHOLD = 2
 
 
 def _setup(database_url: str, *, prepared: bool = False) -> None:
+    if database_url.startswith("postgres"):
+        from bench.server import ensure_postgres_database
+
+        ensure_postgres_database(database_url)
     os.environ["DATABASE_URL"] = database_url
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.base")
     import django

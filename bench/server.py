@@ -100,7 +100,16 @@ def running_server(database_url: str, *, workers: int = 2) -> Iterator[str]:
     }
     manage(database_url, "collectstatic", "--no-input", "-v", "0")
     process = subprocess.Popen(
-        [PYTHON, "manage.py", "serve", "--port", str(port), "--workers", str(workers)],
+        [
+            PYTHON,
+            "manage.py",
+            "serve",
+            "--port",
+            str(port),
+            "--workers",
+            str(workers),
+            "--no-workers",
+        ],
         cwd=ROOT,
         env=environment,
         stdout=subprocess.DEVNULL,
@@ -158,6 +167,7 @@ def run_wrk(
     connections: int = 16,
     seconds: int = 10,
     script: str | None = None,
+    headers: tuple[str, ...] = (),
 ) -> LoadResult:
     """Load ``url`` with wrk (2 threads, ``connections`` connections) and parse its report."""
     wrk = shutil.which("wrk")
@@ -167,6 +177,8 @@ def run_wrk(
     command = [wrk, "-t2", f"-c{connections}", f"-d{seconds}s", "--latency"]
     if script:
         command += ["-s", script]
+    for header in headers:
+        command += ["-H", header]
     output = subprocess.run(
         [*command, url], check=True, capture_output=True, text=True
     ).stdout

@@ -1,6 +1,8 @@
 """Send the SMS outbox: one batch with ``--once``, or keep polling until stopped."""
 
+import signal
 import threading
+from types import FrameType
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
@@ -9,6 +11,10 @@ from typing_extensions import override
 
 from okryu.notifications.gateways import get_configured_gateway
 from okryu.notifications.outbox import OUTBOX_BATCH_SIZE_MAX, send_pending_sms
+
+
+def _raise_keyboard_interrupt(signal_number: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt
 
 
 class Command(BaseCommand):
@@ -24,6 +30,15 @@ class Command(BaseCommand):
 
     @override
     def handle(self, *args: Any, **options: Any) -> None:
+        # A supervisor (``manage.py serve``) stops workers with SIGTERM: finish cleanly.
+        signal.signal(signal.SIGTERM, _raise_keyboard_interrupt)
+        try:
+            self._run(**options)
+        except KeyboardInterrupt:
+            # Ctrl-C or the server's supervisor stopping us: a clean stop, not an error.
+            return
+
+    def _run(self, **options: Any) -> None:
         gateway = get_configured_gateway()
         batch_size = min(options["batch_size"], OUTBOX_BATCH_SIZE_MAX)
         idle = threading.Event()
