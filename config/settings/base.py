@@ -16,20 +16,24 @@ BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(os.environ.get("OKRYU_VAR_DIR", BASE_DIR / "var"))
 
 
-def _read_or_create_secret_key() -> str:
-    """Return SECRET_KEY from the environment, or the one kept in var/ (made on first use)."""
-    from_environment = os.environ.get("SECRET_KEY")
+def _read_or_create_secret(environment_name: str, file_name: str) -> str:
+    """Return a secret from the environment, or the one kept in var/ (made on first use).
+
+    The embedded default needs no configuration, so its secrets are generated once and kept,
+    readable by the owner only, beside the database they protect.
+    """
+    from_environment = os.environ.get(environment_name)
     if from_environment:
         return from_environment
     VAR_DIR.mkdir(parents=True, exist_ok=True)
-    key_file = VAR_DIR / "secret_key"
+    key_file = VAR_DIR / file_name
     if not key_file.exists():
-        key_file.write_text(secrets.token_urlsafe(50))
+        key_file.write_text(secrets.token_hex(32))
         key_file.chmod(0o600)
     return key_file.read_text().strip()
 
 
-SECRET_KEY = _read_or_create_secret_key()
+SECRET_KEY = _read_or_create_secret("SECRET_KEY", "secret_key")
 DEBUG = os.environ.get("DEBUG", "").lower() in {"1", "true", "yes", "on"}
 ALLOWED_HOSTS = [
     host.strip()
@@ -200,22 +204,11 @@ OKRYU_CATALOG_CACHE_SECONDS = 5
 # Payments (the card issuer), the outbox and the background jobs.
 
 
-def _read_or_create_issuer_master_key() -> str:
-    """Return the card issuer's master key from the environment, or the one kept in var/."""
-    from_environment = os.environ.get("OKRYU_CARD_ISSUER_MASTER_KEY")
-    if from_environment:
-        return from_environment
-    VAR_DIR.mkdir(parents=True, exist_ok=True)
-    key_file = VAR_DIR / "card_issuer_master_key"
-    if not key_file.exists():
-        key_file.write_text(secrets.token_hex(32))
-        key_file.chmod(0o600)
-    return key_file.read_text().strip()
-
-
 # Each card's chip key is HMAC-SHA256(master key, card number): losing this key makes every
 # issued card unverifiable, leaking it lets anyone forge cryptograms.
-OKRYU_CARD_ISSUER_MASTER_KEY = _read_or_create_issuer_master_key()
+OKRYU_CARD_ISSUER_MASTER_KEY = _read_or_create_secret(
+    "OKRYU_CARD_ISSUER_MASTER_KEY", "card_issuer_master_key"
+)
 OKRYU_CARD_PREFIX = "9410"
 OKRYU_CARD_VALID_YEARS = 5
 OKRYU_CARD_TRANSFER_LIMIT_WON = 2_000_000
