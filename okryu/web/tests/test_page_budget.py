@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.contrib.staticfiles import finders
-from django.core.management import call_command, get_commands
+from django.core.management import call_command
 from django.test import Client
 from django.urls import NoReverseMatch, reverse
 from typing_extensions import override
@@ -175,60 +175,9 @@ def test_the_weigher_lets_deferred_scripts_and_lazy_images_pass():
     assert weight.requests == 3
 
 
-def load_demo_or_build_data() -> None:
-    """Load the demo data with its own command; build a like amount if it is not there yet."""
-    if "load_demo_data" in get_commands():
-        call_command("load_demo_data", verbosity=0, stdout=io.StringIO())
-        return
-    _build_demo_sized_catalog()
-
-
-def _build_demo_sized_catalog() -> None:
-    # A stand-in of the demo's size (30 merchants, 600 products) until its command lands.
-    from okryu.catalog.search import reindex_products
-    from okryu.catalog.tests.factories import CategoryFactory, ProductFactory
-    from okryu.merchants.models import MerchantKind, OpeningHours
-    from okryu.merchants.tests.factories import MerchantFactory
-
-    roots = [
-        CategoryFactory.create(name=f"식료품{n}", name_en=f"Groceries {n}")
-        for n in range(6)
-    ]
-    leaves = [
-        CategoryFactory.create(
-            name=f"{root.name} 국수류{n}", name_en=f"Noodles {n}", parent=root
-        )
-        for root in roots
-        for n in range(4)
-    ]
-    kinds = list(MerchantKind.values)
-    merchants = [
-        MerchantFactory.create(
-            name=f"평양제일백화점 {n}호점", kind=kinds[n % len(kinds)]
-        )
-        for n in range(30)
-    ]
-    for merchant in merchants:
-        OpeningHours.objects.bulk_create(
-            OpeningHours(
-                merchant=merchant, weekday=day, opens_at="09:00", closes_at="21:00"
-            )
-            for day in range(7)
-        )
-    for n in range(600):
-        ProductFactory.create(
-            merchant=merchants[n % 30],
-            category=leaves[n % len(leaves)],
-            name=f"옥류관 평양랭면 곱배기 {n}번",
-            name_en=f"Okryu-gwan Pyongyang cold noodles, large, no. {n}",
-            unit="그릇",
-            unit_en="bowl",
-            price_won=1000 + n * 37,
-            purchase_limit_per_day=5,
-            stock_on_hand=10,
-            stock_received=10,
-        )
-    reindex_products()
+def load_demo_data() -> None:
+    """Load the demo marketplace with its own command, as `make run` does."""
+    call_command("load_demo_data", verbosity=0, stdout=io.StringIO())
 
 
 def storefront_pages() -> dict[str, str]:
@@ -325,7 +274,7 @@ def shopper_order_pages(shopper: User) -> dict[str, str]:
 
 @pytest.mark.django_db
 def test_every_storefront_page_fits_the_budget_with_the_demo_data():
-    load_demo_or_build_data()
+    load_demo_data()
     pages = storefront_pages()
     weights: dict[str, Weight] = {}
 
