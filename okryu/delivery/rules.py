@@ -1,0 +1,338 @@
+"""Pure rules of delivery: the vehicle a job needs, its fee, its estimated time, and dispatch.
+
+No ORM, no settings, no clock here (STYLE.md section 4): the limits arrive as a frozen
+``DeliveryThresholds`` built by the caller from settings. The inputs match what checkout
+already has (``distance_meters``, ``weight_grams`` and a catalog size class), so checkout can
+move from ``okryu.orders.rules.delivery_fee_won`` to ``delivery_fee_won`` here; with the
+default thresholds the two agree on every job a motorbike carries in the small or medium class.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+
+from okryu.orders import rules as order_rules
+from okryu.orders.rules import road_distance_meters
+
+# Distances come from one place: great-circle distance times the road factor (orders' rule).
+__all__ = [
+    "ASSIGN_COURIERS_MAX",
+    "ASSIGN_JOBS_MAX",
+    "DEFAULT_THRESHOLDS",
+    "SIZE_CLASSES",
+    "VEHICLE_RANKS",
+    "Assignment",
+    "CourierState",
+    "DeliveryThresholds",
+    "JobToAssign",
+    "Vehicle",
+    "assign_jobs",
+    "choose_vehicle",
+    "delivery_fee_won",
+    "estimated_minutes",
+    "job_distance_meters",
+    "needed_vehicle",
+    "road_distance_meters",
+    "vehicle_fits",
+]
+
+# The catalog's size classes (okryu.catalog.models.SizeClass values), smallest first: the
+# order is what "bulkier" means.
+SIZE_CLASSES: tuple[str, ...] = ("small", "medium", "large", "bulky")
+
+# One dispatch round handles at most this many jobs and couriers; it costs jobs × couriers.
+ASSIGN_JOBS_MAX = 2_000
+ASSIGN_COURIERS_MAX = 2_000
+
+
+class Vehicle(StrEnum):
+    """What a courier drives, smallest first (the order of ``VEHICLE_RANKS``)."""
+
+    MOTORBIKE = "motorbike"
+    VAN = "van"
+
+
+VEHICLE_RANKS: dict[Vehicle, int] = {Vehicle.MOTORBIKE: 0, Vehicle.VAN: 1}
+
+
+def _size_rank(size_class: str) -> int:
+    assert size_class in SIZE_CLASSES, f"unknown size class {size_class!r}"
+    return SIZE_CLASSES.index(size_class)
+
+
+@dataclass(frozen=True)
+class DeliveryThresholds:
+    """The limits of the delivery rules; the caller builds it from settings.
+
+    A motorbike carries a job up to ``motorbike_weight_max_grams``, no bulkier than
+    ``motorbike_size_max`` and no farther than ``motorbike_distance_max_meters``; a van
+    carries the rest. The fee is the orders' table (base fee, then each started distance
+    and weight step) plus a surcharge per size class and a surcharge when a van is needed.
+    """
+
+    motorbike_weight_max_grams: int = 15_000
+    motorbike_size_max: str = "medium"
+    motorbike_distance_max_meters: int = 12_000
+
+    # The same table checkout uses today, so that switching changes no motorbike fee.
+    base_fee_won: int = order_rules.DELIVERY_BASE_FEE_WON
+    base_distance_meters: int = order_rules.BASE_DISTANCE_METERS
+    distance_step_meters: int = order_rules.DISTANCE_STEP_METERS
+    distance_step_fee_won: int = order_rules.DISTANCE_STEP_FEE_WON
+    base_weight_grams: int = order_rules.BASE_WEIGHT_GRAMS
+    weight_step_grams: int = order_rules.WEIGHT_STEP_GRAMS
+    weight_step_fee_won: int = order_rules.WEIGHT_STEP_FEE_WON
+    # Per size class, in SIZE_CLASSES order; never falling, so bulkier never costs less.
+    size_fees_won: tuple[int, ...] = (0, 0, 500, 1_000)
+    van_surcharge_won: int = 2_000
+
+    # City speeds including stops at lights and checkpoints (25 km/h and 18 km/h).
+    motorbike_meters_per_minute: int = 416
+    van_meters_per_minute: int = 300
+    # Finding the door and taking the confirmation code.
+    handover_minutes: int = 5
+
+    def __post_init__(self) -> None:
+        assert self.motorbike_size_max in SIZE_CLASSES
+        assert self.motorbike_weight_max_grams > 0
+        assert self.motorbike_distance_max_meters > 0
+        assert self.base_fee_won >= 0
+        assert self.base_distance_meters >= 0
+        assert self.distance_step_meters > 0
+        assert self.distance_step_fee_won >= 0
+        assert self.base_weight_grams >= 0
+        assert self.weight_step_grams > 0
+        assert self.weight_step_fee_won >= 0
+        assert len(self.size_fees_won) == len(SIZE_CLASSES)
+        assert all(fee >= 0 for fee in self.size_fees_won)
+        assert list(self.size_fees_won) == sorted(self.size_fees_won)
+        assert self.van_surcharge_won >= 0
+        assert self.motorbike_meters_per_minute > 0
+        assert self.van_meters_per_minute > 0
+        assert self.handover_minutes >= 0
+
+    def meters_per_minute(self, vehicle: Vehicle) -> int:
+        """Return the speed of ``vehicle`` in the city."""
+        if vehicle == Vehicle.MOTORBIKE:
+            return self.motorbike_meters_per_minute
+        return self.van_meters_per_minute
+
+
+DEFAULT_THRESHOLDS = DeliveryThresholds()
+
+
+def choose_vehicle(
+    *,
+    distance_meters: int,
+    weight_grams: int,
+    size_class: str,
+    thresholds: DeliveryThresholds = DEFAULT_THRESHOLDS,
+) -> Vehicle:
+    """Return the smallest vehicle for a job: a motorbike when light, small and near, else a van.
+
+    Monotone: a heavier, bulkier or farther job never gets a smaller vehicle.
+    """
+    assert distance_meters >= 0
+    assert weight_grams >= 0
+    if (
+        weight_grams <= thresholds.motorbike_weight_max_grams
+        and _size_rank(size_class) <= _size_rank(thresholds.motorbike_size_max)
+        and distance_meters <= thresholds.motorbike_distance_max_meters
+    ):
+        return Vehicle.MOTORBIKE
+    return Vehicle.VAN
+
+
+def vehicle_fits(vehicle: Vehicle, needed: Vehicle) -> bool:
+    """Return whether ``vehicle`` may carry a job that needs ``needed`` (a van carries anything)."""
+    return VEHICLE_RANKS[vehicle] >= VEHICLE_RANKS[needed]
+
+
+def _started_steps(amount: int, base: int, step: int) -> int:
+    if amount <= base:
+        return 0
+    return -(-(amount - base) // step)  # Ceiling division: a started step counts whole.
+
+
+def delivery_fee_won(
+    *,
+    distance_meters: int,
+    weight_grams: int,
+    size_class: str,
+    thresholds: DeliveryThresholds = DEFAULT_THRESHOLDS,
+) -> int:
+    """Return the fee for carrying a job of ``weight_grams`` and ``size_class`` ``distance_meters``.
+
+    The base fee, each started distance and weight step beyond the base, the size class's
+    surcharge, and the van surcharge when the job needs a van. Monotone: a longer trip, a
+    heavier or a bulkier job never costs less; never below the base fee.
+    """
+    assert distance_meters >= 0
+    assert weight_grams >= 0
+    vehicle = choose_vehicle(
+        distance_meters=distance_meters,
+        weight_grams=weight_grams,
+        size_class=size_class,
+        thresholds=thresholds,
+    )
+    fee = (
+        thresholds.base_fee_won
+        + thresholds.distance_step_fee_won
+        * _started_steps(
+            distance_meters,
+            thresholds.base_distance_meters,
+            thresholds.distance_step_meters,
+        )
+        + thresholds.weight_step_fee_won
+        * _started_steps(
+            weight_grams, thresholds.base_weight_grams, thresholds.weight_step_grams
+        )
+        + thresholds.size_fees_won[_size_rank(size_class)]
+        + (thresholds.van_surcharge_won if vehicle == Vehicle.VAN else 0)
+    )
+    assert fee >= thresholds.base_fee_won
+    return fee
+
+
+def estimated_minutes(
+    *,
+    distance_meters: int,
+    vehicle: Vehicle,
+    preparation_minutes: int,
+    thresholds: DeliveryThresholds = DEFAULT_THRESHOLDS,
+) -> int:
+    """Return the minutes from now until the hand-over of a job.
+
+    The merchant's preparation time, the drive at the vehicle's city speed (a started minute
+    counts whole) and the hand-over. Never negative; never less for a longer trip.
+    """
+    assert distance_meters >= 0
+    assert preparation_minutes >= 0
+    driving_minutes = -(-distance_meters // thresholds.meters_per_minute(vehicle))
+    minutes = preparation_minutes + driving_minutes + thresholds.handover_minutes
+    assert minutes >= 0
+    return minutes
+
+
+@dataclass(frozen=True)
+class JobToAssign:
+    """A ready job waiting for a courier: where it starts and ends, (latitude, longitude)."""
+
+    job_id: int
+    pickup: tuple[float, float]
+    dropoff: tuple[float, float]
+    weight_grams: int
+    size_class: str
+
+
+@dataclass(frozen=True)
+class CourierState:
+    """A courier as dispatch sees them: vehicle, position and what they already carry."""
+
+    courier_id: int
+    vehicle: Vehicle
+    position: tuple[float, float]
+    capacity_grams: int
+    load_grams: int
+
+
+@dataclass(frozen=True)
+class Assignment:
+    """One job given to one courier, with the courier's road distance to the pick-up."""
+
+    job_id: int
+    courier_id: int
+    pickup_distance_meters: int
+
+
+def job_distance_meters(job: JobToAssign) -> int:
+    """Return the road distance of ``job`` from pick-up to drop-off."""
+    return road_distance_meters(job.pickup, job.dropoff)
+
+
+def needed_vehicle(job: JobToAssign, thresholds: DeliveryThresholds) -> Vehicle:
+    """Return the smallest vehicle that may carry ``job``."""
+    return choose_vehicle(
+        distance_meters=job_distance_meters(job),
+        weight_grams=job.weight_grams,
+        size_class=job.size_class,
+        thresholds=thresholds,
+    )
+
+
+@dataclass
+class _Round:
+    """What one courier has been given so far in this round (mutable, private to dispatch)."""
+
+    courier: CourierState
+    load_grams: int
+    pickup: tuple[float, float] | None = None
+
+    def can_take(self, job: JobToAssign, needed: Vehicle) -> bool:
+        return (
+            vehicle_fits(self.courier.vehicle, needed)
+            and self.load_grams + job.weight_grams <= self.courier.capacity_grams
+            and (self.pickup is None or self.pickup == job.pickup)
+        )
+
+    def distance_to(self, job: JobToAssign) -> int:
+        # A courier already collecting at this pick-up is there: batching costs no detour.
+        if self.pickup is not None:
+            return 0
+        return road_distance_meters(self.courier.position, job.pickup)
+
+
+def assign_jobs(
+    jobs: Sequence[JobToAssign],
+    couriers: Sequence[CourierState],
+    thresholds: DeliveryThresholds = DEFAULT_THRESHOLDS,
+) -> list[Assignment]:
+    """Assign ready jobs to couriers, greedily, one dispatch round.
+
+    Jobs are taken in the order given (the caller passes the longest-waiting first). Each goes
+    to the nearest courier who can take it (ties: the smaller vehicle, then the lower id). A
+    courier can take a job when their vehicle fits it (``vehicle_fits``), their load plus the
+    job's weight stays within their capacity, and every job they were given in this round
+    leaves from the same pick-up point, so a courier's round is one batch from one merchant
+    district. A courier already collecting at that pick-up counts as being there.
+
+    Guarantees: no job is assigned twice; no courier ends over capacity; every courier's
+    jobs of the round share one pick-up and fit their vehicle; and the result is maximal: a
+    job left unassigned could not be taken by any courier as they stand after the round
+    (it does not promise the largest possible number of assigned jobs).
+    """
+    assert len(jobs) <= ASSIGN_JOBS_MAX
+    assert len(couriers) <= ASSIGN_COURIERS_MAX
+    assert len({job.job_id for job in jobs}) == len(jobs), "job ids repeat"
+    assert len({courier.courier_id for courier in couriers}) == len(couriers)
+    for courier in couriers:
+        assert 0 <= courier.load_grams <= courier.capacity_grams
+    rounds = [
+        _Round(courier=courier, load_grams=courier.load_grams) for courier in couriers
+    ]
+    assignments: list[Assignment] = []
+    for job in jobs:
+        assert job.weight_grams >= 0
+        needed = needed_vehicle(job, thresholds)
+        able = [state for state in rounds if state.can_take(job, needed)]
+        if not able:
+            continue
+        chosen = min(
+            able,
+            key=lambda state: (
+                state.distance_to(job),
+                VEHICLE_RANKS[state.courier.vehicle],
+                state.courier.courier_id,
+            ),
+        )
+        assignments.append(
+            Assignment(
+                job_id=job.job_id,
+                courier_id=chosen.courier.courier_id,
+                pickup_distance_meters=chosen.distance_to(job),
+            )
+        )
+        chosen.load_grams += job.weight_grams
+        chosen.pickup = job.pickup
+        assert chosen.load_grams <= chosen.courier.capacity_grams
+    return assignments
