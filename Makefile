@@ -48,6 +48,8 @@ test: $(STAMP)
 	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/python -m pytest -p no:cacheprovider $(PYTEST_ARGS)
 
 bench: $(STAMP)
+	@command -v wrk >/dev/null || { echo "installing wrk, the load generator (Debian package)"; \
+		apt-get install -y -q wrk >/dev/null 2>&1 || { apt-get update -q && apt-get install -y -q wrk; }; }
 	$(BIN)/python -m bench.run_all
 
 # The crash test with 100+ SIGKILLs of the app server (CI runs it with 5), on SQLite and, when
