@@ -9,13 +9,14 @@ PORT ?= 8000
 WORKERS ?= 2
 export DJANGO_SETTINGS_MODULE ?= config.settings.base
 
-.PHONY: run test lint format bench bench-search bench-pages crash-soak screenshot clean help
+.PHONY: run test lint format bench crash-soak clean help venv
 
 help:
 	@echo "make run    set up, load the demo data once, serve on http://127.0.0.1:$(PORT)"
 	@echo "make test   set up and run lint, types, layers and the whole test suite"
 	@echo "make lint   ruff, mypy, import-linter, djlint, migrations check"
 	@echo "make bench  benchmarks (figures go into docs/benchmarks.md)"
+	@echo "make crash-soak  the crash test with CRASH_KILLS (default 120) kills of the app server"
 
 $(STAMP): requirements.lock pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
