@@ -10,7 +10,9 @@ Returned goods are not put back on sale automatically (they may be damaged): the
 receives them again through ``receive_stock`` when they can be sold.
 """
 
-from django.db import transaction
+from collections.abc import Mapping
+
+from django.db import connection, transaction
 from django.db.models import F
 
 from okryu.catalog.errors import OutOfStock, ProductUnavailable
@@ -52,6 +54,55 @@ def reserve_stock(*, product_id: int, quantity: int) -> None:
         product=product_id,
         available=available,
     )
+
+
+def reserve_stock_for_lines(*, quantities: Mapping[int, int]) -> None:
+    """Reserve several products at once: ``quantities`` maps product ids to units.
+
+    Same guarantees and refusals as ``reserve_stock`` called for each product in
+    primary-key order (the first product that cannot be reserved is the one named; what was
+    reserved before it is undone with the caller's transaction). PostgreSQL reserves every
+    line with one conditional ``UPDATE … FROM (VALUES …)`` that locks the rows in key order;
+    SQLite, whose transaction holds the only write lock anyway, runs one UPDATE a product.
+    """
+    product_ids = sorted(quantities)
+    for product_id in product_ids:
+        _check_positive(quantities[product_id])
+    if connection.vendor != "postgresql" or len(product_ids) == 1:
+        for product_id in product_ids:
+            reserve_stock(product_id=product_id, quantity=quantities[product_id])
+        return
+    reserved = _reserve_in_one_statement(product_ids, quantities)
+    # A row the conditional UPDATE left alone is refused (or, if stock arrived meanwhile,
+    # reserved) by the one-product path, in key order, so the refusal is the same.
+    for product_id in product_ids:
+        if product_id not in reserved:
+            reserve_stock(product_id=product_id, quantity=quantities[product_id])
+
+
+def _reserve_in_one_statement(
+    product_ids: list[int], quantities: Mapping[int, int]
+) -> set[int]:
+    table = connection.ops.quote_name(Product._meta.db_table)
+    values = ", ".join(["(%s::bigint, %s::integer)"] * len(product_ids))
+    params: list[int] = []
+    for product_id in product_ids:
+        params += [product_id, quantities[product_id]]
+    # The CTE locks the rows in primary-key order before any is updated, so two multi-line
+    # checkouts cannot deadlock; the WHERE keeps the same condition as ``reserve_stock``.
+    sql = (
+        f"WITH wanted (id, quantity) AS (VALUES {values}), "  # noqa: S608
+        f"locked AS (SELECT p.id FROM {table} p WHERE p.id IN "
+        "(SELECT id FROM wanted) ORDER BY p.id FOR UPDATE) "
+        f"UPDATE {table} p SET stock_reserved = p.stock_reserved + w.quantity "
+        "FROM wanted w, locked l "
+        "WHERE p.id = w.id AND l.id = p.id AND p.is_active "
+        "AND p.stock_on_hand >= p.stock_reserved + w.quantity "
+        "RETURNING p.id"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return {int(row[0]) for row in cursor.fetchall()}
 
 
 def release_stock(*, product_id: int, quantity: int) -> None:

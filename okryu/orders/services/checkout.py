@@ -12,17 +12,17 @@ import hashlib
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F
+from django.db.models import F, Model, QuerySet
 
 from okryu.accounts.models import District
 from okryu.cart.owners import BasketOwner
 from okryu.cart.queries import get_basket_summary
 from okryu.catalog.models import Product
-from okryu.catalog.stock import reserve_stock
+from okryu.catalog.stock import reserve_stock_for_lines
 from okryu.core import clock
 from okryu.core.errors import InvalidInput
 from okryu.core.idempotency import (
@@ -32,7 +32,7 @@ from okryu.core.idempotency import (
     store_outcome,
     validate_key,
 )
-from okryu.core.jobs import enqueue_job
+from okryu.core.models import BackgroundJob
 from okryu.core.won import format_won
 from okryu.merchants.queries import is_merchant_open
 from okryu.merchants.services import open_settlement_account
@@ -77,6 +77,8 @@ PLACE_ORDER_SCOPE = "orders.place"
 EXPIRE_FULFILMENT_HOLD_JOB = "orders.expire_fulfilment_hold"
 NUMBER_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 NUMBER_RANDOM_LENGTH = 8
+
+M = TypeVar("M", bound=Model)
 
 
 @dataclass(frozen=True)
@@ -272,10 +274,11 @@ def _place_order_write(
         request=request,
         card=card,
         district=district,
+        products=products,
         shares=_with_fees(priced, products, district),
         now=now,
     )
-    _place_order_hold_money(order, card)
+    _place_order_hold_money(order, card, products)
     queue_sms(
         phone=order.contact_phone,
         body=(
@@ -404,9 +407,11 @@ def _count_purchase(
 
 
 def _place_order_reserve_stock(lines: Sequence[CheckoutLine]) -> None:
-    # Primary-key order: two multi-line checkouts lock their products in the same order.
-    for line in sorted(lines, key=lambda line: line.product_id):
-        reserve_stock(product_id=line.product_id, quantity=line.quantity)
+    # In primary-key order (reserve_stock_for_lines sorts): two multi-line checkouts lock
+    # their products in the same order.
+    reserve_stock_for_lines(
+        quantities={line.product_id: line.quantity for line in lines}
+    )
 
 
 @dataclass(frozen=True)
@@ -444,12 +449,13 @@ def _new_order_number(now: dt.datetime) -> str:
     return f"OK-{day}-{suffix}"
 
 
-def _place_order_create_rows(
+def _place_order_create_rows(  # noqa: PLR0913  (all keyword-only, one per ingredient)
     *,
     shopper_id: int,
     request: CheckoutRequest,
     card: Card,
     district: District,
+    products: dict[int, Product],
     shares: tuple[_ShareWithFee, ...],
     now: dt.datetime,
 ) -> Order:
@@ -472,95 +478,125 @@ def _place_order_create_rows(
         updated_at=now,
     )
     hold_expires_at = now + dt.timedelta(seconds=settings.OKRYU_HOLD_TIMEOUT_SECONDS)
-    names = dict(
-        Product.objects.filter(
-            pk__in=[line.product_id for line in request.lines]
-        ).values_list("pk", "name")
+    merchants = {product.merchant_id: product.merchant for product in products.values()}
+    # One INSERT each for the fulfilments, their lines and their first events; the rows
+    # written are kept as the order's prefetched details, so the reply re-reads nothing.
+    fulfilments = Fulfilment.objects.bulk_create(
+        [
+            Fulfilment(
+                order=order,
+                merchant=merchants[item.share.merchant_id],
+                items_total_won=item.share.items_total_won,
+                delivery_fee_won=item.delivery_fee_won,
+                weight_grams=item.share.weight_grams,
+                distance_meters=item.distance_meters,
+                items_hold_transfer_id=f"{order.number}/{item.share.merchant_id}/items",
+                fee_hold_transfer_id=(
+                    f"{order.number}/{item.share.merchant_id}/fee"
+                    if item.delivery_fee_won
+                    else ""
+                ),
+                hold_expires_at=hold_expires_at,
+                placed_at=now,
+                status_changed_at=now,
+            )
+            for item in shares
+        ]
     )
-    names_en = dict(
-        Product.objects.filter(
-            pk__in=[line.product_id for line in request.lines]
-        ).values_list("pk", "name_en")
-    )
-    for item in shares:
-        fulfilment = Fulfilment.objects.create(
-            order=order,
-            merchant_id=item.share.merchant_id,
-            items_total_won=item.share.items_total_won,
-            delivery_fee_won=item.delivery_fee_won,
-            weight_grams=item.share.weight_grams,
-            distance_meters=item.distance_meters,
-            items_hold_transfer_id=f"{order.number}/{item.share.merchant_id}/items",
-            fee_hold_transfer_id=(
-                f"{order.number}/{item.share.merchant_id}/fee"
-                if item.delivery_fee_won
-                else ""
-            ),
-            hold_expires_at=hold_expires_at,
-            placed_at=now,
-            status_changed_at=now,
-        )
-        OrderLine.objects.bulk_create(
+    assert all(fulfilment.pk is not None for fulfilment in fulfilments)
+    lines_of: dict[int, list[OrderLine]] = {}
+    for fulfilment, item in zip(fulfilments, shares, strict=True):
+        lines_of[fulfilment.pk] = [
             OrderLine(
                 fulfilment=fulfilment,
                 product_id=line.product_id,
-                name=names[line.product_id],
-                name_en=names_en[line.product_id],
+                name=products[line.product_id].name,
+                name_en=products[line.product_id].name_en,
                 unit_price_won=line.unit_price_won,
                 quantity=line.quantity,
                 total_won=line.total_won,
             )
             for line in item.share.lines
-        )
-        FulfilmentEvent.objects.create(
-            fulfilment=fulfilment,
-            from_status="",
-            to_status=FulfilmentStatus.PLACED,
-            actor_id=shopper_id,
-            actor_role=Actor.SHOPPER,
-            created_at=now,
-        )
+        ]
+    OrderLine.objects.bulk_create(
+        [line for lines in lines_of.values() for line in lines]
+    )
+    events = FulfilmentEvent.objects.bulk_create(
+        [
+            FulfilmentEvent(
+                fulfilment=fulfilment,
+                from_status="",
+                to_status=FulfilmentStatus.PLACED,
+                actor_id=shopper_id,
+                actor_role=Actor.SHOPPER,
+                created_at=now,
+            )
+            for fulfilment in fulfilments
+        ]
+    )
+    for fulfilment, event in zip(fulfilments, events, strict=True):
+        _remember(fulfilment, "lines", fulfilment.lines.all(), lines_of[fulfilment.pk])
+        _remember(fulfilment, "events", fulfilment.events.all(), [event])
+    _remember(order, "fulfilments", order.fulfilments.all(), fulfilments)
     return order
 
 
-def _place_order_hold_money(order: Order, card: Card) -> None:
+def _remember(
+    instance: Model, related_name: str, queryset: QuerySet[M], rows: list[M]
+) -> None:
+    # What prefetch_related stores for a reverse relation (Django's prefetch_one_level):
+    # the related manager's queryset, evaluated to ``rows``, in the instance's cache.
+    queryset._result_cache = rows
+    vars(queryset)["_prefetch_done"] = True
+    vars(instance).setdefault("_prefetched_objects_cache", {})[related_name] = queryset
+
+
+def _place_order_hold_money(
+    order: Order, card: Card, products: dict[int, Product]
+) -> None:
     fees_account_id = ledger.open_delivery_fees_account().pk
-    held = 0
-    for fulfilment in order.fulfilments.select_related("merchant").order_by("pk"):
-        merchant_account_id = fulfilment.merchant.ledger_account_id
+    merchants = {product.merchant_id: product.merchant for product in products.values()}
+    parts: list[ledger.HoldPart] = []
+    jobs = []
+    for fulfilment in sorted(order.fulfilments.all(), key=lambda f: f.pk):
+        # A merchant's settlement account, once linked, never changes: the one loaded with
+        # the products is current; only a merchant's first order opens it.
+        merchant_account_id = merchants[fulfilment.merchant_id].ledger_account_id
         if merchant_account_id is None:
             merchant_account_id = open_settlement_account(
                 merchant_id=fulfilment.merchant_id
             )
-        holds = [
-            (
-                fulfilment.items_hold_transfer_id,
-                fulfilment.items_total_won,
-                merchant_account_id,
-            ),
-            (
-                fulfilment.fee_hold_transfer_id,
-                fulfilment.delivery_fee_won,
-                fees_account_id,
-            ),
-        ]
-        for transfer_id, amount_won, credit_account_id in holds:
-            if amount_won == 0:
-                continue
-            hold = ledger.hold_funds(
-                card_number=card.number,
-                pin=None,
-                amount_won=amount_won,
-                credit_account_id=credit_account_id,
-                transfer_id=transfer_id,
-                reference=order.number,
+        parts.append(
+            ledger.HoldPart(
+                amount_won=fulfilment.items_total_won,
+                credit_account_id=merchant_account_id,
+                transfer_id=fulfilment.items_hold_transfer_id,
             )
-            held += hold.amount_won
-        enqueue_job(
-            kind=EXPIRE_FULFILMENT_HOLD_JOB,
-            payload={"fulfilment": fulfilment.pk},
-            run_at=fulfilment.hold_expires_at,
         )
+        if fulfilment.delivery_fee_won:
+            parts.append(
+                ledger.HoldPart(
+                    amount_won=fulfilment.delivery_fee_won,
+                    credit_account_id=fees_account_id,
+                    transfer_id=fulfilment.fee_hold_transfer_id,
+                )
+            )
+        jobs.append(
+            BackgroundJob(
+                kind=EXPIRE_FULFILMENT_HOLD_JOB,
+                payload={"fulfilment": fulfilment.pk},
+                run_at=fulfilment.hold_expires_at,
+            )
+        )
+    # Every hold of the order with one card lock, one UPDATE and one INSERT in the common
+    # case; a refusal is the one the first refused hold would give.
+    holds = ledger.hold_funds_together(
+        card_number=card.number, parts=parts, reference=order.number
+    )
+    held = sum(hold.amount_won for hold in holds)
+    # What enqueue_job writes, for every fulfilment in one INSERT.
+    assert EXPIRE_FULFILMENT_HOLD_JOB in settings.OKRYU_JOB_HANDLERS
+    BackgroundJob.objects.bulk_create(jobs)
     assert held == order.total_won, "the card is held for exactly the order total"
 
 

@@ -10,10 +10,12 @@ from okryu.payments.ledger.accounts import (
     open_ledger_account,
 )
 from okryu.payments.ledger.holds import (
+    HoldPart,
     capture_hold,
     expire_hold,
     expire_holds,
     hold_funds,
+    hold_funds_together,
     void_hold,
 )
 from okryu.payments.ledger.transfers import (
@@ -24,10 +26,12 @@ from okryu.payments.ledger.transfers import (
 )
 
 __all__ = [
+    "HoldPart",
     "capture_hold",
     "expire_hold",
     "expire_holds",
     "hold_funds",
+    "hold_funds_together",
     "open_bank_cash_account",
     "open_delivery_fees_account",
     "open_ledger_account",

@@ -8,6 +8,8 @@ the rest; nothing is ever edited, each step is a new transfer.
 """
 
 import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 from django.conf import settings
 
@@ -21,7 +23,12 @@ from okryu.payments.errors import (
     TransferNotFound,
 )
 from okryu.payments.ledger import sql
-from okryu.payments.ledger.debits import EXPIRE_HOLD_JOB, CardDebit, run_card_debit
+from okryu.payments.ledger.debits import (
+    EXPIRE_HOLD_JOB,
+    CardDebit,
+    run_card_debit,
+    run_card_holds,
+)
 from okryu.payments.ledger.engine import (
     TransferIdUsed,
     check_transfer_id,
@@ -57,6 +64,73 @@ def hold_funds(  # noqa: PLR0913  (the seventh argument, the timeout, is optiona
     ``OKRYU_HOLD_TIMEOUT_SECONDS`` by default); an expiry job is queued with it. Idempotent by
     ``transfer_id``. Joins the caller's transaction (plain ``atomic``).
     """
+    debit, request = _hold_debit(
+        card_number=card_number,
+        pin=pin,
+        amount_won=amount_won,
+        credit_account_id=credit_account_id,
+        transfer_id=transfer_id,
+        reference=reference,
+        timeout_seconds=timeout_seconds,
+    )
+    return run_card_debit(debit, request=request)
+
+
+@dataclass(frozen=True)
+class HoldPart:
+    """One of the holds ``hold_funds_together`` takes: amount, credit account, transfer id."""
+
+    amount_won: int
+    credit_account_id: int
+    transfer_id: str
+
+
+def hold_funds_together(
+    *, card_number: str, parts: Sequence[HoldPart], reference: str = ""
+) -> list[Transfer]:
+    """Hold each part on a card whose holder was already authorised (no PIN), in order.
+
+    The same transfers, SMS, expiry jobs, refusals and replays as ``hold_funds`` called for
+    each part in turn with ``pin=None`` and the default timeout; in the common case (a usable
+    card, new ids, enough money within the limits) all parts take one card lock, one UPDATE
+    and one INSERT. Joins the caller's transaction: a refused part raises, and the parts
+    before it are undone by the caller's rollback, as with one call after another.
+    """
+    assert parts, "at least one hold"
+    assert len({part.transfer_id for part in parts}) == len(parts), "distinct ids"
+    built = [
+        _hold_debit(
+            card_number=card_number,
+            pin=None,
+            amount_won=part.amount_won,
+            credit_account_id=part.credit_account_id,
+            transfer_id=part.transfer_id,
+            reference=reference,
+            timeout_seconds=None,
+        )
+        for part in parts
+    ]
+    together = run_card_holds(
+        [debit for debit, _request in built],
+        requests=[request for _debit, request in built],
+    )
+    if together is not None:
+        return together
+    # Anything but the common case (a refusal, a replay) goes one hold at a time, which
+    # decides, records and replays exactly as separate calls would.
+    return [run_card_debit(debit, request=request) for debit, request in built]
+
+
+def _hold_debit(  # noqa: PLR0913  (hold_funds' arguments)
+    *,
+    card_number: str,
+    pin: str | None,
+    amount_won: int,
+    credit_account_id: int,
+    transfer_id: str,
+    reference: str,
+    timeout_seconds: int | None,
+) -> tuple[CardDebit, dict[str, object]]:
     if timeout_seconds is None:
         timeout_seconds = settings.OKRYU_HOLD_TIMEOUT_SECONDS
     check_card_number(card_number)
@@ -89,7 +163,7 @@ def hold_funds(  # noqa: PLR0913  (the seventh argument, the timeout, is optiona
         reference=reference,
         timeout_seconds=timeout_seconds,
     )
-    return run_card_debit(debit, request=request)
+    return debit, request
 
 
 def capture_hold(

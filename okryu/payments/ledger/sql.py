@@ -11,6 +11,7 @@ names, which come from the models, are. Datetimes and dates go through
 
 import datetime as dt
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -119,12 +120,15 @@ class CardRow:
     bank_account_id: int | None
 
 
-def lock_card(card_number: str, *, transfer_id: str) -> CardRow | None:
+def lock_card(
+    card_number: str, *, transfer_id: str, more_transfer_ids: Sequence[str] = ()
+) -> CardRow | None:
     """Read the card (locked until the transaction ends on PostgreSQL) with its account's counter.
 
     On PostgreSQL the same statement takes the transfer id's advisory lock, so a debit costs
     one round trip less; when no card has the number, the caller takes that lock itself. The
-    bank's cash account id (None before it is opened) comes along for top-ups.
+    bank's cash account id (None before it is opened) comes along for top-ups. With
+    ``more_transfer_ids`` (several holds at once) every id is locked, in key order.
     """
     columns = ", ".join(f"c.{column}" for column in CARD_COLUMNS)
     columns += (
@@ -133,12 +137,14 @@ def lock_card(card_number: str, *, transfer_id: str) -> CardRow | None:
         f"AND owner_reference = '{BANK_CASH_OWNER}')"
     )
     if is_postgresql():
+        keys = sorted({advisory_key(key) for key in (transfer_id, *more_transfer_ids)})
+        locks = ", ".join(["pg_advisory_xact_lock(%s)"] * len(keys))
         sql = (
-            f"SELECT {columns}, pg_advisory_xact_lock(%s) "  # noqa: S608
+            f"SELECT {columns}, {locks} "  # noqa: S608
             f"FROM {CARDS} c JOIN {ACCOUNTS} a ON a.id = c.ledger_account_id "
             "WHERE c.number = %s FOR UPDATE OF c"
         )
-        params: list[Any] = [advisory_key(transfer_id), card_number]
+        params: list[Any] = [*keys, card_number]
     else:
         sql = (
             f"SELECT {columns} "  # noqa: S608
@@ -185,6 +191,8 @@ def debit_card_account(  # noqa: PLR0913  (one statement, all its figures)
     daily_limit_won: int,
     credit_account_id: int | None,
     new_transfer_id: str | None = None,
+    more_credit_account_ids: Sequence[int] = (),
+    more_new_transfer_ids: Sequence[str] = (),
 ) -> Balance | None:
     """Take ``amount_won`` from a card's available money and count it against today's limit.
 
@@ -192,6 +200,7 @@ def debit_card_account(  # noqa: PLR0913  (one statement, all its figures)
     ``credit_account_id`` is given, that the credit account exists, and with
     ``new_transfer_id`` that this id has no transfer or refusal yet; None means it refused and
     changed nothing. A hold raises ``held_won``; a single payment lowers ``balance_won``.
+    The ``more_`` ids (several holds at once, ``amount_won`` their sum) are checked the same.
     """
     day = _date(today)
     moved, held = (0, amount_won) if is_hold else (amount_won, 0)
@@ -216,12 +225,14 @@ def debit_card_account(  # noqa: PLR0913  (one statement, all its figures)
         amount_won,
         daily_limit_won,
     ]
-    if credit_account_id is not None:
+    credit_ids = [] if credit_account_id is None else [credit_account_id]
+    for credit_id in dict.fromkeys([*credit_ids, *more_credit_account_ids]):
         sql += f" AND EXISTS (SELECT 1 FROM {ACCOUNTS} other WHERE other.id = %s)"  # noqa: S608
-        params.append(credit_account_id)
-    if new_transfer_id is not None:
+        params.append(credit_id)
+    new_ids = [] if new_transfer_id is None else [new_transfer_id]
+    for new_id in [*new_ids, *more_new_transfer_ids]:
         sql += _ID_IS_NEW
-        params.extend([new_transfer_id, new_transfer_id])
+        params.extend([new_id, new_id])
     sql += " RETURNING balance_won, held_won"
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -434,6 +445,104 @@ class Job:
     kind: str
     payload: dict[str, Any]
     run_at: dt.datetime
+
+
+def insert_transfers(
+    written: Sequence[tuple[Transfer, list[tuple[str, str]], Job | None]],
+) -> None:
+    """Insert several new transfers made at one moment, each with its SMS and job; set pks.
+
+    On PostgreSQL all of them are one statement (data-modifying CTEs, the SMS in one INSERT
+    so they are queued in the order given); on SQLite each is ``insert_transfer``. Every
+    transfer id must be new (the caller checked it).
+    """
+    if not is_postgresql() or len(written) == 1:
+        for transfer, sms, job in written:
+            assert insert_transfer(transfer, sms=sms, job=job)
+        return
+    created_at = written[0][0].created_at
+    assert created_at is not None
+    assert all(transfer.created_at == created_at for transfer, _sms, _job in written)
+    parts: list[str] = []
+    params: list[Any] = []
+    for index, (transfer, _sms, job) in enumerate(written):
+        insert, insert_params, extras = _transfer_insert_parts(
+            transfer, sms=[], job=job, source=f"t{index}"
+        )
+        parts.append(f"t{index} AS ({insert})")
+        params.extend(insert_params)
+        for extra_sql, extra_params in extras:
+            parts.append(f"j{index} AS ({extra_sql})")
+            params.extend(extra_params)
+    messages = [message for _transfer, sms, _job in written for message in sms]
+    if messages:
+        sms_sql, sms_params = sms_insert_sql(
+            messages, created_at=_datetime(created_at), source=None
+        )
+        parts.append(f"s AS ({sms_sql})")
+        params.extend(sms_params)
+    selects = " UNION ALL ".join(
+        f"SELECT {index} AS n, id FROM t{index}"  # noqa: S608
+        for index in range(len(written))
+    )
+    statement = "WITH " + ", ".join(parts) + f" {selects}"
+    with connection.cursor() as cursor:
+        cursor.execute(statement, params)
+        rows = cursor.fetchall()
+    assert len(rows) == len(written), "every transfer id was new"
+    for index, pk in rows:
+        transfer = written[int(index)][0]
+        transfer.pk = int(pk)
+        transfer._state.adding = False
+        transfer._state.db = connection.alias
+
+
+def _transfer_insert_parts(
+    transfer: Transfer,
+    *,
+    sms: list[tuple[str, str]],
+    job: Job | None,
+    source: str | None,
+) -> tuple[str, list[Any], list[tuple[str, list[Any]]]]:
+    # The INSERT of one transfer (RETURNING id) and those of its SMS and job, selected FROM
+    # ``source`` (the transfer's CTE) on PostgreSQL.
+    assert transfer.created_at is not None
+    columns = (
+        "transfer_id, fingerprint, kind, debit_account_id, credit_account_id, amount_won, "
+        "pending_id, refund_of_id, reference, created_at, timeout_at"
+    )
+    params: list[Any] = [
+        transfer.transfer_id,
+        transfer.fingerprint,
+        transfer.kind,
+        transfer.debit_account_id,
+        transfer.credit_account_id,
+        transfer.amount_won,
+        transfer.pending_id,
+        transfer.refund_of_id,
+        transfer.reference,
+        _datetime(transfer.created_at),
+        None if transfer.timeout_at is None else _datetime(transfer.timeout_at),
+    ]
+    insert = (
+        f"INSERT INTO {TRANSFERS} ({columns}) "  # noqa: S608
+        "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s) RETURNING id"
+    )
+    extras: list[tuple[str, list[Any]]] = []
+    created_at = _datetime(transfer.created_at)
+    if sms:
+        extras.append(sms_insert_sql(sms, created_at=created_at, source=source))
+    if job is not None:
+        extras.append(
+            job_insert_sql(
+                kind=job.kind,
+                payload=job.payload,
+                run_at=_datetime(job.run_at),
+                created_at=created_at,
+                source=source,
+            )
+        )
+    return insert, params, extras
 
 
 def insert_transfer(

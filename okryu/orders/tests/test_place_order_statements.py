@@ -1,0 +1,117 @@
+"""What the checkout's fast path must keep: few statements, the same reply, same refusals.
+
+The statement counts are exact, so a regression (a re-read, a per-row INSERT, a savepoint)
+shows. Inside a test the service's durable transaction is a savepoint (two statements). The
+merchants' settlement accounts and the delivery fees account exist already, as they do for
+every checkout but a merchant's very first.
+"""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from okryu.catalog.audit import audit_stock
+from okryu.catalog.models import Product
+from okryu.core.errors import DomainError
+from okryu.merchants.models import MerchantKind
+from okryu.merchants.services import open_settlement_account
+from okryu.orders.audit import audit_orders
+from okryu.orders.queries import get_order_for_shopper, order_as_api_dict
+from okryu.orders.services import place_order
+from okryu.orders.tests.builders import (
+    checkout,
+    make_merchant,
+    make_product,
+    make_shopper,
+    snapshot,
+    stock_of,
+)
+from okryu.payments import ledger
+from okryu.payments.audit import audit_ledger
+
+pytestmark = pytest.mark.django_db
+
+# 3 lines of 2 merchants, 4 holds (was 58 and 65 before the fast path). PostgreSQL takes the
+# idempotency key's advisory lock, reserves the stock in one UPDATE and writes the 4 holds
+# with their SMS and jobs in one INSERT; SQLite reserves one product and writes one hold's
+# transfer, SMS and job at a time. Outside a test the PIN check is a transaction of its own
+# and the checkout's is not a savepoint: 4 statements fewer.
+CHECKOUT_STATEMENTS = {"postgresql": 23, "sqlite": 35}
+
+
+def _two_merchants_three_products() -> tuple[Product, Product, Product]:
+    store, _staff = make_merchant()
+    factory, _staff2 = make_merchant(kind=MerchantKind.FACTORY)
+    for merchant in (store, factory):
+        open_settlement_account(merchant_id=merchant.pk)
+    ledger.open_delivery_fees_account()
+    return (
+        make_product(store, stock=5, price_won=3_000),
+        make_product(store, stock=5, price_won=2_000),
+        make_product(factory, stock=2, price_won=7_000),
+    )
+
+
+def test_a_checkout_of_three_lines_from_two_merchants_takes_a_fixed_number_of_statements():
+    shopper, card = make_shopper(balance_won=50_000)
+    noodles, rice, socks = _two_merchants_three_products()
+    request = checkout(card, [(socks, 1), (noodles, 2), (rice, 1)])
+
+    with CaptureQueriesContext(connection) as statements:
+        place_order(shopper_id=shopper.pk, request=request, idempotency_key="k")
+
+    listing = "\n".join(query["sql"][:160] for query in statements.captured_queries)
+    assert len(statements.captured_queries) == CHECKOUT_STATEMENTS[connection.vendor], (
+        listing
+    )
+    assert (stock_of(noodles), stock_of(rice), stock_of(socks)) == (
+        (5, 2, 0),
+        (5, 1, 0),
+        (2, 1, 0),
+    )
+    assert audit_orders().is_clean
+    assert audit_stock().is_clean
+    assert audit_ledger().violations == 0
+
+
+def test_the_reply_written_without_re_reading_is_the_order_as_stored():
+    shopper, card = make_shopper(balance_won=50_000)
+    noodles, rice, socks = _two_merchants_three_products()
+
+    placed = place_order(
+        shopper_id=shopper.pk,
+        request=checkout(card, [(socks, 1), (noodles, 2), (rice, 1)]),
+        idempotency_key="k",
+    )
+
+    stored = get_order_for_shopper(shopper_id=shopper.pk, order_id=placed.order_id)
+    assert placed.body == order_as_api_dict(stored)
+    assert [
+        [line["product"] for line in part["lines"]]
+        for part in placed.body["fulfilments"]
+    ] == [[noodles.pk, rice.pk], [socks.pk]]
+    replay = place_order(
+        shopper_id=shopper.pk,
+        request=checkout(card, [(socks, 1), (noodles, 2), (rice, 1)]),
+        idempotency_key="k",
+    )
+    assert (replay.is_replay, replay.body) == (True, placed.body)
+
+
+def test_the_first_short_line_in_product_order_is_refused_and_nothing_is_reserved():
+    shopper, card = make_shopper(balance_won=50_000)
+    noodles, rice, socks = _two_merchants_three_products()
+    before = snapshot()
+
+    with pytest.raises(DomainError) as refusal:
+        place_order(
+            shopper_id=shopper.pk,
+            request=checkout(card, [(socks, 3), (noodles, 1), (rice, 6)]),
+            idempotency_key="k",
+        )
+
+    assert (refusal.value.code, refusal.value.extra) == (
+        "out_of_stock",
+        {"product": rice.pk, "available": 5},
+    )
+    assert snapshot() == before
