@@ -164,6 +164,7 @@ def search_products(
     merchant_id: int | None = None,
     limit: int,
     offset: int = 0,
+    category_ids: Sequence[int] | None = None,
 ) -> SearchPage:
     """Find active products of active merchants whose names match ``query``, best first.
 
@@ -177,7 +178,8 @@ def search_products(
 
     Raises ``InvalidInput(field="q")`` for a query longer than
     ``settings.OKRYU_SEARCH_QUERY_LENGTH_MAX``, ``InvalidInput(field="limit"/"offset")`` for a
-    limit outside 1..``OKRYU_PAGE_SIZE_MAX`` or a negative offset.
+    limit outside 1..``OKRYU_PAGE_SIZE_MAX`` or a negative offset. ``category_ids`` limits the
+    search to several categories at once (a category and its subcategories).
     """
     _search_products_check(query=query, limit=limit, offset=offset)
     parsed = parse_search_query(query)
@@ -186,6 +188,8 @@ def search_products(
     matches = _matching_products(parsed)
     if category_id is not None:
         matches = matches.filter(category_id=category_id)
+    if category_ids is not None:
+        matches = matches.filter(category_id__in=category_ids)
     if merchant_id is not None:
         matches = matches.filter(merchant_id=merchant_id)
     end = min(offset + limit, SEARCH_TOTAL_MAX)

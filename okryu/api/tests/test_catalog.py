@@ -370,9 +370,11 @@ def test_a_search_within_a_leaf_category_finds_its_products(
     assert [item["id"] for item in response.json()["items"]] == [cold_noodles.pk]
 
 
-def test_a_search_within_a_category_with_subcategories_is_refused_for_now(
-    api_client, food, cold_noodles
+def test_a_search_within_a_category_covers_its_subcategories(
+    api_client, food, cold_noodles, store
 ):
+    new_product(merchant=store, name="냉면 그릇")
+
     response = api_client.get("/api/v1/products", {"q": "냉면", "category": food.pk})
 
-    assert assert_problem(response, status=422, code="invalid")["field"] == "category"
+    assert [item["id"] for item in response.json()["items"]] == [cold_noodles.pk]

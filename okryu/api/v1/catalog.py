@@ -88,24 +88,6 @@ def _category_filter(category: int | None) -> list[int] | None:
         raise InvalidInput("No category has this id.", field="category") from error
 
 
-def _search_category(
-    category: int | None, category_ids: list[int] | None
-) -> int | None:
-    """Return the one category a search may be limited to.
-
-    ``search_products`` filters by one category id, not by a subtree; until it takes several,
-    a search inside a category that has subcategories is refused rather than answered with the
-    parent's own products only.
-    """
-    if category_ids is not None and len(category_ids) > 1:
-        raise InvalidInput(
-            "Searching within a category that has subcategories is not supported yet; "
-            "choose one of its subcategories.",
-            field="category",
-        )
-    return category
-
-
 def _check_merchant_filter(merchant: int | None) -> None:
     if merchant is None:
         return
@@ -131,8 +113,7 @@ def _clean_search_query(q: str | None) -> str:
         "`q` is a Korean-aware search (랭면 finds 냉면, ㄹㅁ finds names by initial "
         "consonants), best matches first; its `count` is capped at 1,000. Without `q`, "
         "`sort` is one of `name` (default), `price`, `-price`, `newest`; `sort` cannot be "
-        "combined with `q`. `category` includes its subcategories (with `q`, for now only "
-        "a category without subcategories is accepted). An unknown `category` or "
+        "combined with `q`. `category` includes its subcategories. An unknown `category` or "
         "`merchant` id is 422 `invalid` naming the field."
     ),
 )
@@ -164,7 +145,7 @@ def list_products_route(  # noqa: PLR0913, PLR0917 - each argument is one docume
             )
         found = search_products(
             query=query,
-            category_id=_search_category(category, category_ids),
+            category_ids=category_ids,
             merchant_id=merchant,
             limit=page_request.limit,
             offset=page_request.offset,
