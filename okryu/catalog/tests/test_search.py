@@ -51,8 +51,15 @@ def make_product(merchant, category):
     return make
 
 
-def names_found(query: str, **filters: int) -> list[str]:
-    page = search_products(query=query, limit=settings.OKRYU_PAGE_SIZE_MAX, **filters)
+def names_found(
+    query: str, *, category_id: int | None = None, merchant_id: int | None = None
+) -> list[str]:
+    page = search_products(
+        query=query,
+        limit=settings.OKRYU_PAGE_SIZE_MAX,
+        category_id=category_id,
+        merchant_id=merchant_id,
+    )
     return [product.name for product in page.products]
 
 
