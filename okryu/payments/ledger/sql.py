@@ -555,47 +555,12 @@ def insert_transfer(
 
     On PostgreSQL everything is one statement (data-modifying CTEs).
     """
-    assert transfer.created_at is not None
-    columns = (
-        "transfer_id, fingerprint, kind, debit_account_id, credit_account_id, amount_won, "
-        "pending_id, refund_of_id, reference, created_at, timeout_at"
-    )
-    params: list[Any] = [
-        transfer.transfer_id,
-        transfer.fingerprint,
-        transfer.kind,
-        transfer.debit_account_id,
-        transfer.credit_account_id,
-        transfer.amount_won,
-        transfer.pending_id,
-        transfer.refund_of_id,
-        transfer.reference,
-        _datetime(transfer.created_at),
-        None if transfer.timeout_at is None else _datetime(transfer.timeout_at),
-    ]
-    insert = (
-        f"INSERT INTO {TRANSFERS} ({columns}) "  # noqa: S608
-        "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
-    )
-    insert += " RETURNING id"
     # On PostgreSQL the SMS and job rows are selected FROM the inserted transfer ``t``, so
     # they are written only if it was; on SQLite they follow as separate statements.
     postgresql = is_postgresql()
-    source = "t" if postgresql else None
-    extras: list[tuple[str, list[Any]]] = []
-    created_at = _datetime(transfer.created_at)
-    if sms:
-        extras.append(sms_insert_sql(sms, created_at=created_at, source=source))
-    if job is not None:
-        extras.append(
-            job_insert_sql(
-                kind=job.kind,
-                payload=job.payload,
-                run_at=_datetime(job.run_at),
-                created_at=created_at,
-                source=source,
-            )
-        )
+    insert, params, extras = _transfer_insert_parts(
+        transfer, sms=sms, job=job, source="t" if postgresql else None
+    )
     with connection.cursor() as cursor:
         if postgresql and extras:
             parts = [f"t AS ({insert})"]

@@ -1,8 +1,6 @@
 """Run background jobs: one pass with ``--once``, or keep polling until stopped."""
 
-import signal
 import threading
-from types import FrameType
 from typing import Any
 
 from django.conf import settings
@@ -11,10 +9,7 @@ from django.db import OperationalError
 from typing_extensions import override
 
 from okryu.core.jobs import load_job_handlers, run_due_jobs
-
-
-def _raise_keyboard_interrupt(signal_number: int, frame: FrameType | None) -> None:
-    raise KeyboardInterrupt
+from okryu.core.workers import run_until_stopped
 
 
 class Command(BaseCommand):
@@ -35,13 +30,7 @@ class Command(BaseCommand):
 
     @override
     def handle(self, *args: Any, **options: Any) -> None:
-        # A supervisor (``manage.py serve``) stops workers with SIGTERM: finish cleanly.
-        signal.signal(signal.SIGTERM, _raise_keyboard_interrupt)
-        try:
-            self._run(**options)
-        except KeyboardInterrupt:
-            # Ctrl-C or the server's supervisor stopping us: a clean stop, not an error.
-            return
+        run_until_stopped(lambda: self._run(**options))
 
     def _run(self, **options: Any) -> None:
         handlers = load_job_handlers()

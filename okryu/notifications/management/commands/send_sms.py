@@ -1,20 +1,15 @@
 """Send the SMS outbox: one batch with ``--once``, or keep polling until stopped."""
 
-import signal
 import threading
-from types import FrameType
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import OperationalError
 from typing_extensions import override
 
+from okryu.core.workers import run_until_stopped
 from okryu.notifications.gateways import get_configured_gateway
 from okryu.notifications.outbox import OUTBOX_BATCH_SIZE_MAX, send_pending_sms
-
-
-def _raise_keyboard_interrupt(signal_number: int, frame: FrameType | None) -> None:
-    raise KeyboardInterrupt
 
 
 class Command(BaseCommand):
@@ -30,13 +25,7 @@ class Command(BaseCommand):
 
     @override
     def handle(self, *args: Any, **options: Any) -> None:
-        # A supervisor (``manage.py serve``) stops workers with SIGTERM: finish cleanly.
-        signal.signal(signal.SIGTERM, _raise_keyboard_interrupt)
-        try:
-            self._run(**options)
-        except KeyboardInterrupt:
-            # Ctrl-C or the server's supervisor stopping us: a clean stop, not an error.
-            return
+        run_until_stopped(lambda: self._run(**options))
 
     def _run(self, **options: Any) -> None:
         gateway = get_configured_gateway()
