@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "okryu.catalog",
     "okryu.cart",
     "okryu.orders",
+    "okryu.delivery",
     "okryu.demo",
     "okryu.web",
     "okryu.api",
@@ -225,6 +226,14 @@ OKRYU_SMS_GATEWAY = os.environ.get("OKRYU_SMS_GATEWAY", "log")
 OKRYU_JOB_BATCH_SIZE = 50
 OKRYU_JOB_LEASE_SECONDS = 300
 OKRYU_JOB_ATTEMPTS_MAX = 5
+# Delivery: which vehicle a job needs, its fee and its estimated time (okryu.delivery.rules).
+# A motorbike carries a job up to 15 kg, no bulkier than "medium", no farther than 12 km; a van
+# carries the rest. Any field of okryu.delivery.rules.DeliveryThresholds may be set here.
+OKRYU_DELIVERY_THRESHOLDS: dict[str, object] = {
+    "motorbike_weight_max_grams": 15_000,
+    "motorbike_size_max": "medium",
+    "motorbike_distance_max_meters": 12_000,
+}
 # Job kinds and their handlers: the only code the job runner will call.
 OKRYU_JOB_HANDLERS = {
     "payments.expire_hold": "okryu.payments.jobs.expire_hold_job",

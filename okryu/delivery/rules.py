@@ -1,20 +1,16 @@
 """Pure rules of delivery: the vehicle a job needs, its fee, its estimated time, and dispatch.
 
 No ORM, no settings, no clock here (STYLE.md section 4): the limits arrive as a frozen
-``DeliveryThresholds`` built by the caller from settings. The inputs match what checkout
-already has (``distance_meters``, ``weight_grams`` and a catalog size class), so checkout can
-move from ``okryu.orders.rules.delivery_fee_won`` to ``delivery_fee_won`` here; with the
-default thresholds the two agree on every job a motorbike carries in the small or medium class.
+``DeliveryThresholds`` built by the caller from settings (``okryu.delivery.thresholds``).
+Checkout quotes its delivery fee with these rules, so this module imports nothing of the
+project: the orders layer below may use it (the one exception in the import contract).
 """
 
-from collections.abc import Sequence
+import math
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
-from okryu.orders import rules as order_rules
-from okryu.orders.rules import road_distance_meters
-
-# Distances come from one place: great-circle distance times the road factor (orders' rule).
 __all__ = [
     "ASSIGN_COURIERS_MAX",
     "ASSIGN_JOBS_MAX",
@@ -27,6 +23,7 @@ __all__ = [
     "JobToAssign",
     "Vehicle",
     "assign_jobs",
+    "bulkiest_size_class",
     "choose_vehicle",
     "delivery_fee_won",
     "estimated_minutes",
@@ -35,6 +32,31 @@ __all__ = [
     "road_distance_meters",
     "vehicle_fits",
 ]
+
+EARTH_RADIUS_METERS = 6_371_000
+# Roads wind: the road distance between two district centres is taken as the great-circle
+# distance times this factor (no outside map service).
+ROAD_FACTOR = 1.3
+
+
+def road_distance_meters(
+    origin: tuple[float, float], destination: tuple[float, float]
+) -> int:
+    """Return the road distance estimate between two (latitude, longitude) points.
+
+    The great-circle distance times ``ROAD_FACTOR``, rounded to the metre.
+    """
+    latitude_1, longitude_1 = map(math.radians, origin)
+    latitude_2, longitude_2 = map(math.radians, destination)
+    haversine = (
+        math.sin((latitude_2 - latitude_1) / 2) ** 2
+        + math.cos(latitude_1)
+        * math.cos(latitude_2)
+        * math.sin((longitude_2 - longitude_1) / 2) ** 2
+    )
+    great_circle = 2 * EARTH_RADIUS_METERS * math.asin(min(1.0, math.sqrt(haversine)))
+    return round(great_circle * ROAD_FACTOR)
+
 
 # The catalog's size classes (okryu.catalog.models.SizeClass values), smallest first: the
 # order is what "bulkier" means.
@@ -60,6 +82,11 @@ def _size_rank(size_class: str) -> int:
     return SIZE_CLASSES.index(size_class)
 
 
+def bulkiest_size_class(size_classes: Iterable[str]) -> str:
+    """Return the bulkiest of ``size_classes`` (a parcel is as bulky as its bulkiest item)."""
+    return max(size_classes, key=_size_rank, default=SIZE_CLASSES[0])
+
+
 @dataclass(frozen=True)
 class DeliveryThresholds:
     """The limits of the delivery rules; the caller builds it from settings.
@@ -74,14 +101,15 @@ class DeliveryThresholds:
     motorbike_size_max: str = "medium"
     motorbike_distance_max_meters: int = 12_000
 
-    # The same table checkout uses today, so that switching changes no motorbike fee.
-    base_fee_won: int = order_rules.DELIVERY_BASE_FEE_WON
-    base_distance_meters: int = order_rules.BASE_DISTANCE_METERS
-    distance_step_meters: int = order_rules.DISTANCE_STEP_METERS
-    distance_step_fee_won: int = order_rules.DISTANCE_STEP_FEE_WON
-    base_weight_grams: int = order_rules.BASE_WEIGHT_GRAMS
-    weight_step_grams: int = order_rules.WEIGHT_STEP_GRAMS
-    weight_step_fee_won: int = order_rules.WEIGHT_STEP_FEE_WON
+    # The base fee covers up to the base distance and weight; each started step beyond adds
+    # its price.
+    base_fee_won: int = 1_000
+    base_distance_meters: int = 3_000
+    distance_step_meters: int = 2_000
+    distance_step_fee_won: int = 500
+    base_weight_grams: int = 5_000
+    weight_step_grams: int = 5_000
+    weight_step_fee_won: int = 300
     # Per size class, in SIZE_CLASSES order; never falling, so bulkier never costs less.
     size_fees_won: tuple[int, ...] = (0, 0, 500, 1_000)
     van_surcharge_won: int = 2_000

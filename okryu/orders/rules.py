@@ -4,7 +4,6 @@ No ORM here: these decide, services act (STYLE.md section 4).
 """
 
 import datetime as dt
-import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -149,62 +148,6 @@ def split_by_merchant(
         line.total_won for share in shares for line in share.lines
     )
     return PricedOrder(shares=shares, items_total_won=items_total)
-
-
-# Delivery fee: a simple table for now (the delivery issue refines it). The base fee covers
-# up to BASE_DISTANCE_METERS and BASE_WEIGHT_GRAMS; each started step beyond adds its price.
-DELIVERY_BASE_FEE_WON = 1_000
-BASE_DISTANCE_METERS = 3_000
-DISTANCE_STEP_METERS = 2_000
-DISTANCE_STEP_FEE_WON = 500
-BASE_WEIGHT_GRAMS = 5_000
-WEIGHT_STEP_GRAMS = 5_000
-WEIGHT_STEP_FEE_WON = 300
-EARTH_RADIUS_METERS = 6_371_000
-ROAD_FACTOR = 1.3
-
-
-def _started_steps(amount: int, base: int, step: int) -> int:
-    if amount <= base:
-        return 0
-    return -(-(amount - base) // step)  # Ceiling division: a started step counts whole.
-
-
-def delivery_fee_won(distance_meters: int, weight_grams: int) -> int:
-    """Return the delivery fee for a parcel of ``weight_grams`` carried ``distance_meters``.
-
-    Monotone in both arguments; never below the base fee.
-    """
-    assert distance_meters >= 0
-    assert weight_grams >= 0
-    fee = (
-        DELIVERY_BASE_FEE_WON
-        + DISTANCE_STEP_FEE_WON
-        * _started_steps(distance_meters, BASE_DISTANCE_METERS, DISTANCE_STEP_METERS)
-        + WEIGHT_STEP_FEE_WON
-        * _started_steps(weight_grams, BASE_WEIGHT_GRAMS, WEIGHT_STEP_GRAMS)
-    )
-    assert fee >= DELIVERY_BASE_FEE_WON
-    return fee
-
-
-def road_distance_meters(
-    origin: tuple[float, float], destination: tuple[float, float]
-) -> int:
-    """Return the road distance estimate between two (latitude, longitude) points.
-
-    The great-circle distance times a road factor of 1.3, rounded to the metre.
-    """
-    latitude_1, longitude_1 = map(math.radians, origin)
-    latitude_2, longitude_2 = map(math.radians, destination)
-    haversine = (
-        math.sin((latitude_2 - latitude_1) / 2) ** 2
-        + math.cos(latitude_1)
-        * math.cos(latitude_2)
-        * math.sin((longitude_2 - longitude_1) / 2) ** 2
-    )
-    great_circle = 2 * EARTH_RADIUS_METERS * math.asin(min(1.0, math.sqrt(haversine)))
-    return round(great_circle * ROAD_FACTOR)
 
 
 class SlotRefusal(StrEnum):

@@ -20,7 +20,6 @@ from okryu.delivery.rules import (
     road_distance_meters,
     vehicle_fits,
 )
-from okryu.orders import rules as order_rules
 
 DEFAULT = DeliveryThresholds()
 MOTORBIKE, VAN = Vehicle.MOTORBIKE, Vehicle.VAN
@@ -195,21 +194,37 @@ def test_a_longer_heavier_or_bulkier_job_never_costs_less(limits, pair):
     assert limits.base_fee_won <= low <= high
 
 
-@given(
-    st.integers(min_value=0, max_value=DEFAULT.motorbike_distance_max_meters),
-    st.integers(min_value=0, max_value=DEFAULT.motorbike_weight_max_grams),
-    st.sampled_from(["small", "medium"]),
+@pytest.mark.parametrize(
+    ("distance_meters", "weight_grams", "fee_won"),
+    [
+        pytest.param(0, 0, 1_000, id="nothing at all"),
+        pytest.param(3_000, 5_000, 1_000, id="at both base limits"),
+        pytest.param(3_001, 5_000, 1_500, id="one metre past the base distance"),
+        pytest.param(5_000, 5_000, 1_500, id="a whole distance step"),
+        pytest.param(5_001, 5_000, 2_000, id="a second distance step begun"),
+        pytest.param(3_000, 5_001, 1_300, id="one gram past the base weight"),
+        pytest.param(7_500, 12_000, 3_100, id="both past the base"),
+    ],
 )
-def test_a_motorbike_job_costs_what_checkout_charges_today(
-    distance_meters, weight_grams, size_class
+def test_a_small_motorbike_job_pays_the_base_table(
+    distance_meters, weight_grams, fee_won
 ):
-    """With the default thresholds, a small or medium job a motorbike carries costs exactly
-    what the orders' fee table says, so checkout can switch without changing those fees."""
-    assert delivery_fee_won(
-        distance_meters=distance_meters,
-        weight_grams=weight_grams,
-        size_class=size_class,
-    ) == order_rules.delivery_fee_won(distance_meters, weight_grams)
+    assert (
+        delivery_fee_won(
+            distance_meters=distance_meters,
+            weight_grams=weight_grams,
+            size_class="small",
+        )
+        == fee_won
+    )
+
+
+def test_the_road_distance_is_the_great_circle_times_the_road_factor():
+    # One degree of latitude is about 111.2 km.
+    assert road_distance_meters((39.0, 125.7), (40.0, 125.7)) == pytest.approx(
+        111_195 * 1.3, rel=1e-3
+    )
+    assert road_distance_meters((39.0, 125.7), (39.0, 125.7)) == 0
 
 
 # Time.

@@ -34,6 +34,12 @@ from okryu.core.idempotency import (
 )
 from okryu.core.models import BackgroundJob
 from okryu.core.won import format_won
+from okryu.delivery.rules import (
+    bulkiest_size_class,
+    delivery_fee_won,
+    road_distance_meters,
+)
+from okryu.delivery.thresholds import delivery_thresholds
 from okryu.merchants.queries import is_merchant_open
 from okryu.merchants.services import open_settlement_account
 from okryu.notifications.outbox import queue_sms
@@ -64,8 +70,6 @@ from okryu.orders.rules import (
     PricedOrder,
     SlotRefusal,
     check_slot,
-    delivery_fee_won,
-    road_distance_meters,
     split_by_merchant,
 )
 from okryu.orders.services.sqlite_busy import retry_when_sqlite_is_busy
@@ -425,18 +429,23 @@ def _with_fees(
     priced: PricedOrder, products: dict[int, Product], district: District
 ) -> tuple[_ShareWithFee, ...]:
     merchants = {product.merchant_id: product.merchant for product in products.values()}
+    thresholds = delivery_thresholds()
     shares = []
     for share in priced.shares:
         origin = merchants[share.merchant_id].district
         distance = road_distance_meters(
             (origin.latitude, origin.longitude), (district.latitude, district.longitude)
         )
+        fee = delivery_fee_won(
+            distance_meters=distance,
+            weight_grams=share.weight_grams,
+            size_class=bulkiest_size_class(
+                products[line.product_id].size_class for line in share.lines
+            ),
+            thresholds=thresholds,
+        )
         shares.append(
-            _ShareWithFee(
-                share=share,
-                distance_meters=distance,
-                delivery_fee_won=delivery_fee_won(distance, share.weight_grams),
-            )
+            _ShareWithFee(share=share, distance_meters=distance, delivery_fee_won=fee)
         )
     return tuple(shares)
 
