@@ -3,7 +3,12 @@
 import importlib
 import sys
 
-BENCHMARKS = ["bench.catalog_bench", "bench.payments_bench", "bench.checkout_bench"]
+BENCHMARKS = [
+    "bench.catalog_bench",
+    "bench.payments_bench",
+    "bench.checkout_bench",
+    "bench.dispatch_bench",
+]
 
 
 def main() -> None:

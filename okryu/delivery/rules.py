@@ -6,6 +6,7 @@ Checkout quotes its delivery fee with these rules, so this module imports nothin
 project: the orders layer below may use it (the one exception in the import contract).
 """
 
+import bisect
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -310,6 +311,83 @@ class _Round:
         return road_distance_meters(self.courier.position, job.pickup)
 
 
+# No two points are nearer by road than their latitudes' difference (in radians) times this:
+# the great circle is never shorter than the meridian arc between the two parallels, and a
+# road is ROAD_FACTOR longer still.
+_ROAD_METERS_PER_RADIAN_OF_LATITUDE = EARTH_RADIUS_METERS * ROAD_FACTOR
+
+# How dispatch ranks the couriers who can take a job: nearest, then smaller vehicle, then id.
+_Rank = tuple[int, int, int]
+
+
+def _rank(state: _Round, job: JobToAssign) -> _Rank:
+    return (
+        state.distance_to(job),
+        VEHICLE_RANKS[state.courier.vehicle],
+        state.courier.courier_id,
+    )
+
+
+def _road_meters_at_least(latitude_1: float, latitude_2: float) -> int:
+    """Return a lower bound of the road distance between points at these latitudes.
+
+    One metre below the exact bound, so that rounding can never make it exceed the
+    distance ``road_distance_meters`` measures.
+    """
+    arc = math.radians(abs(latitude_1 - latitude_2))
+    return math.floor(arc * _ROAD_METERS_PER_RADIAN_OF_LATITUDE) - 1
+
+
+class _IdleCouriers:
+    """The couriers of one round not collecting anywhere yet, sorted by latitude.
+
+    Finding the nearest who can take a job walks outwards from the pick-up's latitude and
+    stops once the latitude alone puts every courier left farther than the best found, so a
+    round costs far less than jobs × couriers distances when couriers are spread out. The
+    answer is exactly the one of measuring every courier: the walk only skips couriers
+    that are certainly farther. A courier given a job stays in the list and is skipped
+    (``pickup`` is set); from then on ``assign_jobs`` finds them at their pick-up.
+    """
+
+    def __init__(self, rounds: list[_Round]) -> None:
+        assert all(state.pickup is None for state in rounds)
+        self.rounds = sorted(rounds, key=lambda state: state.courier.position[0])
+        self.latitudes = [state.courier.position[0] for state in self.rounds]
+
+    def nearest(
+        self,
+        job: JobToAssign,
+        needed: Vehicle,
+        best: tuple[_Rank, _Round] | None,
+    ) -> tuple[_Rank, _Round] | None:
+        """Return the better of ``best`` and the best idle courier who can take ``job``."""
+        latitude = job.pickup[0]
+        below = bisect.bisect_left(self.latitudes, latitude) - 1
+        above = below + 1
+        # Each step takes one courier, the nearer in latitude of the next below and above.
+        for _ in range(len(self.rounds)):
+            if above >= len(self.rounds) or (
+                below >= 0
+                and latitude - self.latitudes[below] <= self.latitudes[above] - latitude
+            ):
+                index, below = below, below - 1
+            else:
+                index, above = above, above + 1
+            if index < 0:
+                break
+            if (
+                best is not None
+                and _road_meters_at_least(latitude, self.latitudes[index]) > best[0][0]
+            ):
+                break
+            state = self.rounds[index]
+            if state.pickup is None and state.can_take(job, needed):
+                rank = _rank(state, job)
+                if best is None or rank < best[0]:
+                    best = (rank, state)
+        return best
+
+
 def assign_jobs(
     jobs: Sequence[JobToAssign],
     couriers: Sequence[CourierState],
@@ -328,6 +406,9 @@ def assign_jobs(
     jobs of the round share one pick-up and fit their vehicle; and the result is maximal: a
     job left unassigned could not be taken by any courier as they stand after the round
     (it does not promise the largest possible number of assigned jobs).
+
+    Cost: at worst jobs × couriers distances; the couriers not collecting yet are searched
+    by latitude (``_IdleCouriers``), so with couriers spread over a city most are skipped.
     """
     assert len(jobs) <= ASSIGN_JOBS_MAX
     assert len(couriers) <= ASSIGN_COURIERS_MAX
@@ -338,28 +419,39 @@ def assign_jobs(
     rounds = [
         _Round(courier=courier, load_grams=courier.load_grams) for courier in couriers
     ]
+    idle = {
+        vehicle: _IdleCouriers([s for s in rounds if s.courier.vehicle == vehicle])
+        for vehicle in Vehicle
+    }
+    collecting: dict[tuple[float, float], list[_Round]] = {}
     assignments: list[Assignment] = []
     for job in jobs:
         assert job.weight_grams >= 0
         needed = needed_vehicle(job, thresholds)
-        able = [state for state in rounds if state.can_take(job, needed)]
-        if not able:
-            continue
-        chosen = min(
-            able,
-            key=lambda state: (
-                state.distance_to(job),
-                VEHICLE_RANKS[state.courier.vehicle],
-                state.courier.courier_id,
+        best = min(
+            (
+                (_rank(state, job), state)
+                for state in collecting.get(job.pickup, [])
+                if state.can_take(job, needed)
             ),
+            key=lambda candidate: candidate[0],
+            default=None,
         )
+        for vehicle, idle_couriers in idle.items():
+            if vehicle_fits(vehicle, needed):
+                best = idle_couriers.nearest(job, needed, best)
+        if best is None:
+            continue
+        (distance_meters, _, _), chosen = best
         assignments.append(
             Assignment(
                 job_id=job.job_id,
                 courier_id=chosen.courier.courier_id,
-                pickup_distance_meters=chosen.distance_to(job),
+                pickup_distance_meters=distance_meters,
             )
         )
+        if chosen.pickup is None:
+            collecting.setdefault(job.pickup, []).append(chosen)
         chosen.load_grams += job.weight_grams
         chosen.pickup = job.pickup
         assert chosen.load_grams <= chosen.courier.capacity_grams

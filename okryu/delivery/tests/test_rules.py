@@ -514,3 +514,88 @@ def test_a_job_waits_only_when_no_courier_could_take_it(round_):
                 and pickups[courier_.courier_id] <= {waiting.pickup}
             )
             assert not could_take, (waiting, courier_)
+
+
+def assign_jobs_by_measuring_every_courier(
+    jobs: list[JobToAssign],
+    couriers: list[CourierState],
+    limits: DeliveryThresholds,
+) -> list[Assignment]:
+    """The dispatch rule written plainly: every job measures every courier."""
+    loads = {courier.courier_id: courier.load_grams for courier in couriers}
+    pickups: dict[int, Point] = {}
+    assignments = []
+    for waiting in jobs:
+        needed = needs(waiting, limits)
+        ranked = []
+        for courier_ in couriers:
+            collecting_at = pickups.get(courier_.courier_id)
+            if (
+                fits(courier_.vehicle, needed)
+                and loads[courier_.courier_id] + waiting.weight_grams
+                <= courier_.capacity_grams
+                and collecting_at in (None, waiting.pickup)
+            ):
+                distance = (
+                    0
+                    if collecting_at is not None
+                    else road_distance_meters(courier_.position, waiting.pickup)
+                )
+                ranked.append(
+                    (distance, VEHICLE_RANKS[courier_.vehicle], courier_.courier_id)
+                )
+        if ranked:
+            distance, _, courier_id = min(ranked)
+            assignments.append(Assignment(waiting.job_id, courier_id, distance))
+            loads[courier_id] += waiting.weight_grams
+            pickups[courier_id] = waiting.pickup
+    return assignments
+
+
+# Points scattered over about 30 × 30 km around Pyongyang, on a 10 m grid so that some
+# couriers stand exactly on a pick-up or share a latitude.
+scattered_points = st.tuples(
+    st.integers(0, 3_000).map(lambda step: 38.90 + step / 10_000),
+    st.integers(0, 3_000).map(lambda step: 125.60 + step / 10_000),
+)
+
+
+@st.composite
+def crowded_rounds(
+    draw: st.DrawFn,
+) -> tuple[list[JobToAssign], list[CourierState], DeliveryThresholds]:
+    pickups = draw(st.lists(scattered_points, min_size=1, max_size=5))
+    jobs = [
+        JobToAssign(
+            job_id=job_id,
+            pickup=draw(st.sampled_from(pickups)),
+            dropoff=draw(scattered_points),
+            weight_grams=draw(st.integers(0, 30_000)),
+            size_class=draw(sizes),
+        )
+        for job_id in range(draw(st.integers(0, 25)))
+    ]
+    couriers = [
+        CourierState(
+            courier_id=courier_id,
+            vehicle=draw(st.sampled_from(Vehicle)),
+            position=draw(st.one_of(scattered_points, st.sampled_from(pickups))),
+            capacity_grams=draw(st.sampled_from([20_000, 40_000, 500_000])),
+            load_grams=draw(st.sampled_from([0, 0, 10_000])),
+        )
+        for courier_id in draw(
+            st.lists(st.integers(1, 10_000), max_size=25, unique=True)
+        )
+    ]
+    return jobs, couriers, draw(thresholds)
+
+
+@given(st.one_of(dispatch_rounds(), crowded_rounds()))
+def test_dispatch_gives_what_measuring_every_courier_gives(round_):
+    """Searching couriers by latitude skips only couriers that are certainly farther: the
+    assignments are exactly those of measuring every courier for every job."""
+    jobs, couriers, limits = round_
+
+    assert assign_jobs(
+        jobs, couriers, limits
+    ) == assign_jobs_by_measuring_every_courier(jobs, couriers, limits)
