@@ -201,6 +201,10 @@ OKRYU_SEARCH_QUERY_LENGTH_MAX = 100
 OKRYU_BASKET_LINES_MAX = 50
 OKRYU_LINE_QUANTITY_MAX = 999
 OKRYU_CATALOG_CACHE_SECONDS = 5
+# A dish's daily capacity starts again at this hour of the Pyongyang morning.
+OKRYU_PORTIONS_RESET_HOUR = 5
+# Options a basket or order line may carry.
+OKRYU_LINE_OPTIONS_MAX = 10
 
 # Payments (the card issuer), the outbox and the background jobs.
 
@@ -215,6 +219,8 @@ OKRYU_CARD_VALID_YEARS = 5
 OKRYU_CARD_TRANSFER_LIMIT_WON = 2_000_000
 OKRYU_CARD_DAILY_LIMIT_WON = 5_000_000
 OKRYU_OFFLINE_FLOOR_LIMIT_WON = 50_000
+# An order paid at the door holds nothing at checkout, so the goods it reserves are bounded.
+OKRYU_DOOR_ORDER_TOTAL_MAX_WON = 300_000
 OKRYU_HOLD_TIMEOUT_SECONDS = 7 * 24 * 60 * 60
 OKRYU_HOLD_TIMEOUT_SECONDS_MAX = 30 * 24 * 60 * 60
 OKRYU_QR_REQUEST_SECONDS = 10 * 60
@@ -234,8 +240,16 @@ OKRYU_DELIVERY_THRESHOLDS: dict[str, object] = {
     "motorbike_size_max": "medium",
     "motorbike_distance_max_meters": 12_000,
 }
+# The fifth wrong confirmation code at the door locks a delivery job until the office calls
+# the shopper and an operator unlocks it.
+OKRYU_DELIVERY_CODE_ATTEMPTS_MAX = 5
+# A courier's route, and each list of the logistics office, shows at most this many jobs.
+OKRYU_DELIVERY_LIST_MAX = 100
+# The dispatch sweep opens at most this many missing jobs per round.
+OKRYU_DELIVERY_SWEEP_MAX = 500
 # Job kinds and their handlers: the only code the job runner will call.
 OKRYU_JOB_HANDLERS = {
     "payments.expire_hold": "okryu.payments.jobs.expire_hold_job",
     "orders.expire_fulfilment_hold": "okryu.orders.jobs.expire_fulfilment_hold_job",
+    "delivery.dispatch": "okryu.delivery.jobs.dispatch_job",
 }

@@ -37,6 +37,10 @@ class BasketLine(models.Model):
     basket = models.ForeignKey(Basket, on_delete=models.CASCADE, related_name="lines")
     product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="+")
     quantity = models.PositiveIntegerField()
+    # The chosen options' ids, ascending, joined by commas ("" when none): the same product
+    # with other options is another line. Made by okryu.catalog.options.options_key.
+    options_key = models.CharField(max_length=100, blank=True, default="")
+    # The unit price with the options, as the shopper saw it.
     price_won_seen = models.PositiveIntegerField()
     added_at = models.DateTimeField(auto_now_add=True)
 
@@ -44,7 +48,7 @@ class BasketLine(models.Model):
         ordering = ["added_at", "id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["basket", "product"], name="basket_line_unique"
+                fields=["basket", "product", "options_key"], name="basket_line_unique"
             ),
             models.CheckConstraint(
                 condition=Q(quantity__gt=0), name="basket_line_quantity_positive"

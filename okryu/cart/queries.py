@@ -5,6 +5,13 @@ from django.conf import settings
 from okryu.cart.models import Basket, BasketLine
 from okryu.cart.owners import BasketOwner
 from okryu.cart.rules import BasketItem, BasketSummary, price_basket
+from okryu.catalog import portions
+from okryu.catalog.options import (
+    MenuOption,
+    OptionMenu,
+    load_option_menus,
+    option_ids_of_key,
+)
 
 
 def find_basket(owner: BasketOwner) -> Basket | None:
@@ -20,9 +27,25 @@ def _basket_lines(owner: BasketOwner) -> list[BasketLine]:
     )
 
 
-def _to_item(line: BasketLine) -> BasketItem:
+def _chosen(menu: OptionMenu | None, option_ids: tuple[int, ...]) -> list[MenuOption]:
+    # The line's options as they are today, in display order; a removed one is left out
+    # (checkout then refuses the line, and the basket page shows what is left).
+    if menu is None or not option_ids:
+        return []
+    wanted = set(option_ids)
+    return [
+        option
+        for group in menu.groups
+        for option in group.options
+        if option.option_id in wanted
+    ]
+
+
+def _to_item(line: BasketLine, menus: dict[int, OptionMenu]) -> BasketItem:
     product = line.product
     merchant = product.merchant
+    option_ids = option_ids_of_key(line.options_key)
+    chosen = _chosen(menus.get(product.pk), option_ids)
     return BasketItem(
         line_id=line.pk,
         product_id=product.pk,
@@ -33,20 +56,29 @@ def _to_item(line: BasketLine) -> BasketItem:
         merchant_id=merchant.pk,
         merchant_name=merchant.name,
         merchant_name_en=merchant.name_en,
-        price_won=product.price_won,
+        price_won=max(
+            product.price_won + sum(option.price_change_won for option in chosen), 0
+        ),
         price_won_seen=line.price_won_seen,
         quantity=line.quantity,
-        stock_available=max(product.stock_available, 0),
+        stock_available=portions.available_units(product),
         purchase_limit_per_day=product.purchase_limit_per_day,
+        option_ids=option_ids,
+        options_text=", ".join(option.name for option in chosen),
+        options_text_en=", ".join(option.name_en for option in chosen),
     )
 
 
 def get_basket_summary(owner: BasketOwner) -> BasketSummary:
-    """Return the owner's basket grouped by merchant with subtotals and total (one query).
+    """Return the owner's basket grouped by merchant with subtotals and total.
 
-    An owner without a basket gets an empty summary.
+    One query, and one more for the options when a line has options. An owner without a
+    basket gets an empty summary.
     """
-    return price_basket([_to_item(line) for line in _basket_lines(owner)])
+    lines = _basket_lines(owner)
+    with_options = [line.product_id for line in lines if line.options_key]
+    menus = load_option_menus(with_options) if with_options else {}
+    return price_basket([_to_item(line, menus) for line in lines])
 
 
 def count_basket_lines(owner: BasketOwner) -> int:

@@ -51,7 +51,9 @@ class BasketItem:
     """One basket line as the rules see it: the product, its merchant, price and quantity.
 
     ``price_won`` is today's price, used for the totals; ``price_won_seen`` is the price when
-    the line was added, kept so that checkout can tell the shopper of a change.
+    the line was added, kept so that checkout can tell the shopper of a change. Both include
+    the chosen options of a dish (``option_ids``, named in ``options_text``);
+    ``stock_available`` is a dish's portions left today.
     """
 
     line_id: int
@@ -68,6 +70,9 @@ class BasketItem:
     quantity: int
     stock_available: int
     purchase_limit_per_day: int | None
+    option_ids: tuple[int, ...] = ()
+    options_text: str = ""
+    options_text_en: str = ""
 
     @property
     def total_won(self) -> int:

@@ -5,6 +5,8 @@ checked against today's stock and purchase limit so that the shopper hears of a 
 filling the basket; checkout checks them again when it reserves stock.
 """
 
+from collections.abc import Sequence
+
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext
@@ -16,6 +18,13 @@ from okryu.cart.owners import BasketOwner
 from okryu.cart.rules import QuantityRefusal, check_quantity
 from okryu.catalog.errors import OutOfStock, OverPurchaseLimit, ProductUnavailable
 from okryu.catalog.models import Product
+from okryu.catalog.options import (
+    NO_OPTIONS,
+    ChosenOptions,
+    choose_options,
+    load_option_menus,
+)
+from okryu.catalog.portions import available_units
 from okryu.core.errors import DomainError, InvalidInput, NotFound
 
 
@@ -26,7 +35,7 @@ def _quantity_error(
     values = {
         "product": product.name,
         "limit": product.purchase_limit_per_day or 0,
-        "available": max(product.stock_available, 0),
+        "available": available_units(product),
         "maximum": settings.OKRYU_LINE_QUANTITY_MAX,
     }
     if refusal is QuantityRefusal.OVER_PURCHASE_LIMIT:
@@ -70,11 +79,17 @@ def _check_product_quantity(product: Product, quantity: int) -> None:
             % {"product": product.name},
             product=product.pk,
         )
+    if product.is_made_to_order and product.is_sold_out:
+        raise ProductUnavailable(
+            gettext("%(product)s은(는) 오늘 다 팔렸습니다.")
+            % {"product": product.name},
+            product=product.pk,
+        )
     refusal = check_quantity(
         quantity,
         line_quantity_max=settings.OKRYU_LINE_QUANTITY_MAX,
         purchase_limit_per_day=product.purchase_limit_per_day,
-        stock_available=product.stock_available,
+        stock_available=available_units(product),
     )
     if refusal is not None:
         raise _quantity_error(refusal, product=product, quantity=quantity)
@@ -94,13 +109,39 @@ def _lock_or_create_basket(owner: BasketOwner) -> Basket:
         return Basket.objects.select_for_update().get(owner.basket_filter())
 
 
-def add_to_basket(*, owner: BasketOwner, product_id: int, quantity: int) -> BasketLine:
+def _choose_options(product: Product, option_ids: Sequence[int]) -> ChosenOptions:
+    # Only dishes have options; a dish's options are checked against its menu.
+    if not product.is_made_to_order:
+        if option_ids:
+            raise InvalidInput(
+                gettext("이 상품에서 고를 수 없는 선택입니다."), field="options"
+            )
+        return NO_OPTIONS
+    menu = load_option_menus([product.pk])[product.pk]
+    chosen = choose_options(menu, option_ids)
+    if product.price_won + chosen.price_change_won <= 0:
+        raise InvalidInput(
+            gettext("선택한 값의 가격이 0원 이하입니다."), field="options"
+        )
+    return chosen
+
+
+def add_to_basket(
+    *,
+    owner: BasketOwner,
+    product_id: int,
+    quantity: int,
+    option_ids: Sequence[int] = (),
+) -> BasketLine:
     """Put ``quantity`` units of a product in the owner's basket, adding to its line if any.
 
-    A new line records the price the shopper saw; an existing line keeps its first price.
-    Raises InvalidInput (quantity not an integer in 1..OKRYU_LINE_QUANTITY_MAX), NotFound
-    (no such product), ProductUnavailable, OverPurchaseLimit, OutOfStock (checked on the
-    line's new quantity) or BasketFull; nothing changes then.
+    A dish's ``option_ids`` are its chosen options: the same dish with other options is
+    another line. A new line records the price the shopper saw, options included; an
+    existing line keeps its first price. Raises InvalidInput (quantity not an integer in
+    1..OKRYU_LINE_QUANTITY_MAX, an option not of this product or a required choice missing,
+    field ``options``), NotFound (no such product), ProductUnavailable (also a sold-out
+    dish), OverPurchaseLimit, OutOfStock (checked on the line's new quantity) or BasketFull;
+    nothing changes then.
     """
     _check_quantity_shape(quantity)
     with transaction.atomic():
@@ -109,8 +150,11 @@ def add_to_basket(*, owner: BasketOwner, product_id: int, quantity: int) -> Bask
         )
         if product is None:
             raise NotFound(gettext("상품을 찾을 수 없습니다."))
+        chosen = _choose_options(product, option_ids)
         basket = _lock_or_create_basket(owner)
-        line = BasketLine.objects.filter(basket=basket, product=product).first()
+        line = BasketLine.objects.filter(
+            basket=basket, product=product, options_key=chosen.key
+        ).first()
         new_quantity = quantity + (line.quantity if line else 0)
         _check_product_quantity(product, new_quantity)
         if line is None:
@@ -123,7 +167,8 @@ def add_to_basket(*, owner: BasketOwner, product_id: int, quantity: int) -> Bask
                 basket=basket,
                 product=product,
                 quantity=new_quantity,
-                price_won_seen=product.price_won,
+                options_key=chosen.key,
+                price_won_seen=product.price_won + chosen.price_change_won,
             )
         else:
             line.quantity = new_quantity
@@ -186,7 +231,8 @@ def _merged_quantity(product: Product, quantity: int) -> int:
 def merge_session_basket_into_user(*, session_key: str, user: User) -> Basket | None:
     """Move the lines of an anonymous session's basket into the user's basket, at log-in.
 
-    A product in both keeps the user's line and its price seen, with the quantities added
+    A product in both (with the same options) keeps the user's line and its price seen,
+    with the quantities added
     (capped at the line maximum and the purchase limit). Lines past the basket's maximum are
     dropped. The session's basket is deleted. Returns the user's basket, or None when the
     session had no basket.
@@ -199,10 +245,12 @@ def merge_session_basket_into_user(*, session_key: str, user: User) -> Basket | 
         if session_basket is None:
             return None
         basket = _lock_or_create_basket(BasketOwner.for_user(user.pk))
-        existing = {line.product_id: line for line in basket.lines.all()}
+        existing = {
+            (line.product_id, line.options_key): line for line in basket.lines.all()
+        }
         lines_count = len(existing)
         for incoming in session_basket.lines.select_related("product"):
-            line = existing.get(incoming.product_id)
+            line = existing.get((incoming.product_id, incoming.options_key))
             if line is not None:
                 line.quantity = _merged_quantity(
                     incoming.product, line.quantity + incoming.quantity

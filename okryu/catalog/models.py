@@ -1,5 +1,6 @@
 """Categories, products and their stock."""
 
+import datetime as dt
 from typing import Any
 
 from django.db import models
@@ -54,6 +55,8 @@ class Product(models.Model):
     """
 
     PRICE_WON_MAX = 100_000_000
+    DAILY_CAPACITY_MAX = 100_000
+    PREPARATION_MINUTES_MAX = 24 * 60
     WEIGHT_GRAMS_MAX = 1_000_000
     NAME_LENGTH_MAX = 120
 
@@ -78,6 +81,19 @@ class Product(models.Model):
     purchase_limit_per_day = models.PositiveIntegerField(
         _("하루 구매 한도"), null=True, blank=True
     )
+    # A dish's portions per (Pyongyang) day, taken at checkout instead of stock
+    # (okryu.catalog.portions); null for goods sold from stock.
+    daily_capacity = models.PositiveIntegerField(
+        _("하루 조리 수량"), null=True, blank=True
+    )
+    is_sold_out = models.BooleanField(_("품절"), default=False)
+    # Null: the merchant's own preparation_minutes.
+    preparation_minutes = models.PositiveSmallIntegerField(
+        _("조리 시간(분)"), null=True, blank=True
+    )
+    # Portions taken on ``portions_day``; a later day starts again from 0.
+    portions_day = models.DateField(null=True, blank=True, editable=False)
+    portions_taken = models.IntegerField(default=0, editable=False)
     stock_on_hand = models.IntegerField(default=0)
     stock_reserved = models.IntegerField(default=0)
     stock_received = models.BigIntegerField(default=0)
@@ -128,6 +144,23 @@ class Product(models.Model):
                 condition=Q(size_class__in=SizeClass.values),
                 name="product_size_class_known",
             ),
+            models.CheckConstraint(
+                condition=Q(portions_taken__gte=0)
+                & (
+                    Q(daily_capacity__isnull=True)
+                    | Q(portions_taken__lte=F("daily_capacity"))
+                ),
+                name="product_portions_within_capacity",
+            ),
+            models.CheckConstraint(
+                condition=Q(daily_capacity__isnull=True) | Q(is_made_to_order=True),
+                name="product_capacity_only_for_dishes",
+            ),
+            models.CheckConstraint(
+                condition=Q(preparation_minutes__isnull=True)
+                | Q(preparation_minutes__lte=24 * 60),
+                name="product_preparation_minutes_bounded",
+            ),
         ]
 
     @override
@@ -153,6 +186,101 @@ class Product(models.Model):
     def stock_available(self) -> int:
         """Units that can still be ordered now."""
         return self.stock_on_hand - self.stock_reserved
+
+    @property
+    def effective_preparation_minutes(self) -> int:
+        """This dish's preparation time, or else its merchant's (load ``merchant`` along)."""
+        if self.preparation_minutes is not None:
+            return self.preparation_minutes
+        return self.merchant.preparation_minutes
+
+    @property
+    def sells_portions(self) -> bool:
+        """Whether checkout takes this product's portions from a daily capacity, not stock."""
+        return self.is_made_to_order and self.daily_capacity is not None
+
+    def portions_left_on(self, day: dt.date) -> int:
+        """Portions that can still be ordered on ``day`` (0 when sold out).
+
+        Only for products that sell portions; ``day`` comes from
+        ``okryu.catalog.portions.portions_day_at``.
+        """
+        assert self.daily_capacity is not None
+        if self.is_sold_out or not self.is_active:
+            return 0
+        taken = self.portions_taken if self.portions_day == day else 0
+        return max(self.daily_capacity - taken, 0)
+
+
+class OptionChoice(models.TextChoices):
+    """How many options of a group the shopper picks."""
+
+    ONE = "one", _("하나를 고르십시오")
+    ANY = "any", _("원하는 만큼 고르십시오")
+
+
+class OptionGroup(models.Model):
+    """A choice on a product (양: 보통/곱빼기; 추가: 사리, 계란), with its options.
+
+    A group of ``ONE`` needs exactly one of its options on every line; a group of ``ANY``
+    takes none, some or all.
+    """
+
+    NAME_LENGTH_MAX = 60
+    GROUPS_PER_PRODUCT_MAX = 5
+
+    product = models.ForeignKey(
+        Product, on_delete=models.CASCADE, related_name="option_groups"
+    )
+    name = models.CharField(_("이름"), max_length=NAME_LENGTH_MAX)
+    name_en = models.CharField(max_length=NAME_LENGTH_MAX)
+    choice = models.CharField(
+        _("고르는 방법"), max_length=3, choices=OptionChoice.choices
+    )
+    sort_order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["sort_order", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(choice__in=OptionChoice.values),
+                name="option_group_choice_known",
+            ),
+        ]
+
+    @override
+    def __str__(self) -> str:
+        return self.name
+
+
+class Option(models.Model):
+    """One option of a group, with what it adds to (or takes from) the unit price in won."""
+
+    NAME_LENGTH_MAX = 60
+    OPTIONS_PER_GROUP_MAX = 10
+    PRICE_CHANGE_WON_MAX = 1_000_000
+
+    group = models.ForeignKey(
+        OptionGroup, on_delete=models.CASCADE, related_name="options"
+    )
+    name = models.CharField(_("이름"), max_length=NAME_LENGTH_MAX)
+    name_en = models.CharField(max_length=NAME_LENGTH_MAX)
+    price_change_won = models.IntegerField(_("가격 변동(원)"), default=0)
+    sort_order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["sort_order", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(price_change_won__gte=-1_000_000)
+                & Q(price_change_won__lte=1_000_000),
+                name="option_price_change_bounded",
+            ),
+        ]
+
+    @override
+    def __str__(self) -> str:
+        return self.name
 
 
 class StockMovementKind(models.TextChoices):

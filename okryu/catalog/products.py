@@ -16,7 +16,7 @@ from okryu.accounts.models import User
 from okryu.catalog.models import Category, Product, SizeClass
 from okryu.catalog.services import count_stock, receive_stock
 from okryu.core.errors import InvalidInput, NotFound
-from okryu.merchants.models import MerchantStaff
+from okryu.merchants.models import MerchantKind, MerchantStaff
 
 PHOTO_BYTES_MAX = 5 * 1024 * 1024
 PHOTO_PIXELS_MAX = 40_000_000
@@ -24,6 +24,7 @@ PHOTO_SIDE_MAX = 1200
 THUMBNAIL_SIDE_MAX = 200
 UNIT_LENGTH_MAX = 30
 DESCRIPTION_LENGTH_MAX = 4000
+DISHES_LIST_MAX = 200
 PHOTO_FORMATS = frozenset({"JPEG", "PNG", "WEBP"})
 
 
@@ -178,6 +179,9 @@ def update_product(
     Baskets keep the price their shopper saw, so checkout tells them of the change.
     """
     values = _validated(changes)
+    if values.get("is_made_to_order") is False:
+        # Goods sell from stock: a daily capacity belongs to dishes only.
+        values["daily_capacity"] = None
     with transaction.atomic():
         product = get_product_for_staff(
             staff_user_id=staff_user_id, product_id=product_id
@@ -208,6 +212,42 @@ def restore_product(*, staff_user_id: int, product_id: int) -> Product:
         )
         Product.objects.filter(pk=product.pk).update(is_active=True)
         product.refresh_from_db()
+    return product
+
+
+def list_dishes_for_staff(*, staff_user_id: int, limit: int) -> list[Product]:
+    """Return the dishes on sale (made to order) of the user's restaurants, by name."""
+    assert 0 < limit <= DISHES_LIST_MAX
+    dishes = Product.objects.filter(
+        merchant__staff__user_id=staff_user_id,
+        merchant__is_active=True,
+        merchant__kind=MerchantKind.RESTAURANT,
+        is_made_to_order=True,
+        is_active=True,
+    )
+    return list(dishes.select_related("merchant").order_by("name", "pk")[:limit])
+
+
+def set_dish_sold_out(
+    *, staff_user_id: int, product_id: int, is_sold_out: bool
+) -> Product:
+    """Switch a dish of the user's merchant to sold out (none can be ordered) or back.
+
+    Idempotent by value: the same switch twice changes nothing more. A product that is not
+    made to order is refused with InvalidInput (its stock says when it runs out); another
+    merchant's product is NotFound. Orders already placed are kept.
+    """
+    with transaction.atomic():
+        product = get_product_for_staff(
+            staff_user_id=staff_user_id, product_id=product_id
+        )
+        if not product.is_made_to_order:
+            raise InvalidInput(
+                "주문 후 조리하는 음식만 품절로 바꿀 수 있습니다.", field="is_sold_out"
+            )
+        Product.objects.filter(pk=product.pk).update(is_sold_out=is_sold_out)
+        product.refresh_from_db()
+    assert product.is_sold_out == is_sold_out
     return product
 
 

@@ -1,7 +1,7 @@
 """The shape of the demo catalog's data tables: items sold in one or more variants.
 
 An item is one kind of goods (흰쌀, 운동신발, 평양랭면); each variant becomes one product named
-``"{item name} {variant label}"`` (운동신발 250mm, 평양랭면 곱배기). Merchants list the items
+``"{item name} {variant label}"`` (운동신발 250mm, 쟁반국수 2인분). Merchants list the items
 they sell by key, so one table serves every shop that carries the same goods.
 """
 

@@ -1,7 +1,8 @@
 """Restaurant dishes, cooked when ordered: cold noodles, pancakes, grills and soups.
 
 A bowl of 평양랭면 costs a few thousand won; a grill for one person or a hot pot for two costs
-more. Dishes are made to order; their stock is how many the kitchen can make today.
+more. Dishes are made to order: they have no stock but a daily capacity, and their options
+(곱빼기, 사리 추가) are in ``okryu.demo.dish_options``.
 """
 
 from dataclasses import replace
@@ -24,7 +25,7 @@ _DISHES = (
     Item("pyongyang-naengmyon", "noodle-dishes", "평양랭면", "Pyongyang cold noodles", BOWL,
          "메밀국수를 시원한 고기국물에 만 평양의 자랑 평양랭면입니다.",
          "Buckwheat noodles in a chilled meat broth, Pyongyang's pride.",
-         labelled(("보통", "regular", 6_000, 900), ("곱배기", "large", 9_000, 1_300))),
+         one(6_000, 900)),
     Item("tray-noodles", "noodle-dishes", "쟁반국수", "Tray noodles", TRAY,
          "놋쟁반에 고기와 남새를 듬뿍 얹어 내는 쟁반국수입니다.",
          "Buckwheat noodles with meat and vegetables, served on a brass tray.",
@@ -46,7 +47,7 @@ _DISHES = (
          one(5_500, 800)),
     Item("hamhung-nongma", "noodle-dishes", "함흥농마국수", "Hamhung starch noodles", BOWL,
          "함흥의 이름난 농마국수입니다.", "Hamhung's famous starch noodles.",
-         labelled(("보통", "regular", 6_500, 750), ("곱배기", "large", 9_500, 1_050))),
+         one(6_500, 750)),
     Item("raw-fish-noodles", "noodle-dishes", "회국수", "Raw-fish noodles", BOWL,
          "가자미회를 얹은 매운 국수입니다.", "Spicy noodles topped with raw flatfish.",
          one(8_000, 650)),

@@ -12,11 +12,20 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
 from okryu.accounts.models import Address, District, RoleGrant, User
-from okryu.catalog.models import Category, Product, StockMovement, StockMovementKind
+from okryu.catalog.models import (
+    Category,
+    Option,
+    OptionGroup,
+    Product,
+    StockMovement,
+    StockMovementKind,
+)
 from okryu.catalog.search import prepare_search_fields, reindex_products
 from okryu.demo.assortment import ALL_ITEMS
 from okryu.demo.cards import load_cards
 from okryu.demo.categories import CATEGORY_TREE
+from okryu.demo.couriers import DEMO_COURIERS, load_couriers
+from okryu.demo.dish_options import DISH_OPTIONS, DISH_PREPARATION_MINUTES
 from okryu.demo.items import BULKY, LARGE, MEDIUM, Item, Variant
 from okryu.demo.merchants import MERCHANTS, SOLD_OUT, MerchantSpec
 from okryu.demo.users import DEMO_PASSWORD, DEMO_USERS, MARKER_USERNAME
@@ -61,6 +70,7 @@ def load_demo_data() -> DemoLoadResult:
         merchants = load_merchants(districts=districts)
         users = load_users(districts=districts, merchants=merchants)
         cards = load_cards(users=users)
+        load_couriers(users=users, districts=districts)
         categories = load_categories()
         product_ids = load_products(merchants=merchants, categories=categories)
         reindex_products(product_ids=product_ids)
@@ -76,9 +86,11 @@ def load_demo_data() -> DemoLoadResult:
 
 def _find_districts() -> dict[str, District]:
     districts = {district.code: district for district in District.objects.all()}
-    needed = {spec.district for spec in MERCHANTS} | {
-        user.home.district for user in DEMO_USERS if user.home
-    }
+    needed = (
+        {spec.district for spec in MERCHANTS}
+        | {user.home.district for user in DEMO_USERS if user.home}
+        | {spec.district for spec in DEMO_COURIERS}
+    )
     missing = needed - districts.keys()
     if missing:
         message = (
@@ -198,13 +210,23 @@ def load_products(
     Stock is loaded as received goods: ``stock_received`` equals ``stock_on_hand`` and a
     receipt movement is recorded, as ``catalog.services.receive_stock`` would do one by one.
     """
-    products = [
-        _build_product(spec, merchants[spec.slug], categories, ALL_ITEMS[key], variant)
+    keys = [
+        (spec, key, variant)
         for spec in MERCHANTS
         for key in spec.items
         for variant in ALL_ITEMS[key].variants
     ]
+    products = [
+        _build_product(spec, merchants[spec.slug], categories, ALL_ITEMS[key], variant)
+        for spec, key, variant in keys
+    ]
     created = Product.objects.bulk_create(products)
+    load_dish_options(
+        {
+            product.pk: key
+            for product, (_spec, key, _v) in zip(created, keys, strict=True)
+        }
+    )
     StockMovement.objects.bulk_create(
         StockMovement(
             product=product,
@@ -228,6 +250,14 @@ def _build_product(
     variant: Variant,
 ) -> Product:
     stock = stock_quantity(merchant_slug=spec.slug, item=item, variant=variant)
+    # A dish is cooked to order: no stock, but a day's capacity and a sold-out switch.
+    capacity = (
+        daily_capacity(merchant_slug=spec.slug, item=item, variant=variant)
+        if item.is_made_to_order
+        else None
+    )
+    if capacity is not None:
+        stock = 0
     product = Product(
         merchant=merchant,
         category=categories[item.category],
@@ -241,12 +271,53 @@ def _build_product(
         weight_grams=variant.weight_grams,
         size_class=variant.size_class,
         is_made_to_order=item.is_made_to_order,
+        daily_capacity=capacity,
+        is_sold_out=capacity is not None and (spec.slug, item.key) in SOLD_OUT,
+        preparation_minutes=DISH_PREPARATION_MINUTES.get(item.key),
         purchase_limit_per_day=item.purchase_limit_per_day,
         stock_on_hand=stock,
         stock_received=stock,
     )
     prepare_search_fields(product)
     return product
+
+
+def load_dish_options(item_keys: dict[int, str]) -> None:
+    """Give each dish (product id → item key) its option groups and options, two INSERTs."""
+    wanted = [
+        (product_id, index, group_spec)
+        for product_id, key in item_keys.items()
+        for index, group_spec in enumerate(DISH_OPTIONS.get(key, ()))
+    ]
+    groups = OptionGroup.objects.bulk_create(
+        OptionGroup(
+            product_id=product_id,
+            name=spec.name,
+            name_en=spec.name_en,
+            choice=spec.choice,
+            sort_order=index,
+        )
+        for product_id, index, spec in wanted
+    )
+    Option.objects.bulk_create(
+        Option(
+            group=group,
+            name=option.name,
+            name_en=option.name_en,
+            price_change_won=option.price_change_won,
+            sort_order=index,
+        )
+        for group, (_product_id, _index, spec) in zip(groups, wanted, strict=True)
+        for index, option in enumerate(spec.options)
+    )
+
+
+def daily_capacity(*, merchant_slug: str, item: Item, variant: Variant) -> int:
+    """Return how many portions of a dish the kitchen makes a day, the same every load."""
+    assert item.is_made_to_order
+    lowest, highest = STOCK_RANGE_DISH
+    checksum = zlib.crc32(f"{merchant_slug}/{item.key}/{variant.label}".encode())
+    return lowest + checksum % (highest - lowest + 1)
 
 
 def price_for(*, base_won: int, percent: int) -> int:

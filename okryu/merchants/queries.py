@@ -61,15 +61,17 @@ def is_merchant_open(merchant: Merchant, *, at: dt.datetime | None = None) -> bo
     return is_open_at(list_opening_periods(merchant), moment)
 
 
-def list_merchant_ids_for_staff(*, user: User | AnonymousUser) -> Sequence[int]:
-    """Return the ids of the merchants ``user`` works for (empty for everyone else)."""
+def list_merchant_ids_for_staff(
+    *, user: User | AnonymousUser, kind: str | None = None
+) -> Sequence[int]:
+    """Return the ids of the merchants ``user`` works for (of one kind, if given)."""
     if not user.is_authenticated:
         return []
-    return list(
-        MerchantStaff.objects.filter(user=user, merchant__is_active=True).values_list(
-            "merchant_id", flat=True
-        )
-    )
+    memberships = MerchantStaff.objects.filter(user=user, merchant__is_active=True)
+    if kind is not None:
+        assert kind in MerchantKind.values, "callers pass a known kind"
+        memberships = memberships.filter(merchant__kind=kind)
+    return list(memberships.values_list("merchant_id", flat=True))
 
 
 @dataclass(frozen=True)

@@ -8,32 +8,45 @@ from okryu.catalog.errors import OutOfStock, OverPurchaseLimit, ProductUnavailab
 from okryu.core.errors import DomainError, InvalidInput
 from okryu.payments.errors import (
     CardBlocked,
+    CardCloned,
     CardExpired,
     CardLocked,
     CardNotFound,
+    ChipInvalid,
+    ChipReplay,
     HoldExpired,
     InsufficientFunds,
     OverCardLimit,
+    OverFloorLimit,
     WrongPin,
 )
 
 __all__ = [
+    "AlreadyPaid",
     "BasketEmpty",
     "CardBlocked",
+    "CardCloned",
     "CardExpired",
     "CardLocked",
     "CardNotFound",
+    "ChipInvalid",
+    "ChipReplay",
     "HoldExpired",
     "InsufficientFunds",
+    "NotDueAtTheDoor",
     "OutOfStock",
     "OverCardLimit",
+    "OverDoorLimit",
+    "OverFloorLimit",
     "OverPurchaseLimit",
+    "PaymentRequired",
     "PriceChanged",
     "ProductUnavailable",
     "RestaurantClosed",
     "SlotInPast",
     "TooLate",
     "TransitionNotAllowed",
+    "WrongAmount",
     "WrongPin",
 ]
 
@@ -103,3 +116,49 @@ class TooLate(DomainError):
     code = "too_late"
     status = 409
     title = "Too late to cancel"
+
+
+class OverDoorLimit(DomainError):
+    """An order paid at the door may total at most ``OKRYU_DOOR_ORDER_TOTAL_MAX_WON``."""
+
+    code = "over_door_limit"
+    status = 422
+    title = "Over the limit for paying at the door"
+
+    def __init__(self, detail: str, *, limit: int, total: int) -> None:
+        super().__init__(detail, field="payment", limit=limit, total=total)
+
+
+class PaymentRequired(DomainError):
+    """A fulfilment paid at the door cannot be delivered before its payment is recorded."""
+
+    code = "payment_required"
+    status = 409
+    title = "Payment at the door not recorded"
+
+
+class NotDueAtTheDoor(DomainError):
+    """Nothing is due at the door for this fulfilment now: a card order, or not on its way."""
+
+    code = "not_due_at_door"
+    status = 409
+    title = "Nothing due at the door"
+
+
+class AlreadyPaid(DomainError):
+    """The fulfilment's payment at the door is already recorded (by another record)."""
+
+    code = "already_paid"
+    status = 409
+    title = "Already paid"
+
+
+class WrongAmount(DomainError):
+    """A chip record's amount is not what the fulfilment owes; ``due`` says what it owes."""
+
+    code = "wrong_amount"
+    status = 422
+    title = "Wrong amount"
+
+    def __init__(self, detail: str, *, due: int) -> None:
+        super().__init__(detail, field="amount", due=due)

@@ -12,6 +12,7 @@ from okryu.merchants.models import Merchant
 from okryu.orders.rules import Actor, FulfilmentStatus, OrderStatus
 
 HOLD_TRANSFER_ID_LENGTH_MAX = 200
+OPTIONS_TEXT_LENGTH_MAX = 300
 
 
 class OrderStatusChoices(models.TextChoices):
@@ -35,6 +36,13 @@ class FulfilmentStatusChoices(models.TextChoices):
     REJECTED = FulfilmentStatus.REJECTED.value, _("거절")
     CANCELLED = FulfilmentStatus.CANCELLED.value, _("취소")
     RETURNED = FulfilmentStatus.RETURNED.value, _("반품")
+
+
+class PaymentMethodChoices(models.TextChoices):
+    """How the shopper pays: the card held at checkout, or a chip card at the door."""
+
+    CARD = "card", _("카드 (주문할 때)")
+    DOOR = "door", _("문앞 결제")
 
 
 class Order(models.Model):
@@ -63,7 +71,11 @@ class Order(models.Model):
     items_total_won = models.BigIntegerField()
     delivery_fee_won = models.BigIntegerField()
     total_won = models.BigIntegerField()
-    payment_method = models.CharField(max_length=10, default="card")
+    payment_method = models.CharField(
+        max_length=10,
+        choices=PaymentMethodChoices.choices,
+        default=PaymentMethodChoices.CARD,
+    )
     card_last4 = models.CharField(max_length=4)
     # The card holder's phone at placement: where the order's SMS go.
     contact_phone = models.CharField(max_length=20)
@@ -92,7 +104,14 @@ class Order(models.Model):
                 name="order_slot_ends_after_start",
             ),
             models.CheckConstraint(
-                condition=Q(payment_method="card"), name="order_payment_method_known"
+                condition=Q(payment_method__in=PaymentMethodChoices.values),
+                name="order_payment_method_known",
+            ),
+            # An order paid at the door names no card: the card is shown at the door.
+            models.CheckConstraint(
+                condition=~Q(payment_method=PaymentMethodChoices.DOOR)
+                | Q(card_last4=""),
+                name="order_door_names_no_card",
             ),
         ]
 
@@ -107,6 +126,8 @@ class Fulfilment(models.Model):
     Its money is two holds on the shopper's card, taken at placement: the items to the
     merchant's account and the delivery fee to the delivery fees account.
     ``captured_won`` is what delivery captured; ``refunded_won`` what a return gave back.
+    Paid at the door, it holds nothing (both hold ids blank, no expiry job) and
+    ``captured_won`` is what its accepted ``DoorPayment`` paid.
     """
 
     REASON_LENGTH_MAX = 200
@@ -126,11 +147,13 @@ class Fulfilment(models.Model):
     delivery_fee_won = models.BigIntegerField()
     weight_grams = models.BigIntegerField()
     distance_meters = models.IntegerField()
+    # Blank when the order is paid at the door (nothing is held).
     items_hold_transfer_id = models.CharField(max_length=HOLD_TRANSFER_ID_LENGTH_MAX)
-    # Blank when the fee is 0 (nothing to hold).
+    # Blank when the fee is 0 (nothing to hold), or when paid at the door.
     fee_hold_transfer_id = models.CharField(
         max_length=HOLD_TRANSFER_ID_LENGTH_MAX, blank=True
     )
+    # Paid at the door: the placement time, and no expiry job is queued.
     hold_expires_at = models.DateTimeField()
     captured_won = models.BigIntegerField(default=0)
     refunded_won = models.BigIntegerField(default=0)
@@ -170,8 +193,15 @@ class Fulfilment(models.Model):
                 name="fulfilment_refunded_within_captured",
             ),
             models.CheckConstraint(
-                condition=Q(delivery_fee_won=0) | ~Q(fee_hold_transfer_id=""),
+                condition=Q(delivery_fee_won=0)
+                | ~Q(fee_hold_transfer_id="")
+                | Q(items_hold_transfer_id=""),
                 name="fulfilment_fee_has_hold",
+            ),
+            # Either both parts are held (a card order) or neither is (paid at the door).
+            models.CheckConstraint(
+                condition=~Q(items_hold_transfer_id="") | Q(fee_hold_transfer_id=""),
+                name="fulfilment_no_fee_hold_without_items_hold",
             ),
         ]
 
@@ -192,6 +222,18 @@ class OrderLine(models.Model):
     unit_price_won = models.BigIntegerField()
     quantity = models.IntegerField()
     total_won = models.BigIntegerField()
+    # The chosen options as they were at placement ("곱빼기, 계란 추가"; blank when none),
+    # and their ids as the basket keyed them (okryu.catalog.options.options_key).
+    options_text = models.CharField(
+        max_length=OPTIONS_TEXT_LENGTH_MAX, blank=True, default=""
+    )
+    options_text_en = models.CharField(
+        max_length=OPTIONS_TEXT_LENGTH_MAX, blank=True, default=""
+    )
+    options_key = models.CharField(max_length=100, blank=True, default="")
+    # The day whose portions a dish's line took (okryu.catalog.portions); null when the
+    # line reserved stock instead.
+    portions_day = models.DateField(null=True, blank=True)
 
     class Meta:
         ordering = ["id"]
@@ -207,7 +249,8 @@ class OrderLine(models.Model):
                 name="order_line_total_is_price_times_quantity",
             ),
             models.UniqueConstraint(
-                fields=["fulfilment", "product"], name="order_line_product_once"
+                fields=["fulfilment", "product", "options_key"],
+                name="order_line_product_options_once",
             ),
         ]
 
@@ -284,3 +327,83 @@ class DailyPurchase(models.Model):
     @override
     def __str__(self) -> str:
         return f"{self.shopper_id}/{self.product_id} {self.day}: {self.quantity}"
+
+
+class DoorPaymentStatus(models.TextChoices):
+    """What became of the chip record taken at the door for a fulfilment."""
+
+    # The card paid: the money is in the merchant's and the delivery fees accounts.
+    ACCEPTED = "accepted", _("결제됨")
+    # A record taken offline, the goods handed over, refused on upload: the loss, bounded
+    # by the floor limit, is kept here (docs/adr/0005-pay-at-the-door.md).
+    REFUSED_AFTER_HANDOVER = "refused", _("미결제 (오프라인 결제 거절)")
+
+
+class DoorPayment(models.Model):
+    """The payment of one fulfilment at the door: one per fulfilment, never edited.
+
+    Keeps the card's last four digits and the record's MAC (which tells a replay of the
+    same record from another record), never the card number.
+    """
+
+    MAC_LENGTH = 64
+    CODE_LENGTH_MAX = 40
+
+    fulfilment = models.OneToOneField(
+        Fulfilment, on_delete=models.PROTECT, related_name="door_payment"
+    )
+    status = models.CharField(max_length=10, choices=DoorPaymentStatus.choices)
+    amount_won = models.BigIntegerField()
+    card_last4 = models.CharField(max_length=4)
+    counter = models.BigIntegerField()
+    mac = models.CharField(max_length=MAC_LENGTH, unique=True)
+    is_offline = models.BooleanField()
+    # The card to the delivery fees account (the courier's terminal), then the items on to
+    # the merchant: both null when the record was refused.
+    chip_transfer = models.OneToOneField(
+        "payments.Transfer",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    items_transfer = models.OneToOneField(
+        "payments.Transfer",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    # The issuer's refusal code of a record refused after the hand-over.
+    refusal_code = models.CharField(max_length=CODE_LENGTH_MAX, blank=True)
+    taken_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(amount_won__gt=0), name="door_payment_amount_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    status=DoorPaymentStatus.ACCEPTED,
+                    chip_transfer__isnull=False,
+                    items_transfer__isnull=False,
+                    refusal_code="",
+                )
+                | Q(
+                    status=DoorPaymentStatus.REFUSED_AFTER_HANDOVER,
+                    chip_transfer__isnull=True,
+                    items_transfer__isnull=True,
+                    is_offline=True,
+                )
+                & ~Q(refusal_code=""),
+                name="door_payment_outcome_consistent",
+            ),
+        ]
+
+    @override
+    def __str__(self) -> str:
+        return f"door {self.fulfilment_id} {self.status} {self.amount_won}"

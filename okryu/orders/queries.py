@@ -4,14 +4,25 @@ A shopper sees only their orders and a merchant's staff only their merchant's fu
 anything else is NotFound, never a different error, so existence does not leak.
 """
 
+import datetime as dt
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import F, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from okryu.core.errors import NotFound
-from okryu.orders.models import Fulfilment, FulfilmentEvent, Order, OrderLine
-from okryu.orders.rules import FulfilmentStatus
+from okryu.merchants.models import MerchantKind
+from okryu.orders.models import (
+    DoorPayment,
+    Fulfilment,
+    FulfilmentEvent,
+    Order,
+    OrderLine,
+    PaymentMethodChoices,
+)
+from okryu.orders.rules import FulfilmentStatus, preparation_minutes_of
 
 LIST_LIMIT_MAX = 100
 S = FulfilmentStatus
@@ -117,6 +128,68 @@ def get_fulfilment_for_staff(*, staff_user_id: int, fulfilment_id: int) -> Fulfi
     return fulfilment
 
 
+# What a restaurant's kitchen still has to cook: accepted, then being prepared.
+KITCHEN_STATUSES = (S.ACCEPTED, S.PREPARING)
+
+
+@dataclass(frozen=True)
+class KitchenTicket:
+    """One fulfilment on a kitchen's screen: when it was accepted and when it is due."""
+
+    fulfilment: Fulfilment
+    accepted_at: dt.datetime
+    due_at: dt.datetime
+
+
+def list_kitchen_tickets_for_staff(
+    *, staff_user_id: int, limit: int
+) -> list[KitchenTicket]:
+    """Return the accepted and preparing fulfilments of the user's restaurants.
+
+    Oldest accepted first, with their lines (and each line's product) loaded. A ticket is
+    due its preparation time after acceptance: the slowest dish's own time, or the
+    restaurant's for a dish without one (``rules.preparation_minutes_of``).
+    """
+    assert 0 < limit <= LIST_LIMIT_MAX
+    accepted_at = (
+        FulfilmentEvent.objects.filter(fulfilment=OuterRef("pk"), to_status=S.ACCEPTED)
+        .order_by("created_at", "pk")
+        .values("created_at")[:1]
+    )
+    fulfilments = (
+        Fulfilment.objects.filter(
+            **_staff_filter(staff_user_id),
+            merchant__kind=MerchantKind.RESTAURANT,
+            status__in=KITCHEN_STATUSES,
+        )
+        .select_related("order", "merchant")
+        .prefetch_related(
+            Prefetch(
+                "lines",
+                queryset=OrderLine.objects.select_related("product").order_by("pk"),
+            )
+        )
+        # Every accepted fulfilment has its event; the fallback only keeps a row that
+        # lost it (a hand-made fixture) on the screen rather than off it.
+        .annotate(accepted_at=Coalesce(Subquery(accepted_at), F("status_changed_at")))
+        .order_by("accepted_at", "pk")[:limit]
+    )
+    return [_kitchen_ticket(fulfilment) for fulfilment in fulfilments]
+
+
+def _kitchen_ticket(fulfilment: Fulfilment) -> KitchenTicket:
+    accepted: dt.datetime = fulfilment.accepted_at  # type: ignore[attr-defined]
+    minutes = preparation_minutes_of(
+        (line.product.preparation_minutes for line in fulfilment.lines.all()),
+        merchant_minutes=fulfilment.merchant.preparation_minutes,
+    )
+    return KitchenTicket(
+        fulfilment=fulfilment,
+        accepted_at=accepted,
+        due_at=accepted + dt.timedelta(minutes=minutes),
+    )
+
+
 def list_fulfilments_for_logistics(
     *, statuses: Iterable[str], limit: int
 ) -> list[Fulfilment]:
@@ -131,9 +204,15 @@ def list_fulfilments_for_logistics(
     )
 
 
-def fulfilment_payment_status(fulfilment: Fulfilment) -> str:
-    """Return where one fulfilment's money stands: held, captured, refunded or voided."""
+def fulfilment_payment_status(fulfilment: Fulfilment, *, method: str = "card") -> str:
+    """Return where one fulfilment's money stands: held, captured, refunded or voided.
+
+    Paid at the door (``method`` ``"door"``) it is ``due``, ``paid``, ``refunded``,
+    ``unpaid`` (handed over, the record refused) or ``cancelled`` (nothing was due).
+    """
     status = S(fulfilment.status)
+    if method == PaymentMethodChoices.DOOR:
+        return _door_payment_status(fulfilment, status)
     if status in OPEN_STATUSES:
         return "held"
     if status == S.DELIVERED:
@@ -143,13 +222,43 @@ def fulfilment_payment_status(fulfilment: Fulfilment) -> str:
     return "voided"
 
 
+def _door_payment_status(fulfilment: Fulfilment, status: FulfilmentStatus) -> str:
+    if fulfilment.refunded_won:
+        return "refunded"
+    if fulfilment.captured_won:
+        return "paid"
+    if status in OPEN_STATUSES:
+        return "due"
+    if status in (S.DELIVERED, S.RETURNED):
+        return "unpaid"
+    return "cancelled"
+
+
+def _door_order_payment_status(states: set[str]) -> str:
+    if "due" in states:
+        return "partly_paid" if "paid" in states else "due"
+    for state in ("paid", "unpaid", "refunded"):
+        if state in states:
+            return state
+    return "cancelled"
+
+
 def payment_status_of(order: Order) -> str:
     """Return where the order's money stands (uses prefetched fulfilments when present).
 
     ``held`` while every part still waits; ``partly_captured`` when some part was captured
     and another still waits; ``captured`` when every part is settled and some was captured;
     ``refunded`` when what was captured was all given back; ``voided`` when nothing was.
+    Paid at the door: ``due`` until a part is paid, ``partly_paid``, ``paid``, ``unpaid``
+    (handed over, the record refused), ``refunded``, or ``cancelled`` when nothing was due.
     """
+    if order.payment_method == PaymentMethodChoices.DOOR:
+        return _door_order_payment_status(
+            {
+                fulfilment_payment_status(f, method=order.payment_method)
+                for f in order.fulfilments.all()
+            }
+        )
     states = {fulfilment_payment_status(f) for f in order.fulfilments.all()}
     if "held" in states:
         return "partly_captured" if "captured" in states else "held"
@@ -166,18 +275,29 @@ def payment_amount_of(order: Order) -> int:
     held = sum(
         f.items_total_won + f.delivery_fee_won
         for f in fulfilments
-        if fulfilment_payment_status(f) == "held"
+        if fulfilment_payment_status(f, method=order.payment_method) == "held"
     )
     captured = sum(f.captured_won - f.refunded_won for f in fulfilments)
     refunded = sum(f.refunded_won for f in fulfilments)
     status = payment_status_of(order)
-    if status == "held":
-        return held
+    if status in ("held", "due"):
+        return held if status == "held" else due_at_door_of(order)
     if status == "refunded":
         return refunded
-    if status == "voided":
+    if status in ("voided", "cancelled", "unpaid"):
         return 0
-    return captured + held
+    return captured + held + due_at_door_of(order)
+
+
+def due_at_door_of(order: Order) -> int:
+    """Return what is still to be paid at the door for the order (0 for a card order)."""
+    if order.payment_method != PaymentMethodChoices.DOOR:
+        return 0
+    return sum(
+        f.items_total_won + f.delivery_fee_won
+        for f in order.fulfilments.all()
+        if fulfilment_payment_status(f, method=order.payment_method) == "due"
+    )
 
 
 def fulfilment_as_api_dict(fulfilment: Fulfilment) -> dict[str, Any]:
@@ -198,6 +318,8 @@ def fulfilment_as_api_dict(fulfilment: Fulfilment) -> dict[str, Any]:
                 "quantity": line.quantity,
                 "price": line.unit_price_won,
                 "total": line.total_won,
+                "options": line.options_text,
+                "options_en": line.options_text_en,
             }
             for line in fulfilment.lines.all()
         ],
@@ -226,5 +348,58 @@ def order_as_api_dict(order: Order) -> dict[str, Any]:
         "payment": {
             "status": payment_status_of(order),
             "amount": payment_amount_of(order),
+            # Only for an order paid at the door, so card orders answer as they always did.
+            **(
+                {"method": order.payment_method, "due_at_door": due_at_door_of(order)}
+                if order.payment_method == PaymentMethodChoices.DOOR
+                else {}
+            ),
         },
+    }
+
+
+def door_payment_as_api_dict(payment: DoorPayment) -> dict[str, Any]:
+    """Return a fulfilment's payment at the door as ``POST /terminal/payments`` answers it."""
+    fulfilment = payment.fulfilment
+    return {
+        "id": payment.pk,
+        "fulfilment": fulfilment.pk,
+        "order": fulfilment.order_id,
+        "order_number": fulfilment.order.number,
+        "status": payment.status,
+        "amount": payment.amount_won,
+        "items_total": fulfilment.items_total_won,
+        "delivery_fee": fulfilment.delivery_fee_won,
+        "card": f"****{payment.card_last4}",
+        "counter": payment.counter,
+        "offline": payment.is_offline,
+        "created_at": payment.created_at.isoformat(),
+    }
+
+
+def get_door_payment_due(*, fulfilment_id: int) -> dict[str, Any]:
+    """Return what a fulfilment paid at the door owes now, and its payment if recorded.
+
+    For the logistics office's terminals (the caller checks the role); a fulfilment not
+    paid at the door is NotFound here.
+    """
+    fulfilment = (
+        Fulfilment.objects.select_related("order")
+        .filter(pk=fulfilment_id, order__payment_method=PaymentMethodChoices.DOOR)
+        .first()
+    )
+    if fulfilment is None:
+        raise NotFound("주문을 찾을 수 없습니다.")
+    payment = DoorPayment.objects.filter(fulfilment=fulfilment).first()
+    is_due = _door_payment_status(fulfilment, S(fulfilment.status)) == "due"
+    return {
+        "fulfilment": fulfilment.pk,
+        "order_number": fulfilment.order.number,
+        "status": fulfilment.status,
+        "amount_due": (
+            fulfilment.items_total_won + fulfilment.delivery_fee_won
+            if is_due and payment is None
+            else 0
+        ),
+        "payment": door_payment_as_api_dict(payment) if payment else None,
     }

@@ -92,12 +92,17 @@ def order_status(statuses: Sequence[FulfilmentStatus]) -> OrderStatus:
 
 @dataclass(frozen=True)
 class PricedLine:
-    """A line to price: the product, its merchant, the quantity and the current unit price."""
+    """A line to price: the product, its merchant, the quantity and the current unit price.
+
+    ``options_key`` tells apart two lines of one dish with different options; the unit
+    price already includes the options.
+    """
 
     product_id: int
     merchant_id: int
     quantity: int
     unit_price_won: int
+    options_key: str = ""
 
     @property
     def total_won(self) -> int:
@@ -134,7 +139,12 @@ def split_by_merchant(
     shares = tuple(
         MerchantShare(
             merchant_id=merchant_id,
-            lines=tuple(sorted(merchant_lines, key=lambda line: line.product_id)),
+            lines=tuple(
+                sorted(
+                    merchant_lines,
+                    key=lambda line: (line.product_id, line.options_key),
+                )
+            ),
             items_total_won=sum(line.total_won for line in merchant_lines),
             weight_grams=sum(
                 weights_grams[line.product_id] * line.quantity
@@ -176,3 +186,17 @@ def check_slot(
     if starts_at.astimezone(local_zone).date() > last_day:
         return SlotRefusal.TOO_FAR
     return None
+
+
+def preparation_minutes_of(
+    dish_minutes: Iterable[int | None], *, merchant_minutes: int
+) -> int:
+    """Return how long a kitchen needs for one fulfilment: as long as its slowest dish.
+
+    A dish without a time of its own (None) takes the merchant's; so does a fulfilment
+    without dishes.
+    """
+    assert merchant_minutes >= 0
+    minutes = [merchant_minutes if each is None else each for each in dish_minutes]
+    assert all(each >= 0 for each in minutes)
+    return max(minutes, default=merchant_minutes)

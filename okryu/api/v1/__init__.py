@@ -16,7 +16,18 @@ from ninja import NinjaAPI
 from ninja.openapi.schema import OpenAPISchema
 from typing_extensions import override
 
-from okryu.api.v1 import auth, cards, catalog, merchant, ops, orders, qr, teller
+from okryu.api.v1 import (
+    auth,
+    cards,
+    catalog,
+    courier,
+    merchant,
+    ops,
+    orders,
+    qr,
+    teller,
+    terminal,
+)
 from okryu.api.v1.errors import (
     install_problem_handlers,
     mark_problem_content_types,
@@ -110,3 +121,5 @@ api.add_router("", cards.router)
 api.add_router("", qr.router)
 api.add_router("", orders.router)
 api.add_router("", merchant.router)
+api.add_router("", courier.router)
+api.add_router("", terminal.router)

@@ -20,6 +20,7 @@ from okryu.api.v1.schemas.catalog import (
     ProductOut,
 )
 from okryu.api.v1.schemas.problems import Problem
+from okryu.catalog.options import load_option_menus
 from okryu.catalog.queries import (
     get_category_node,
     get_product,
@@ -172,4 +173,11 @@ def list_products_route(  # noqa: PLR0913, PLR0917 - each argument is one docume
 @decorate_view(cache_public_answer)
 def get_product_route(request: HttpRequest, product_id: int) -> ProductDetailOut:
     """Return one active product; an unknown or withdrawn one is 404 not_found."""
-    return ProductDetailOut.from_product_detail(get_product(product_id=product_id))
+    product = get_product(product_id=product_id)
+    # Only dishes have options: a product of stock reads none.
+    menu = (
+        load_option_menus([product.pk])[product.pk]
+        if product.is_made_to_order
+        else None
+    )
+    return ProductDetailOut.from_product_detail(product, menu=menu)

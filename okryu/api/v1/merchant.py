@@ -35,6 +35,7 @@ from okryu.catalog.products import (
     receive_stock_for_staff,
 )
 from okryu.core.errors import InvalidInput, NotFound
+from okryu.delivery.services import mark_ready_for_pickup
 from okryu.merchants.queries import list_merchant_ids_for_staff
 from okryu.orders.queries import (
     fulfilment_as_api_dict,
@@ -44,7 +45,6 @@ from okryu.orders.queries import (
 from okryu.orders.rules import FulfilmentStatus
 from okryu.orders.services import (
     accept_fulfilment,
-    mark_ready,
     reject_fulfilment,
     start_preparing,
 )
@@ -206,7 +206,8 @@ def ready_route(request: HttpRequest, fulfilment_id: int) -> HttpResponse:
         # The queue has one "ready" button: an accepted order is prepared on the spot.
         if current.status == FulfilmentStatus.ACCEPTED:
             start_preparing(staff_user_id=staff.pk, fulfilment_id=fulfilment_id)
-        mark_ready(staff_user_id=staff.pk, fulfilment_id=fulfilment_id)
+        # Ready opens the delivery job in the same transaction.
+        mark_ready_for_pickup(staff_user_id=staff.pk, fulfilment_id=fulfilment_id)
 
     return _move(
         request, route="merchant.ready", fulfilment_id=fulfilment_id, move=ready

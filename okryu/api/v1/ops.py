@@ -1,10 +1,12 @@
 """Operator routes: the invariant audit."""
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from ninja import Router
 
 from okryu.accounts.models import Role
 from okryu.api.v1.auth import bearer_auth, require_role
+from okryu.api.v1.idempotency import respond_once
+from okryu.api.v1.schemas.courier import DispatchOut
 from okryu.api.v1.schemas.ops import (
     AuditOut,
     LedgerAuditOut,
@@ -13,6 +15,7 @@ from okryu.api.v1.schemas.ops import (
 )
 from okryu.api.v1.schemas.problems import Problem
 from okryu.catalog.audit import audit_stock
+from okryu.delivery.services import dispatch
 from okryu.orders.audit import audit_orders
 from okryu.payments.audit import audit_ledger
 
@@ -58,5 +61,42 @@ def get_audit(request: HttpRequest) -> AuditOut:
             missing_holds_of_open_fulfilments=orders.missing_holds_of_open_fulfilments,
             orders_not_summing=orders.orders_not_summing,
             reserved_not_matching_open_lines=orders.reserved_not_matching_open_lines,
+            portions_not_matching_lines=orders.portions_not_matching_lines,
+            door_payments_not_matching_ledger=orders.door_payments_not_matching_ledger,
+            unpaid_door_handovers=orders.unpaid_door_handovers,
         ),
     )
+
+
+@router.post(
+    "/ops/dispatch",
+    auth=bearer_auth,
+    response={200: DispatchOut, 401: Problem, 403: Problem},
+    summary="Run a dispatch round now and return what it assigned (operator)",
+    description=(
+        "Rounds also run by themselves whenever a job opens or a courier becomes free. "
+        "The round opens the jobs of ready fulfilments that had none and closes those of "
+        "cancelled ones first."
+    ),
+)
+def dispatch_route(request: HttpRequest) -> HttpResponse:
+    """Run one round (once per Idempotency-Key) and list its assignments."""
+    operator = require_role(request, Role.OPERATOR)
+
+    def run_round() -> tuple[int, object]:
+        report = dispatch(operator_user_id=operator.pk)
+        return 200, {
+            "opened": report.opened,
+            "cancelled": report.cancelled,
+            "assigned": [
+                {
+                    "job": assigned.job_id,
+                    "courier": assigned.courier_id,
+                    "route_position": assigned.route_position,
+                    "eta": assigned.estimated_handover_at.isoformat(),
+                }
+                for assigned in report.assigned
+            ],
+        }
+
+    return respond_once(request, route="ops.dispatch", action=run_round, required=False)

@@ -17,6 +17,7 @@ from ninja import Router
 
 from okryu.accounts.models import District, Role
 from okryu.api.v1.auth import bearer_auth, require_role
+from okryu.api.v1.deliveries import add_deliveries
 from okryu.api.v1.idempotency import (
     IDEMPOTENCY_HEADER,
     REPLAY_HEADER,
@@ -97,21 +98,32 @@ def resolve_district_id(value: str | int) -> int:
 
 
 def checkout_request(payload: OrderIn) -> CheckoutRequest:
-    """Return the orders app's checkout request for the JSON body ``payload``."""
+    """Return the orders app's checkout request for the JSON body ``payload``.
+
+    Paying by card needs ``card`` and ``pin`` (422 ``invalid`` naming the missing one);
+    paying at the door needs neither, and any sent are not used.
+    """
+    is_door = payload.payment == "door"
+    if not is_door:
+        for field, value in (("card", payload.card), ("pin", payload.pin)):
+            if not value:
+                raise InvalidInput(f"Paying by card needs `{field}`.", field=field)
     return CheckoutRequest(
         lines=tuple(
             CheckoutLine(
                 product_id=line.product,
                 quantity=line.quantity,
                 price_won_seen=line.price,
+                option_ids=tuple(line.options),
             )
             for line in payload.lines
         ),
         district_id=resolve_district_id(payload.address.district),
         address_detail=payload.address.detail,
         slot_starts_at=payload.slot,
-        card_number=payload.card,
-        pin=payload.pin,
+        card_number="" if is_door else payload.card,
+        pin="" if is_door else payload.pin,
+        payment_method=payload.payment,
     )
 
 
@@ -126,7 +138,9 @@ def checkout_request(payload: OrderIn) -> CheckoutRequest:
         "`Idempotent-Replayed: true`); with another body it is 422 `idempotency_key_reused`. "
         "Refusals: 409 `out_of_stock`, 409 `over_limit`, 409 `price_changed`, 402 "
         "`insufficient_funds`, 403 `wrong_pin` (with `attempts_left`), 403 `card_locked`, "
-        "403 `card_blocked`, 422 `invalid` (with `field`). A refused order reserves and "
+        "403 `card_blocked`, 422 `invalid` (with `field`), 422 `over_door_limit`. With "
+        '`"payment": "door"` nothing is held and the payment status is `due` until the '
+        "courier's terminal takes it (`POST /terminal/payments`). A refused order reserves and "
         "holds nothing, and its key may be used again."
     ),
 )
@@ -167,6 +181,7 @@ def list_orders_route(
         shopper_id=shopper.pk, limit=page_request.limit, offset=page_request.offset
     )
     items = [order_as_api_dict(order) for order in orders]
+    add_deliveries(items)
     # Answered as built: the schema documents the fields, the body keeps every one of them.
     return order_response(
         200, page_body(request, page_request, items=items, count=total)
@@ -184,7 +199,9 @@ def get_order_route(request: HttpRequest, order_id: int) -> HttpResponse:
     """Return the caller's order with its fulfilments, deliveries and payment."""
     shopper = require_role(request, Role.SHOPPER)
     order = get_order_for_shopper(shopper_id=shopper.pk, order_id=order_id)
-    return order_response(200, order_as_api_dict(order))
+    body = order_as_api_dict(order)
+    add_deliveries([body])
+    return order_response(200, body)
 
 
 @router.post(
@@ -204,6 +221,8 @@ def cancel_order_route(request: HttpRequest, order_id: int) -> HttpResponse:
     def cancel() -> tuple[int, object]:
         cancel_order(shopper_id=shopper.pk, order_id=order_id)
         order = get_order_for_shopper(shopper_id=shopper.pk, order_id=order_id)
-        return 200, order_as_api_dict(order)
+        body = order_as_api_dict(order)
+        add_deliveries([body])
+        return 200, body
 
     return respond_once(request, route="orders.cancel", action=cancel, required=False)

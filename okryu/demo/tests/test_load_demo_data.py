@@ -9,7 +9,8 @@ from django.core.management.base import CommandError
 from django.db.models import Count, F, Q
 
 from okryu.accounts.models import Address, District, Role, RoleGrant, User
-from okryu.catalog.models import Category, Product, StockMovement
+from okryu.catalog.models import Category, Option, OptionGroup, Product, StockMovement
+from okryu.catalog.options import load_option_menus
 from okryu.demo import loading
 from okryu.demo.assortment import ALL_ITEMS
 from okryu.demo.cards import DEMO_CARDS
@@ -23,7 +24,23 @@ from okryu.payments.rules import is_card_number_well_formed
 EXPECTED_PRODUCTS = sum(
     len(ALL_ITEMS[key].variants) for spec in MERCHANTS for key in spec.items
 )
-EXPECTED_SOLD_OUT = sum(len(ALL_ITEMS[key].variants) for _slug, key in SOLD_OUT)
+EXPECTED_SOLD_OUT = sum(
+    len(ALL_ITEMS[key].variants)
+    for _slug, key in SOLD_OUT
+    if not ALL_ITEMS[key].is_made_to_order
+)
+# Dishes have no stock: a daily capacity, and the sold-out switch for those sold out.
+EXPECTED_DISHES = sum(
+    len(ALL_ITEMS[key].variants)
+    for spec in MERCHANTS
+    for key in spec.items
+    if ALL_ITEMS[key].is_made_to_order
+)
+EXPECTED_SOLD_OUT_DISHES = sum(
+    len(ALL_ITEMS[key].variants)
+    for _slug, key in SOLD_OUT
+    if ALL_ITEMS[key].is_made_to_order
+)
 
 
 def load() -> str:
@@ -97,7 +114,10 @@ def test_loading_creates_the_catalog_with_prices_weights_and_balanced_stock():
     assert not products.filter(Q(price_won__lte=0) | Q(weight_grams__lte=0)).exists()
     assert unbalanced.count() == 0
     assert products.exclude(stock_reserved=0).count() == 0
-    assert products.filter(stock_on_hand=0).count() == EXPECTED_SOLD_OUT
+    assert products.filter(stock_on_hand=0).count() == (
+        EXPECTED_SOLD_OUT + EXPECTED_DISHES
+    )
+    assert products.filter(is_sold_out=True).count() == EXPECTED_SOLD_OUT_DISHES
     assert products.filter(category__children__isnull=False).count() == 0
     assert products.filter(search_text="").count() == 0
 
@@ -110,7 +130,11 @@ def test_received_stock_is_recorded_as_one_receipt_per_stocked_product():
     receipts = StockMovement.objects.filter(
         kind="received", note="demo", quantity_change=F("product__stock_on_hand")
     )
-    assert receipts.count() == stocked.count() == EXPECTED_PRODUCTS - EXPECTED_SOLD_OUT
+    assert (
+        receipts.count()
+        == stocked.count()
+        == (EXPECTED_PRODUCTS - EXPECTED_SOLD_OUT - EXPECTED_DISHES)
+    )
 
 
 @pytest.mark.django_db
@@ -123,7 +147,12 @@ def test_the_catalog_has_purchase_limits_dishes_and_north_korean_spellings():
     assert set(limited.values_list("purchase_limit_per_day", flat=True)) == {1, 2}
     assert limited.filter(name="우황청심환", purchase_limit_per_day=2).exists()
     assert set(dishes.values_list("category__parent__name", flat=True)) == {"료리"}
-    assert dishes.filter(merchant__slug="okryu-gwan", name="평양랭면 보통").exists()
+    assert dishes.filter(merchant__slug="okryu-gwan", name="평양랭면").exists()
+    assert dishes.filter(daily_capacity__isnull=True).count() == 0
+    assert (
+        products.filter(is_made_to_order=False, daily_capacity__isnull=False).count()
+        == 0
+    )
     for spelling in ("랭면", "로동", "료리", "녀자"):
         assert products.filter(name__contains=spelling).exists(), spelling
     assert products.filter(name="료리용 간장 900ml").exists()
@@ -255,3 +284,40 @@ def test_every_demo_merchant_has_its_own_settlement_account():
     assert LedgerAccount.objects.filter(
         pk__in=account_ids, kind=LedgerAccountKind.MERCHANT
     ).count() == len(merchants)
+
+
+@pytest.mark.django_db
+def test_okryu_gwans_cold_noodles_have_a_large_portion_and_extras_at_won_prices():
+    load()
+
+    noodles = Product.objects.get(merchant__slug="okryu-gwan", name="평양랭면")
+    menu = load_option_menus([noodles.pk])[noodles.pk]
+
+    assert [
+        (
+            group.name,
+            group.choice,
+            [(o.name, o.price_change_won) for o in group.options],
+        )
+        for group in menu.groups
+    ] == [
+        ("양", "one", [("보통", 0), ("곱빼기", 2_000)]),
+        (
+            "추가",
+            "any",
+            [("사리 추가", 1_500), ("계란 추가", 500), ("편육 추가", 3_000)],
+        ),
+    ]
+    assert 60 <= (noodles.daily_capacity or 0) <= 240
+    assert (noodles.stock_on_hand, noodles.is_sold_out) == (0, False)
+
+
+@pytest.mark.django_db
+def test_a_second_load_adds_no_option():
+    load()
+    counts = (OptionGroup.objects.count(), Option.objects.count())
+
+    load()
+
+    assert (OptionGroup.objects.count(), Option.objects.count()) == counts
+    assert counts[0] > 0

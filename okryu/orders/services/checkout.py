@@ -21,7 +21,15 @@ from django.db.models import F, Model, QuerySet
 from okryu.accounts.models import District
 from okryu.cart.owners import BasketOwner
 from okryu.cart.queries import get_basket_summary
+from okryu.catalog import portions
 from okryu.catalog.models import Product
+from okryu.catalog.options import (
+    NO_OPTIONS,
+    ChosenOptions,
+    choose_options,
+    load_option_menus,
+    options_key,
+)
 from okryu.catalog.stock import reserve_stock_for_lines
 from okryu.core import clock
 from okryu.core.errors import InvalidInput
@@ -58,6 +66,7 @@ from okryu.orders.models import (
     FulfilmentEvent,
     Order,
     OrderLine,
+    PaymentMethodChoices,
 )
 from okryu.orders.queries import order_as_api_dict
 from okryu.orders.requests import CheckoutLine, CheckoutRequest
@@ -72,6 +81,7 @@ from okryu.orders.rules import (
     check_slot,
     split_by_merchant,
 )
+from okryu.orders.services.door import check_door_order_total, door_contact_phone
 from okryu.orders.services.sqlite_busy import retry_when_sqlite_is_busy
 from okryu.payments import ledger
 from okryu.payments.cards import check_card_number, verify_pin
@@ -150,7 +160,11 @@ def place_order(
     if stored is not None:
         return _placed_from_outcome(stored)
     _check_request_shape(request, now=clock.now())
-    card = _place_order_authorise_card(shopper_id=shopper_id, request=request)
+    card = (
+        None  # Paid at the door: no card now, nothing held.
+        if request.is_paid_at_door
+        else _place_order_authorise_card(shopper_id=shopper_id, request=request)
+    )
 
     def attempt() -> PlacedOrder:
         with transaction.atomic(durable=True):
@@ -213,15 +227,19 @@ def _check_request_shape(request: CheckoutRequest, *, now: dt.datetime) -> None:
         )
     for line in request.lines:
         _check_line_shape(line)
-    product_ids = [line.product_id for line in request.lines]
-    if len(set(product_ids)) != len(product_ids):
+    # The same dish with other options is another line; the same choice twice is not.
+    keys = [(line.product_id, options_key(line.option_ids)) for line in request.lines]
+    if len(set(keys)) != len(keys):
         raise InvalidInput("같은 상품이 두 줄에 있습니다.", field="lines")
     detail = _stripped(request.address_detail)
     if not detail or len(detail) > Order.DETAIL_LENGTH_MAX:
         raise InvalidInput("상세 주소는 1자에서 200자까지입니다.", field="address")
     if request.slot_starts_at is not None:
         _check_slot(request.slot_starts_at, now=now)
-    check_card_number(request.card_number)
+    if request.payment_method not in PaymentMethodChoices.values:
+        raise InvalidInput("결제 방법은 card 또는 door입니다.", field="payment")
+    if not request.is_paid_at_door:
+        check_card_number(request.card_number)
 
 
 def _stripped(value: object) -> str:
@@ -241,6 +259,13 @@ def _check_line_shape(line: CheckoutLine) -> None:
     seen = line.price_won_seen
     if seen is not None and (type(seen) is not int or seen <= 0):
         raise InvalidInput("본 가격이 올바르지 않습니다.", field="price")
+    options = line.option_ids
+    if (
+        type(options) is not tuple
+        or len(options) > settings.OKRYU_LINE_OPTIONS_MAX
+        or any(type(option) is not int or option <= 0 for option in options)
+    ):
+        raise InvalidInput("선택 번호가 올바르지 않습니다.", field="options")
 
 
 def _check_slot(starts_at: dt.datetime, *, now: dt.datetime) -> None:
@@ -262,17 +287,18 @@ def _place_order_authorise_card(*, shopper_id: int, request: CheckoutRequest) ->
 
 
 def _place_order_write(
-    *, shopper_id: int, request: CheckoutRequest, card: Card
+    *, shopper_id: int, request: CheckoutRequest, card: Card | None
 ) -> Order:
     now = clock.now()
     district = District.objects.filter(pk=request.district_id).first()
     if district is None:
         raise InvalidInput("구역을 찾을 수 없습니다.", field="district")
     products = _place_order_load_products(request.lines)
-    priced = _place_order_snapshot_prices(request.lines, products)
+    chosen = _place_order_choose_options(request.lines, products)
+    priced = _place_order_snapshot_prices(request.lines, products, chosen)
     _place_order_check_opening_hours(products, at=request.slot_starts_at or now)
     _place_order_count_purchases(shopper_id, request.lines, products, now=now)
-    _place_order_reserve_stock(request.lines)
+    _place_order_reserve_stock(request.lines, products, now=now)
     order = _place_order_create_rows(
         shopper_id=shopper_id,
         request=request,
@@ -280,13 +306,20 @@ def _place_order_write(
         district=district,
         products=products,
         shares=_with_fees(priced, products, district),
+        chosen=_chosen_by_line_key(request.lines, chosen),
         now=now,
     )
-    _place_order_hold_money(order, card, products)
+    if card is None:
+        check_door_order_total(order)
+        payment_words = "문앞 결제"
+    else:
+        _place_order_hold_money(order, card, products)
+        payment_words = "결제 승인"
     queue_sms(
         phone=order.contact_phone,
         body=(
-            f"[옥류] 주문 {order.number} 접수. 결제 승인 {format_won(order.total_won)}."
+            f"[옥류] 주문 {order.number} 접수. "
+            f"{payment_words} {format_won(order.total_won)}."
         ),
     )
     assert order.total_won == sum(
@@ -305,14 +338,57 @@ def _place_order_load_products(lines: Sequence[CheckoutLine]) -> dict[int, Produ
             raise ProductUnavailable(
                 "판매하지 않는 상품입니다.", field="lines", product=line.product_id
             )
+        if product.is_made_to_order and product.is_sold_out:
+            raise ProductUnavailable(
+                f"{product.name}은(는) 오늘 다 팔렸습니다.",
+                field="lines",
+                product=line.product_id,
+            )
     return products
 
 
-def _place_order_snapshot_prices(
+def _place_order_choose_options(
     lines: Sequence[CheckoutLine], products: dict[int, Product]
-) -> PricedOrder:
+) -> list[ChosenOptions]:
+    # Only dishes have options: a basket of goods reads no option at all.
+    dish_ids = [
+        line.product_id for line in lines if products[line.product_id].is_made_to_order
+    ]
+    menus = load_option_menus(dish_ids) if dish_ids else {}
+    chosen: list[ChosenOptions] = []
     for line in lines:
-        price_now = products[line.product_id].price_won
+        menu = menus.get(line.product_id)
+        if menu is None:
+            if line.option_ids:
+                raise InvalidInput(
+                    "이 상품에서 고를 수 없는 선택입니다.", field="options"
+                )
+            chosen.append(NO_OPTIONS)
+            continue
+        choice = choose_options(menu, line.option_ids)
+        if products[line.product_id].price_won + choice.price_change_won <= 0:
+            raise InvalidInput("선택한 값의 가격이 0원 이하입니다.", field="options")
+        chosen.append(choice)
+    assert len(chosen) == len(lines)
+    return chosen
+
+
+def _chosen_by_line_key(
+    lines: Sequence[CheckoutLine], chosen: Sequence[ChosenOptions]
+) -> dict[tuple[int, str], ChosenOptions]:
+    return {
+        (line.product_id, choice.key): choice
+        for line, choice in zip(lines, chosen, strict=True)
+    }
+
+
+def _place_order_snapshot_prices(
+    lines: Sequence[CheckoutLine],
+    products: dict[int, Product],
+    chosen: Sequence[ChosenOptions],
+) -> PricedOrder:
+    for line, choice in zip(lines, chosen, strict=True):
+        price_now = products[line.product_id].price_won + choice.price_change_won
         if line.price_won_seen is not None and line.price_won_seen != price_now:
             raise PriceChanged(
                 f"{products[line.product_id].name}의 가격이 "
@@ -322,19 +398,25 @@ def _place_order_snapshot_prices(
                 price_seen=line.price_won_seen,
                 price_now=price_now,
             )
-    return _price(lines, products)
+    return _price(lines, products, chosen)
 
 
-def _price(lines: Sequence[CheckoutLine], products: dict[int, Product]) -> PricedOrder:
+def _price(
+    lines: Sequence[CheckoutLine],
+    products: dict[int, Product],
+    chosen: Sequence[ChosenOptions],
+) -> PricedOrder:
     return split_by_merchant(
         (
             PricedLine(
                 product_id=line.product_id,
                 merchant_id=products[line.product_id].merchant_id,
                 quantity=line.quantity,
-                unit_price_won=products[line.product_id].price_won,
+                unit_price_won=products[line.product_id].price_won
+                + choice.price_change_won,
+                options_key=choice.key,
             )
-            for line in lines
+            for line, choice in zip(lines, chosen, strict=True)
         ),
         {pk: product.weight_grams for pk, product in products.items()},
     )
@@ -410,12 +492,24 @@ def _count_purchase(
     raise RuntimeError(message)
 
 
-def _place_order_reserve_stock(lines: Sequence[CheckoutLine]) -> None:
-    # In primary-key order (reserve_stock_for_lines sorts): two multi-line checkouts lock
-    # their products in the same order.
-    reserve_stock_for_lines(
-        quantities={line.product_id: line.quantity for line in lines}
-    )
+def _place_order_reserve_stock(
+    lines: Sequence[CheckoutLine], products: dict[int, Product], *, now: dt.datetime
+) -> None:
+    # Goods reserve stock, dishes with a daily capacity take portions of today's. Goods in
+    # primary-key order (reserve_stock_for_lines sorts), then dishes in primary-key order:
+    # two multi-line checkouts lock their products in the same order.
+    goods: dict[int, int] = {}
+    dishes: dict[int, int] = {}
+    for line in lines:
+        target = dishes if products[line.product_id].sells_portions else goods
+        target[line.product_id] = target.get(line.product_id, 0) + line.quantity
+    if goods:
+        reserve_stock_for_lines(quantities=goods)
+    day = portions.portions_day_at(now)
+    for product_id in sorted(dishes):
+        portions.take_portions(
+            product_id=product_id, quantity=dishes[product_id], day=day
+        )
 
 
 @dataclass(frozen=True)
@@ -462,10 +556,11 @@ def _place_order_create_rows(  # noqa: PLR0913  (all keyword-only, one per ingre
     *,
     shopper_id: int,
     request: CheckoutRequest,
-    card: Card,
+    card: Card | None,
     district: District,
     products: dict[int, Product],
     shares: tuple[_ShareWithFee, ...],
+    chosen: dict[tuple[int, str], ChosenOptions],
     now: dt.datetime,
 ) -> Order:
     items_total = sum(item.share.items_total_won for item in shares)
@@ -481,8 +576,9 @@ def _place_order_create_rows(  # noqa: PLR0913  (all keyword-only, one per ingre
         items_total_won=items_total,
         delivery_fee_won=fee_total,
         total_won=items_total + fee_total,
-        card_last4=request.card_number[-4:],
-        contact_phone=card.phone,
+        payment_method=request.payment_method,
+        card_last4=card.number[-4:] if card else "",
+        contact_phone=card.phone if card else door_contact_phone(shopper_id),
         placed_at=now,
         updated_at=now,
     )
@@ -499,13 +595,16 @@ def _place_order_create_rows(  # noqa: PLR0913  (all keyword-only, one per ingre
                 delivery_fee_won=item.delivery_fee_won,
                 weight_grams=item.share.weight_grams,
                 distance_meters=item.distance_meters,
-                items_hold_transfer_id=f"{order.number}/{item.share.merchant_id}/items",
+                # No hold, and nothing to expire, for an order paid at the door.
+                items_hold_transfer_id=(
+                    f"{order.number}/{item.share.merchant_id}/items" if card else ""
+                ),
                 fee_hold_transfer_id=(
                     f"{order.number}/{item.share.merchant_id}/fee"
-                    if item.delivery_fee_won
+                    if item.delivery_fee_won and card
                     else ""
                 ),
-                hold_expires_at=hold_expires_at,
+                hold_expires_at=hold_expires_at if card else now,
                 placed_at=now,
                 status_changed_at=now,
             )
@@ -514,6 +613,7 @@ def _place_order_create_rows(  # noqa: PLR0913  (all keyword-only, one per ingre
     )
     assert all(fulfilment.pk is not None for fulfilment in fulfilments)
     lines_of: dict[int, list[OrderLine]] = {}
+    day = portions.portions_day_at(now)
     for fulfilment, item in zip(fulfilments, shares, strict=True):
         lines_of[fulfilment.pk] = [
             OrderLine(
@@ -524,6 +624,10 @@ def _place_order_create_rows(  # noqa: PLR0913  (all keyword-only, one per ingre
                 unit_price_won=line.unit_price_won,
                 quantity=line.quantity,
                 total_won=line.total_won,
+                options_text=chosen[line.product_id, line.options_key].text,
+                options_text_en=chosen[line.product_id, line.options_key].text_en,
+                options_key=line.options_key,
+                portions_day=day if products[line.product_id].sells_portions else None,
             )
             for line in item.share.lines
         ]
@@ -623,7 +727,8 @@ def quote_checkout(*, lines: Sequence[CheckoutLine], district_id: int) -> Checko
     if district is None:
         raise InvalidInput("구역을 찾을 수 없습니다.", field="district")
     products = _place_order_load_products(lines)
-    shares = _with_fees(_price(lines, products), products, district)
+    chosen = _place_order_choose_options(lines, products)
+    shares = _with_fees(_price(lines, products, chosen), products, district)
     merchants = {product.merchant_id: product.merchant for product in products.values()}
     quotes = tuple(
         MerchantQuote(
@@ -665,6 +770,7 @@ def checkout_request_from_basket(
                 product_id=item.product_id,
                 quantity=item.quantity,
                 price_won_seen=item.price_won_seen,
+                option_ids=item.option_ids,
             )
             for group in summary.groups
             for item in group.items

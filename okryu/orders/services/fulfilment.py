@@ -16,12 +16,26 @@ from django.db import transaction
 from django.db.models import F, QuerySet
 
 from okryu.accounts.models import Role, RoleGrant
+from okryu.catalog.portions import give_back_portions
 from okryu.catalog.stock import release_stock, sell_reserved_stock
 from okryu.core import clock
 from okryu.core.errors import InvalidInput, NotFound, PermissionDenied
 from okryu.notifications.outbox import queue_sms
-from okryu.orders.errors import HoldExpired, TooLate, TransitionNotAllowed
-from okryu.orders.models import DailyPurchase, Fulfilment, FulfilmentEvent, Order
+from okryu.orders.errors import (
+    HoldExpired,
+    PaymentRequired,
+    TooLate,
+    TransitionNotAllowed,
+)
+from okryu.orders.models import (
+    DailyPurchase,
+    DoorPayment,
+    DoorPaymentStatus,
+    Fulfilment,
+    FulfilmentEvent,
+    Order,
+    PaymentMethodChoices,
+)
 from okryu.orders.queries import OPEN_STATUSES, get_order_for_shopper
 from okryu.orders.rules import (
     RELEASING_STATUSES,
@@ -47,6 +61,12 @@ SMS_WORDS = {
     S.CANCELLED: "주문이 취소되었습니다. 결제 승인이 취소되었습니다",
     S.RETURNED: "반품되었습니다. 환불했습니다",
     S.READY.value + ":back": "배달하지 못해 다시 기다립니다",
+}
+# Paid at the door, nothing was held: no approval to confirm or to cancel.
+DOOR_SMS_WORDS: dict[str, str] = {
+    S.DELIVERED: "배달했습니다",
+    S.REJECTED: "판매자가 주문을 거절했습니다. 청구된 금액은 없습니다",
+    S.CANCELLED: "주문이 취소되었습니다. 청구된 금액은 없습니다",
 }
 
 
@@ -154,16 +174,26 @@ def _move_fulfilment(fulfilment: Fulfilment, move: _Move) -> Fulfilment:
         if current == S.OUT_FOR_DELIVERY and move.target == S.READY
         else move.target
     )
+    words = SMS_WORDS[words_key]
+    if _is_paid_at_door(fulfilment):
+        words = DOOR_SMS_WORDS.get(words_key, words)
     queue_sms(
         phone=order.contact_phone,
-        body=f"[옥류] 주문 {order.number}: {SMS_WORDS[words_key]}.",
+        body=f"[옥류] 주문 {order.number}: {words}.",
     )
     fulfilment.refresh_from_db()
     assert fulfilment.status == move.target
     return fulfilment
 
 
+def _is_paid_at_door(fulfilment: Fulfilment) -> bool:
+    return fulfilment.order.payment_method == PaymentMethodChoices.DOOR
+
+
 def _holds(fulfilment: Fulfilment) -> list[tuple[str, int]]:
+    if _is_paid_at_door(fulfilment):
+        assert not fulfilment.items_hold_transfer_id
+        return []  # Nothing was held: nothing to void or capture.
     holds = [(fulfilment.items_hold_transfer_id, fulfilment.items_total_won)]
     if fulfilment.fee_hold_transfer_id:
         holds.append((fulfilment.fee_hold_transfer_id, fulfilment.delivery_fee_won))
@@ -176,8 +206,21 @@ def _release_fulfilment(fulfilment: Fulfilment) -> None:
         with contextlib.suppress(HoldExpired):
             ledger.void_hold(hold_transfer_id=hold_id, transfer_id=f"{hold_id}/void")
     day = fulfilment.placed_at.astimezone(clock.PYONGYANG).date()
-    for line in fulfilment.lines.order_by("product_id"):
-        release_stock(product_id=line.product_id, quantity=line.quantity)
+    # Goods, then dishes, each in product order: the order in which checkout locks them.
+    lines = sorted(
+        fulfilment.lines.all(),
+        key=lambda line: (line.portions_day is not None, line.product_id, line.pk),
+    )
+    for line in lines:
+        if line.portions_day is not None:
+            # A dish's line took portions of its day's capacity, not stock.
+            give_back_portions(
+                product_id=line.product_id,
+                quantity=line.quantity,
+                day=line.portions_day,
+            )
+        else:
+            release_stock(product_id=line.product_id, quantity=line.quantity)
         # Units of a released order no longer count against the shopper's daily limit.
         DailyPurchase.objects.filter(
             shopper_id=fulfilment.order.shopper_id,
@@ -188,6 +231,9 @@ def _release_fulfilment(fulfilment: Fulfilment) -> None:
 
 
 def _capture_fulfilment(fulfilment: Fulfilment) -> None:
+    is_paid_at_door = _is_paid_at_door(fulfilment)
+    if is_paid_at_door:
+        _check_door_payment_recorded(fulfilment)
     captured = 0
     for hold_id, amount_won in _holds(fulfilment):
         transfer = ledger.capture_hold(
@@ -196,15 +242,67 @@ def _capture_fulfilment(fulfilment: Fulfilment) -> None:
             transfer_id=f"{hold_id}/capture",
         )
         captured += transfer.amount_won
-    for line in fulfilment.lines.order_by("product_id"):
+    # A dish's portions were cooked for the order: only goods move from stock.
+    for line in fulfilment.lines.filter(portions_day__isnull=True).order_by(
+        "product_id", "id"
+    ):
         sell_reserved_stock(product_id=line.product_id, quantity=line.quantity)
+    if is_paid_at_door:
+        return  # Its payment set ``captured_won`` when the card paid at the door.
     assert captured == fulfilment.items_total_won + fulfilment.delivery_fee_won
     Fulfilment.objects.filter(pk=fulfilment.pk, captured_won=0).update(
         captured_won=captured
     )
 
 
+def _check_door_payment_recorded(fulfilment: Fulfilment) -> None:
+    # Recorded by ``door.pay_at_the_door``: the payment, or the refusal of a record taken
+    # offline once the goods were handed over (the loss is kept, the delivery happened).
+    payment = DoorPayment.objects.filter(fulfilment=fulfilment).first()
+    if payment is None:
+        raise PaymentRequired(
+            "문앞 결제를 먼저 받으십시오. 결제가 기록되지 않았습니다.",
+            due=fulfilment.items_total_won + fulfilment.delivery_fee_won,
+        )
+    paid = payment.amount_won if payment.status == DoorPaymentStatus.ACCEPTED else 0
+    captured = Fulfilment.objects.values_list("captured_won", flat=True).get(
+        pk=fulfilment.pk
+    )
+    assert captured == paid, "a door payment sets what the fulfilment captured"
+
+
+def _refund_door_fulfilment(fulfilment: Fulfilment) -> None:
+    payment = (
+        DoorPayment.objects.select_related("chip_transfer", "items_transfer")
+        .filter(fulfilment=fulfilment, status=DoorPaymentStatus.ACCEPTED)
+        .first()
+    )
+    if payment is None:
+        return  # Handed over unpaid: nothing to give back.
+    assert payment.chip_transfer is not None
+    assert payment.items_transfer is not None
+    amount_won = fulfilment.items_total_won
+    # The merchant's share goes back to the payee account, and from there to the card.
+    ledger.refund(
+        original_transfer_id=payment.items_transfer.transfer_id,
+        amount_won=amount_won,
+        transfer_id=f"{payment.items_transfer.transfer_id}/refund",
+    )
+    transfer = ledger.refund(
+        original_transfer_id=payment.chip_transfer.transfer_id,
+        amount_won=amount_won,
+        transfer_id=f"{payment.items_transfer.transfer_id}/refund-to-card",
+    )
+    assert transfer.amount_won == amount_won
+    Fulfilment.objects.filter(pk=fulfilment.pk, refunded_won=0).update(
+        refunded_won=amount_won
+    )
+
+
 def _refund_fulfilment(fulfilment: Fulfilment) -> None:
+    if _is_paid_at_door(fulfilment):
+        _refund_door_fulfilment(fulfilment)
+        return
     hold_id = fulfilment.items_hold_transfer_id
     transfer = ledger.refund(
         original_transfer_id=f"{hold_id}/capture",
@@ -392,6 +490,8 @@ def _due_for_expiry(fulfilments: QuerySet[Fulfilment]) -> Fulfilment | None:
     fulfilment = fulfilments.first()
     if fulfilment is None or fulfilment.hold_expires_at > clock.now():
         return None
+    if _is_paid_at_door(fulfilment):
+        return None  # Nothing was held, so nothing expires.
     if not can_move(S(fulfilment.status), S.CANCELLED, Actor.SYSTEM):
         return None
     return fulfilment

@@ -86,6 +86,8 @@ def test_placing_an_order_reserves_stock_holds_the_total_and_queues_one_sms():
             "quantity": 2,
             "price": 3_000,
             "total": 6_000,
+            "options": "",
+            "options_en": "",
         }
     ]
     assert audit_orders().is_clean

@@ -6,7 +6,10 @@ merchants' settlement accounts and the delivery fees account exist already, as t
 every checkout but a merchant's very first.
 """
 
+import datetime as dt
+
 import pytest
+import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -25,6 +28,12 @@ from okryu.orders.tests.builders import (
     make_shopper,
     snapshot,
     stock_of,
+)
+from okryu.orders.tests.dish_builders import (
+    dish_checkout,
+    make_noodles,
+    make_restaurant,
+    portions_of,
 )
 from okryu.payments import ledger
 from okryu.payments.audit import audit_ledger
@@ -115,3 +124,40 @@ def test_the_first_short_line_in_product_order_is_refused_and_nothing_is_reserve
         {"product": rice.pk, "available": 5},
     )
     assert snapshot() == before
+
+
+# The goods of the case above, with 평양랭면 in two lines (곱빼기 and 보통 with an egg) from
+# a restaurant: one SELECT more for the dishes' options (goods read none), one for the
+# restaurant's opening hours, and one conditional UPDATE for the dish's portions (both
+# lines at once) instead of stock; SQLite also writes the third merchant's two holds one
+# at a time (transfer, SMS, job each).
+DISH_CHECKOUT_STATEMENTS = {"postgresql": 26, "sqlite": 44}
+
+
+@time_machine.travel(dt.datetime(2026, 12, 1, 3, 0, tzinfo=dt.UTC), tick=False)
+def test_a_checkout_with_dishes_takes_a_fixed_number_of_statements_too():
+    shopper, card = make_shopper(balance_won=100_000)
+    noodles, rice, socks = _two_merchants_three_products()
+    cold = make_noodles(make_restaurant(), capacity=10)
+    request = dish_checkout(
+        card,
+        [
+            (socks, 1, (), None),
+            (noodles, 2, (), None),
+            (rice, 1, (), None),
+            (cold.dish, 2, (cold.large,), 14_000),
+            (cold.dish, 1, (cold.regular, cold.egg), 12_500),
+        ],
+    )
+
+    with CaptureQueriesContext(connection) as statements:
+        place_order(shopper_id=shopper.pk, request=request, idempotency_key="k")
+
+    listing = "\n".join(query["sql"][:160] for query in statements.captured_queries)
+    assert (
+        len(statements.captured_queries) == DISH_CHECKOUT_STATEMENTS[connection.vendor]
+    ), listing
+    assert portions_of(cold.dish)[1] == 3
+    assert audit_orders().is_clean
+    assert audit_stock().is_clean
+    assert audit_ledger().violations == 0

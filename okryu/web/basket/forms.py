@@ -1,9 +1,12 @@
-"""Forms of the basket pages: a product id and a quantity, checked for shape only."""
+"""Forms of the basket pages: a product id, a quantity and options, checked for shape only."""
+
+from typing import Any
 
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext, gettext_lazy
+from typing_extensions import override
 
 
 class QuantityField(forms.IntegerField):
@@ -34,6 +37,50 @@ class QuantityField(forms.IntegerField):
             )
 
 
+class OptionIdsInput(forms.MultipleHiddenInput):
+    """Reads the checked ``option`` boxes and the ``option-<group>`` radio of each group.
+
+    A radio group needs a name of its own, or choosing in one group would clear another.
+    """
+
+    @override
+    def value_from_datadict(self, data: Any, files: Any, name: str) -> list[str]:
+        """Return every value of ``name`` and of the fields named ``name-<group id>``."""
+        values: list[str] = list(data.getlist(name))
+        for key in sorted(data.keys()):
+            group = key.removeprefix(f"{name}-")
+            if group != key and group.isdigit():
+                values += data.getlist(key)
+        return values
+
+
+class OptionIdsField(forms.Field):
+    """A dish's chosen option ids, each a positive integer (see ``OptionIdsInput``).
+
+    Whether they belong to the product is the basket service's check.
+    """
+
+    widget = OptionIdsInput
+
+    def __init__(self) -> None:
+        super().__init__(required=False)
+
+    @override
+    def to_python(self, value: Any) -> tuple[int, ...]:
+        """Return the ids, refusing more than the line's maximum or anything not an id."""
+        values = list(value or [])
+        maximum: int = settings.OKRYU_LINE_OPTIONS_MAX
+        if len(values) > maximum:
+            raise ValidationError(
+                gettext("선택은 %(maximum)d개까지 고를 수 있습니다.")
+                % {"maximum": maximum},
+                code="max_length",
+            )
+        if not all(isinstance(each, str) and each.isdigit() for each in values):
+            raise ValidationError(gettext("선택이 올바르지 않습니다."), code="invalid")
+        return tuple(int(each) for each in values)
+
+
 class _QuantityForm(forms.Form):
     quantity = QuantityField()
 
@@ -50,6 +97,7 @@ class BasketAddForm(_QuantityForm):
     """Put a product in the basket; ``next`` is where to go back to."""
 
     product = forms.IntegerField(min_value=1)
+    option = OptionIdsField()
     next = forms.CharField(required=False, max_length=2000)
     idempotency_key = forms.CharField(
         max_length=255,

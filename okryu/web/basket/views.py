@@ -102,9 +102,15 @@ class BasketAddView(View):
         owner = _get_or_start_basket_owner(request)
         product_id: int = form.cleaned_data["product"]
         quantity: int = form.cleaned_data["quantity"]
+        option_ids: tuple[int, ...] = form.cleaned_data["option"]
 
         def add() -> tuple[int, dict[str, object]]:
-            line = add_to_basket(owner=owner, product_id=product_id, quantity=quantity)
+            line = add_to_basket(
+                owner=owner,
+                product_id=product_id,
+                quantity=quantity,
+                option_ids=option_ids,
+            )
             return 200, {"product": line.product.name, "quantity": line.quantity}
 
         try:
@@ -112,7 +118,11 @@ class BasketAddView(View):
             outcome = submit_once(
                 scope=f"web:basket-add:{owner.label}",
                 key=form.cleaned_data["idempotency_key"],
-                fields={"product": product_id, "quantity": quantity},
+                fields={
+                    "product": product_id,
+                    "quantity": quantity,
+                    "options": list(option_ids),
+                },
                 action=add,
             )
         except NotFound as error:

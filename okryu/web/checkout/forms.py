@@ -22,6 +22,8 @@ from okryu.web.accounts.forms import district_choices
 from okryu.web.checkout.slots import ASAP, Slot, find_slot, list_slots
 
 NEW_ADDRESS = "new"
+CARD = "card"
+DOOR = "door"
 CARD_NUMBER_DIGITS = 16
 LINE_PARTS = 4
 # Ids, quantities and prices are far below a trillion; longer digits are tampering.
@@ -36,11 +38,16 @@ class SeenLine:
     product_id: int
     quantity: int
     price_won: int
+    # A dish's chosen options; the price above includes them.
+    option_ids: tuple[int, ...] = ()
 
     @property
     def value(self) -> str:
-        """The line as one hidden field's value."""
-        return f"{self.line_id}:{self.product_id}:{self.quantity}:{self.price_won}"
+        """The line as one hidden field's value (``:3.7`` added for options 3 and 7)."""
+        value = f"{self.line_id}:{self.product_id}:{self.quantity}:{self.price_won}"
+        if self.option_ids:
+            value += ":" + ".".join(str(option_id) for option_id in self.option_ids)
+        return value
 
 
 def slot_label(slot: Slot) -> str:
@@ -60,7 +67,10 @@ class _SecretTextInput(forms.TextInput):
 
 
 class SeenLinesField(forms.Field):
-    """The hidden lines of the page, each ``line:product:quantity:price`` in whole numbers."""
+    """The hidden lines of the page, each ``line:product:quantity:price`` in whole numbers.
+
+    A dish's line adds ``:option.option…``, its chosen option ids.
+    """
 
     widget = forms.MultipleHiddenInput
     default_error_messages = {
@@ -78,14 +88,24 @@ class SeenLinesField(forms.Field):
         lines: list[SeenLine] = []
         for raw in values:
             parts = str(raw).split(":")
-            if len(parts) != LINE_PARTS or not all(
-                part.isascii() and part.isdigit() and len(part) <= LINE_PART_DIGITS_MAX
-                for part in parts
+            options = parts[LINE_PARTS:]
+            parts = parts[:LINE_PARTS]
+            option_parts = options[0].split(".") if options else []
+            if (
+                len(parts) != LINE_PARTS
+                or len(options) > 1
+                or len(option_parts) > settings.OKRYU_LINE_OPTIONS_MAX
+                or not all(_is_id_part(part) for part in [*parts, *option_parts])
             ):
                 raise ValidationError(self.error_messages["invalid"], code="invalid")
             line_id, product_id, quantity, price_won = (int(part) for part in parts)
-            lines.append(SeenLine(line_id, product_id, quantity, price_won))
+            option_ids = tuple(int(part) for part in option_parts)
+            lines.append(SeenLine(line_id, product_id, quantity, price_won, option_ids))
         return tuple(lines)
+
+
+def _is_id_part(part: str) -> bool:
+    return part.isascii() and part.isdigit() and len(part) <= LINE_PART_DIGITS_MAX
 
 
 class CheckoutForm(forms.Form):
@@ -115,9 +135,23 @@ class CheckoutForm(forms.Form):
         label=gettext_lazy("배달 시간"),
         error_messages={"required": gettext_lazy("배달 시간을 고르십시오.")},
     )
+    payment = forms.ChoiceField(
+        label=gettext_lazy("결제 방법"),
+        widget=forms.RadioSelect,
+        choices=[
+            (CARD, gettext_lazy("지금 카드로 결제 (배달 때 확정)")),
+            (DOOR, gettext_lazy("문앞에서 카드로 결제")),
+        ],
+        initial=CARD,
+        # A form from before the choice existed posts none: it paid by card.
+        required=False,
+        error_messages={"invalid_choice": gettext_lazy("그런 결제 방법은 없습니다.")},
+    )
+    # Required when paying by card now (``clean``); paying at the door needs neither.
     card_number = forms.CharField(
         label=gettext_lazy("카드 번호"),
         max_length=32,
+        required=False,
         widget=_SecretTextInput(
             attrs={"inputmode": "numeric", "autocomplete": "off", "spellcheck": "false"}
         ),
@@ -126,6 +160,7 @@ class CheckoutForm(forms.Form):
     pin = forms.CharField(
         label=gettext_lazy("PIN"),
         max_length=6,
+        required=False,
         strip=False,
         widget=forms.PasswordInput(
             attrs={"inputmode": "numeric", "autocomplete": "off"}
@@ -171,9 +206,15 @@ class CheckoutForm(forms.Form):
                 [gettext("고른 배달 시간이 지났습니다. 다른 시간을 고르십시오.")]
             )
 
+    def clean_payment(self) -> str:
+        """Return ``card`` or ``door``; a form that chose nothing pays by card."""
+        return str(self.cleaned_data.get("payment") or CARD)
+
     def clean_card_number(self) -> str:
         """Return the card number as 16 digits, spaces and hyphens removed."""
         raw: str = self.cleaned_data["card_number"]
+        if not raw:
+            return ""  # Required only when paying by card now: see ``clean``.
         digits = raw.replace(" ", "").replace("-", "")
         if not (digits.isascii() and digits.isdigit()) or len(digits) != (
             CARD_NUMBER_DIGITS
@@ -186,6 +227,8 @@ class CheckoutForm(forms.Form):
     def clean_pin(self) -> str:
         """Return the PIN, 4 to 6 digits."""
         pin: str = self.cleaned_data["pin"]
+        if not pin:
+            return ""
         if not (pin.isascii() and pin.isdigit() and 4 <= len(pin) <= 6):  # noqa: PLR2004
             raise ValidationError(gettext("PIN은 숫자 4~6자리입니다."), code="invalid")
         return pin
@@ -193,6 +236,10 @@ class CheckoutForm(forms.Form):
     @override
     def clean(self) -> dict[str, Any]:
         cleaned: dict[str, Any] = super().clean() or {}
+        if cleaned.get("payment") == CARD:
+            for name in ("card_number", "pin"):
+                if not cleaned.get(name) and name not in self.errors:
+                    self.add_error(name, self.fields[name].error_messages["required"])
         if cleaned.get("address") == NEW_ADDRESS:
             if cleaned.get("district") is None and "district" not in self.errors:
                 self.add_error("district", gettext("구역을 고르십시오."))

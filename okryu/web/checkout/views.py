@@ -27,6 +27,7 @@ from okryu.core.errors import DomainError, NotFound
 from okryu.orders.requests import CheckoutLine, CheckoutRequest
 from okryu.orders.services import CheckoutQuote, place_order, quote_checkout
 from okryu.web.checkout.forms import (
+    CARD,
     LINE_PART_DIGITS_MAX,
     NEW_ADDRESS,
     CheckoutForm,
@@ -41,7 +42,13 @@ UNPROCESSABLE = 422
 
 def _seen_lines(summary: BasketSummary) -> list[SeenLine]:
     return [
-        SeenLine(item.line_id, item.product_id, item.quantity, item.price_won)
+        SeenLine(
+            item.line_id,
+            item.product_id,
+            item.quantity,
+            item.price_won,
+            item.option_ids,
+        )
         for group in summary.groups
         for item in group.items
     ]
@@ -55,6 +62,7 @@ def _checkout_lines(
             product_id=line.product_id,
             quantity=line.quantity,
             price_won_seen=line.price_won,
+            option_ids=line.option_ids,
         )
         for line in lines
     )
@@ -174,13 +182,15 @@ class CheckoutView(LoginRequiredMixin, View):
             return again(message, CONFLICT, district_id)
         slot = form.chosen_slot()
         lines: tuple[SeenLine, ...] = form.cleaned_data["line"]
+        is_card = form.cleaned_data["payment"] == CARD
         checkout = CheckoutRequest(
             lines=_checkout_lines(lines),
             district_id=district_id,
             address_detail=detail,
             slot_starts_at=slot.starts_at if slot else None,
-            card_number=form.cleaned_data["card_number"],
-            pin=form.cleaned_data["pin"],
+            card_number=form.cleaned_data["card_number"] if is_card else "",
+            pin=form.cleaned_data["pin"] if is_card else "",
+            payment_method=form.cleaned_data["payment"],
         )
         try:
             placed = place_order(

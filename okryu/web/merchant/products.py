@@ -29,6 +29,7 @@ from okryu.core.errors import DomainError, InvalidInput, NotFound
 from okryu.merchants.queries import get_merchant
 from okryu.web.idempotency import submit_once
 from okryu.web.merchant.access import MerchantStaffRequiredMixin
+from okryu.web.merchant.dish_forms import dish_context
 from okryu.web.merchant.forms import NewProductForm, PhotoForm, ProductForm
 from okryu.web.orders.errors import refusal_message, refusal_status
 from okryu.web.shop.listing import paging_for, parse_page_number
@@ -89,13 +90,29 @@ def _render_form(
     product: Product | None = None,
     photo_form: PhotoForm | None = None,
     code: int = 200,
+    dish_forms: dict[str, forms.Form] | None = None,
 ) -> HttpResponse:
     context: dict[str, Any] = {
         "form": form,
         "product": product,
         "photo_form": photo_form or PhotoForm(),
+        **dish_context(product, **(dish_forms or {})),
     }
     return render(request, "web/merchant/product_form.html", context, status=code)
+
+
+def render_product_page(
+    request: HttpRequest,
+    *,
+    product: Product,
+    dish_forms: dict[str, forms.Form],
+    code: int,
+) -> HttpResponse:
+    """Show one's product page again with a dish form's errors (``okryu.web.merchant.dishes``)."""
+    form = ProductForm(initial=_initial(product))
+    return _render_form(
+        request, form=form, product=product, dish_forms=dish_forms, code=code
+    )
 
 
 def _add_refusal(form: forms.Form, error: DomainError) -> None:

@@ -18,12 +18,12 @@ from django.views import View
 
 from okryu.accounts.models import User
 from okryu.core.errors import DomainError, NotFound
+from okryu.delivery.services import mark_ready_for_pickup
 from okryu.orders.models import Fulfilment
 from okryu.orders.queries import get_fulfilment_for_staff, list_fulfilments_for_staff
 from okryu.orders.rules import FulfilmentStatus
 from okryu.orders.services import (
     accept_fulfilment,
-    mark_ready,
     reject_fulfilment,
     start_preparing,
 )
@@ -41,7 +41,12 @@ QUEUE_STATUSES = (S.PLACED, S.ACCEPTED, S.PREPARING, S.READY)
 ACTIONS: dict[str, tuple[Callable[..., object], FulfilmentStatus, Any]] = {
     "accept": (accept_fulfilment, S.ACCEPTED, gettext_lazy("주문을 받았습니다.")),
     "prepare": (start_preparing, S.PREPARING, gettext_lazy("준비를 시작했습니다.")),
-    "ready": (mark_ready, S.READY, gettext_lazy("준비 완료로 표시했습니다.")),
+    # Ready opens the delivery job in the same transaction.
+    "ready": (
+        mark_ready_for_pickup,
+        S.READY,
+        gettext_lazy("준비 완료로 표시했습니다."),
+    ),
 }
 
 

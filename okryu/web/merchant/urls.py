@@ -3,7 +3,7 @@
 from django.urls import URLPattern, path
 from django.views.generic import RedirectView
 
-from okryu.web.merchant import products, queue, stock
+from okryu.web.merchant import dishes, products, queue, stock
 
 urlpatterns: list[URLPattern] = [
     path("", RedirectView.as_view(pattern_name="merchant-queue"), name="merchant"),
@@ -38,6 +38,31 @@ urlpatterns: list[URLPattern] = [
         "products/<int:product_id>/sale/<slug:action>/",
         products.ProductWithdrawView.as_view(),
         name="merchant-product-withdraw",
+    ),
+    path(
+        "products/<int:product_id>/kitchen/",
+        dishes.DishKitchenView.as_view(),
+        name="merchant-dish-kitchen",
+    ),
+    path(
+        "products/<int:product_id>/option-groups/",
+        dishes.OptionGroupAddView.as_view(),
+        name="merchant-option-group-add",
+    ),
+    path(
+        "option-groups/<int:group_id>/options/",
+        dishes.OptionAddView.as_view(),
+        name="merchant-option-add",
+    ),
+    path(
+        "option-groups/<int:group_id>/remove/",
+        dishes.OptionGroupRemoveView.as_view(),
+        name="merchant-option-group-remove",
+    ),
+    path(
+        "options/<int:option_id>/remove/",
+        dishes.OptionRemoveView.as_view(),
+        name="merchant-option-remove",
     ),
     path(
         "products/<int:product_id>/stock/",

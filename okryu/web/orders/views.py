@@ -17,8 +17,13 @@ from django.views import View
 
 from okryu.accounts.models import User
 from okryu.core.errors import DomainError, InvalidInput, NotFound
-from okryu.orders.models import Order, OrderStatusChoices
-from okryu.orders.queries import get_order_for_shopper, list_orders_for_shopper
+from okryu.delivery.queries import FulfilmentDelivery, delivery_for_fulfilments
+from okryu.orders.models import Order, OrderStatusChoices, PaymentMethodChoices
+from okryu.orders.queries import (
+    due_at_door_of,
+    get_order_for_shopper,
+    list_orders_for_shopper,
+)
 from okryu.orders.rules import SHOPPER_CANCELLABLE_STATUSES, FulfilmentStatus
 from okryu.orders.services import cancel_order
 from okryu.web.orders.errors import refusal_message, refusal_status
@@ -69,13 +74,20 @@ def is_cancellable(order: Order) -> bool:
 _RELEASED = frozenset({FulfilmentStatus.REJECTED, FulfilmentStatus.CANCELLED})
 
 
+def _own_deliveries(order: Order) -> dict[int, FulfilmentDelivery]:
+    # The order is the shopper's own (``get_order_for_shopper``): so are its fulfilments,
+    # the one condition under which their confirmation codes may be shown.
+    return delivery_for_fulfilments([f.pk for f in order.fulfilments.all()])
+
+
 def _render_order(
     request: HttpRequest, order: Order, *, error: str = "", status: int = 200
 ) -> HttpResponse:
     context: dict[str, Any] = {
         "order": order,
-        "fulfilments": fulfilment_views(order),
+        "fulfilments": fulfilment_views(order, _own_deliveries(order)),
         "can_cancel": is_cancellable(order),
+        "due_at_door": due_at_door_of(order),
         "error": error,
     }
     return render(request, "web/orders/order.html", context, status=status)
@@ -121,6 +133,9 @@ class OrderCancelView(LoginRequiredMixin, View):
                 status=refusal_status(error),
             )
         messages.success(
-            request, gettext("주문을 취소했습니다. 카드 보류도 풀렸습니다.")
+            request,
+            gettext("주문을 취소했습니다.")
+            if order.payment_method == PaymentMethodChoices.DOOR
+            else gettext("주문을 취소했습니다. 카드 보류도 풀렸습니다."),
         )
         return redirect("order", order_id=order.pk)

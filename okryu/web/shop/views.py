@@ -25,6 +25,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from okryu.catalog import search as catalog_search
 from okryu.catalog.models import Product
+from okryu.catalog.options import load_option_menus
+from okryu.catalog.portions import available_units
 from okryu.catalog.queries import (
     find_category_node,
     get_product,
@@ -333,7 +335,9 @@ def product(request: HttpRequest, product_id: int) -> HttpResponse:
         found = get_product(product_id=product_id)
     except NotFound:
         return _notice(request, status=404, message=_("상품을 찾을 수 없습니다."))
-    available = max(0, found.stock_available)
+    available = available_units(found)
+    # Only dishes have options: a product of stock reads none.
+    menu = load_option_menus([found.pk])[found.pk] if found.is_made_to_order else None
     limits = [available, settings.OKRYU_LINE_QUANTITY_MAX]
     if found.purchase_limit_per_day is not None:
         limits.append(found.purchase_limit_per_day)
@@ -346,6 +350,7 @@ def product(request: HttpRequest, product_id: int) -> HttpResponse:
                 cached_category_tree(), category_id=found.category_id
             ),
             "available": available,
+            "option_groups": menu.groups if menu is not None else (),
             "quantity_max": min(limits),
             "next_url": reverse("product", args=[product_id]),
         },

@@ -449,3 +449,45 @@ def test_the_checkout_page_speaks_english_after_the_switch(
     assert "Place order" in page
     assert "As soon as possible" in page
     assert "Delivery fee" in page
+
+
+def test_an_order_paid_at_the_door_needs_no_card_and_holds_nothing(
+    shopper_client, shopper, card, noodles
+):
+    fill_basket(shopper, (noodles, 2))
+    data = checkout_form(shopper_client, payment="door")
+    held_before = LedgerAccount.objects.get(pk=card.ledger_account_id).held_won
+
+    response = shopper_client.post(reverse("checkout"), data)
+
+    order = Order.objects.get()
+    assert response.status_code == 302
+    assert (order.payment_method, order.card_last4) == ("door", "")
+    assert stock_of(noodles) == (10, 2)
+    assert LedgerAccount.objects.get(pk=card.ledger_account_id).held_won == held_before
+    page = shopper_client.get(response["Location"])
+    assert "문앞 결제" in page.content.decode()
+
+
+def test_paying_by_card_now_still_needs_the_card_and_pin(
+    shopper_client, shopper, noodles
+):
+    fill_basket(shopper, (noodles, 1))
+    data = checkout_form(shopper_client, payment="card")
+
+    response = shopper_client.post(reverse("checkout"), data)
+
+    assert response.status_code == 422
+    errors = response.context["form"].errors
+    assert errors["card_number"] == ["카드 번호를 입력하십시오."]
+    assert errors["pin"] == ["PIN을 입력하십시오."]
+    assert Order.objects.count() == 0
+
+
+def test_the_checkout_page_offers_paying_at_the_door(shopper_client, shopper, noodles):
+    fill_basket(shopper, (noodles, 1))
+
+    page = shopper_client.get(reverse("checkout")).content.decode()
+
+    assert 'name="payment" value="door"' in page
+    assert 'name="payment" value="card"' in page

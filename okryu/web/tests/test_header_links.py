@@ -43,3 +43,14 @@ def test_a_visitor_sees_no_personal_links():
 
     assert "내 카드" not in page
     assert "로그인" in page
+
+
+def test_a_courier_is_linked_to_their_jobs_and_not_to_the_office():
+    page = page_for(Role.COURIER)
+
+    assert 'href="/courier/">내 배달</a>' in page
+    assert "물류 사무소" not in page
+
+
+def test_an_operator_is_not_linked_to_the_courier_pages():
+    assert "내 배달" not in page_for(Role.OPERATOR)

@@ -1,17 +1,16 @@
-"""The logistics office's stand-in page: operators send ready parts out and deliver them."""
+"""The logistics office: operators see the board and move jobs; refusals change nothing."""
 
 import pytest
 from django.test import Client
 from django.urls import reverse
 
-from okryu.accounts.models import Role, RoleGrant
-from okryu.accounts.tests.factories import ShopperFactory, UserFactory
-from okryu.merchants.tests.factories import MerchantFactory
-from okryu.orders.models import Fulfilment
-from okryu.orders.services import accept_fulfilment, mark_ready, start_preparing
-from okryu.web.tests.test_checkout_pages import stocked_product
-from okryu.web.tests.test_merchant_pages import staff_of
-from okryu.web.tests.test_order_pages import place
+from okryu.accounts.models import Role
+from okryu.accounts.tests.factories import UserFactory
+from okryu.core.errors import DomainError
+from okryu.delivery.models import DeliveryJob, JobStatus
+from okryu.delivery.services import fail_delivery, hand_over_job, pick_up_job
+from okryu.delivery.tests.builders import Shop, delivery_snapshot, make_courier
+from okryu.orders.tests.builders import make_user_with_role
 
 pytestmark = pytest.mark.django_db
 
@@ -22,99 +21,272 @@ def _fast_pin_hashes(settings):
 
 
 @pytest.fixture
-def noodles():
-    return stocked_product(
-        merchant=MerchantFactory.create(name="옥류관"), name="평양랭면", price_won=1200
-    )
-
-
-@pytest.fixture
-def ready(noodles):
-    """A fulfilment of two bowls, moved to ready by the merchant's staff."""
-    fulfilment = place(ShopperFactory.create(), (noodles, 2)).fulfilments.get()
-    staff = staff_of(noodles.merchant)
-    for move in (accept_fulfilment, start_preparing, mark_ready):
-        move(staff_user_id=staff.pk, fulfilment_id=fulfilment.pk)
-    return fulfilment
-
-
-@pytest.fixture
-def operator_client(client: Client):
-    operator = UserFactory.create()
-    RoleGrant.objects.create(user=operator, role=Role.OPERATOR)
-    client.force_login(operator)
+def operator_client(client: Client) -> Client:
+    client.force_login(make_user_with_role(Role.OPERATOR))
     return client
 
 
-def act(client: Client, fulfilment_id: int, action: str):
-    return client.post(
-        reverse("logistics-action", args=[fulfilment_id, action]),
-        {"idempotency_key": f"{action}-{fulfilment_id}"},
-    )
+@pytest.fixture
+def shop() -> Shop:
+    return Shop(weight_grams=1_000)
 
 
-def test_the_page_lists_ready_and_out_for_delivery_parts(operator_client, ready):
+def post(client: Client, name: str, *args, key: str = "k1", **fields):
+    return client.post(reverse(name, args=args), {"idempotency_key": key, **fields})
+
+
+def job_state(job: DeliveryJob) -> tuple[str, int | None]:
+    job.refresh_from_db()
+    return job.status, job.courier_id
+
+
+def lock(job: DeliveryJob, courier) -> None:
+    """Pick the job up and give five wrong codes: it locks."""
+    pick_up_job(courier_user_id=courier.user_id, job_id=job.pk)
+    wrong = "0000" if job.confirmation_code != "0000" else "1111"
+    for _attempt in range(5):
+        with pytest.raises(DomainError, match="확인 번호"):
+            hand_over_job(courier_user_id=courier.user_id, job_id=job.pk, code=wrong)
+
+
+def test_the_board_shows_waiting_jobs_due_first_and_couriers_with_their_routes(
+    operator_client, shop
+):
+    courier = make_courier(vehicle="van")
+    first = shop.ready_job()
+    second = shop.ready_job()
+    post(operator_client, "logistics-assign", second.pk, courier=courier.pk)
+
     response = operator_client.get(reverse("logistics"))
 
     assert response.status_code == 200
-    assert [f.pk for f in response.context["ready"]] == [ready.pk]
-    assert response.context["out"] == []
+    assert [row.job.pk for row in response.context["waiting"]] == [first.pk]
+    assert [row.courier.courier.pk for row in response.context["on_duty"]] == [
+        courier.pk
+    ]
+    route = response.context["on_duty"][0].courier.jobs
+    assert [job.pk for job in route] == [second.pk]
+    page = response.content.decode()
+    assert shop.merchant.name in page
+    assert "화물차" in page
+    assert 'http-equiv="refresh"' in page
 
 
-def test_sending_out_then_delivering_captures_the_payment_and_sells_the_stock(
-    operator_client, ready, noodles
-):
-    sent = act(operator_client, ready.pk, "send-out")
-    status_after_sending = Fulfilment.objects.get(pk=ready.pk).status
-    delivered = act(operator_client, ready.pk, "deliver")
+def test_the_partial_board_is_only_the_board(operator_client, shop):
+    shop.ready_job()
 
-    assert (sent.status_code, delivered.status_code) == (302, 302)
-    assert status_after_sending == "out_for_delivery"
-    fulfilment = Fulfilment.objects.get(pk=ready.pk)
-    assert fulfilment.status == "delivered"
-    assert fulfilment.captured_won == (
-        fulfilment.items_total_won + fulfilment.delivery_fee_won
-    )
-    noodles.refresh_from_db()
-    assert (noodles.stock_on_hand, noodles.stock_reserved, noodles.stock_sold) == (
-        8,
-        0,
-        2,
-    )
+    response = operator_client.get(reverse("logistics") + "?partial=1")
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "<html" not in page
+    assert "배정 대기" in page
 
 
-def test_delivering_twice_is_told_as_done_and_captures_once(operator_client, ready):
-    act(operator_client, ready.pk, "send-out")
-    act(operator_client, ready.pk, "deliver")
+def test_running_dispatch_assigns_and_tells_what_it_assigned(operator_client, shop):
+    courier = make_courier()
+    job = shop.ready_job()
 
-    again = act(operator_client, ready.pk, "deliver")
+    response = post(operator_client, "logistics-dispatch")
+
+    assert response.status_code == 302
+    assert job_state(job) == (JobStatus.ASSIGNED, courier.pk)
+    told = [
+        str(m) for m in operator_client.get(reverse("logistics")).context["messages"]
+    ]
+    assert len(told) == 1
+    assert f"배달 {job.pk} → {courier.user}" in told[0]
+    assert "1건을 배정했습니다" in told[0]
+
+
+def test_a_double_submitted_dispatch_runs_one_round(operator_client, shop):
+    courier = make_courier()
+    first = shop.ready_job()
+    post(operator_client, "logistics-dispatch")
+    later = shop.ready_job()
+    before = delivery_snapshot()
+
+    again = post(operator_client, "logistics-dispatch")
 
     assert again.status_code == 302
-    fulfilment = Fulfilment.objects.get(pk=ready.pk)
-    assert fulfilment.captured_won == (
-        fulfilment.items_total_won + fulfilment.delivery_fee_won
-    )
+    assert job_state(first) == (JobStatus.ASSIGNED, courier.pk)
+    assert job_state(later) == (JobStatus.WAITING, None)
+    assert delivery_snapshot() == before
 
 
-def test_delivering_a_part_not_yet_sent_out_is_refused_and_changes_nothing(
-    operator_client, ready
-):
-    response = act(operator_client, ready.pk, "deliver")
+def test_a_refusal_page_refreshes_into_the_board_not_the_form(operator_client, shop):
+    job = shop.ready_job()
+
+    response = post(operator_client, "logistics-unassign", job.pk)
 
     assert response.status_code == 409
-    fulfilment = Fulfilment.objects.get(pk=ready.pk)
-    assert (fulfilment.status, fulfilment.captured_won) == ("ready", 0)
+    assert f'content="20;url={reverse("logistics")}"' in response.content.decode()
 
 
-@pytest.mark.parametrize("role", [None, Role.SHOPPER, Role.MERCHANT])
-def test_only_operators_may_use_the_page(client: Client, ready, role):
-    user = UserFactory.create()
-    if role is not None:
-        RoleGrant.objects.create(user=user, role=role)
-    client.force_login(user)
+def test_a_dispatch_with_nothing_to_assign_says_so(operator_client):
+    post(operator_client, "logistics-dispatch")
 
-    page = client.get(reverse("logistics"))
-    sent = act(client, ready.pk, "send-out")
+    told = [
+        str(m) for m in operator_client.get(reverse("logistics")).context["messages"]
+    ]
 
-    assert (page.status_code, sent.status_code) == (403, 403)
-    assert Fulfilment.objects.get(pk=ready.pk).status == "ready"
+    assert told == ["배차를 돌렸습니다. 새로 배정한 배달은 없습니다."]
+
+
+def test_assigning_by_hand_puts_the_job_on_the_chosen_route(operator_client, shop):
+    courier = make_courier()
+    job = shop.ready_job()
+
+    response = post(operator_client, "logistics-assign", job.pk, courier=courier.pk)
+
+    assert response.status_code == 302
+    assert job_state(job) == (JobStatus.ASSIGNED, courier.pk)
+
+
+def test_a_double_submitted_assignment_acts_once(operator_client, shop):
+    courier = make_courier()
+    job = shop.ready_job()
+    post(operator_client, "logistics-assign", job.pk, courier=courier.pk)
+    after_first = delivery_snapshot()
+
+    again = post(operator_client, "logistics-assign", job.pk, courier=courier.pk)
+
+    assert again.status_code == 302
+    assert delivery_snapshot() == after_first
+
+
+@pytest.mark.parametrize(
+    ("case", "message"),
+    [
+        ("vehicle_too_small", "화물차가 필요합니다"),
+        ("over_capacity", "적재량을 넘습니다"),
+        ("off_duty", "근무 중이 아닌 배달원입니다"),
+        ("locked", "구매자에게 전화한 뒤 잠금을 푸십시오"),
+    ],
+)
+def test_a_refused_assignment_is_told_and_changes_nothing(
+    operator_client, case, message
+):
+    shop = Shop(weight_grams=12_000)
+    if case == "vehicle_too_small":
+        job = Shop(weight_grams=20_000).ready_job()
+        courier = make_courier(vehicle="motorbike")
+    elif case == "over_capacity":
+        courier = make_courier(vehicle="motorbike", capacity_grams=20_000)
+        first = shop.ready_job()
+        post(
+            operator_client, "logistics-assign", first.pk, courier=courier.pk, key="k0"
+        )
+        job = shop.ready_job()
+    elif case == "off_duty":
+        courier = make_courier(on_duty=False)
+        job = shop.ready_job()
+    else:
+        courier = make_courier()
+        job = shop.ready_job()
+        post(operator_client, "logistics-assign", job.pk, courier=courier.pk, key="k0")
+        lock(job, courier)
+        fail_delivery(courier_user_id=courier.user_id, job_id=job.pk, reason="없음")
+        courier = make_courier()
+    before = delivery_snapshot()
+
+    response = post(operator_client, "logistics-assign", job.pk, courier=courier.pk)
+
+    assert response.status_code == 409
+    assert message in response.context["error"]
+    assert message in response.content.decode()
+    assert delivery_snapshot() == before
+
+
+def test_assigning_an_unknown_job_or_without_a_courier_changes_nothing(
+    operator_client, shop
+):
+    courier = make_courier()
+    job = shop.ready_job()
+    before = delivery_snapshot()
+
+    unknown = post(operator_client, "logistics-assign", job.pk + 99, courier=courier.pk)
+    blank = post(operator_client, "logistics-assign", job.pk, courier="")
+    keyless = operator_client.post(
+        reverse("logistics-assign", args=[job.pk]), {"courier": courier.pk}
+    )
+
+    assert (unknown.status_code, blank.status_code, keyless.status_code) == (
+        404,
+        422,
+        422,
+    )
+    assert blank.context["error"] == "배달원을 고르십시오."
+    assert "만료" in keyless.context["error"]
+    assert delivery_snapshot() == before
+
+
+def test_unassigning_puts_the_job_back_to_waiting_once(operator_client, shop):
+    courier = make_courier()
+    job = shop.ready_job()
+    post(operator_client, "logistics-assign", job.pk, courier=courier.pk, key="k0")
+
+    first = post(operator_client, "logistics-unassign", job.pk)
+    after_first = delivery_snapshot()
+    again = post(operator_client, "logistics-unassign", job.pk)
+
+    assert (first.status_code, again.status_code) == (302, 302)
+    assert job_state(job) == (JobStatus.WAITING, None)
+    assert delivery_snapshot() == after_first
+
+
+def test_unassigning_a_waiting_job_is_refused_and_changes_nothing(
+    operator_client, shop
+):
+    job = shop.ready_job()
+    before = delivery_snapshot()
+
+    response = post(operator_client, "logistics-unassign", job.pk)
+
+    assert response.status_code == 409
+    assert "지금 상태: 배정 대기" in response.context["error"]
+    assert delivery_snapshot() == before
+
+
+def test_a_locked_job_is_listed_and_unlocked_after_calling_the_shopper(
+    operator_client, shop
+):
+    courier = make_courier()
+    job = shop.ready_job()
+    post(operator_client, "logistics-assign", job.pk, courier=courier.pk, key="k0")
+    lock(job, courier)
+
+    board = operator_client.get(reverse("logistics"))
+    response = post(operator_client, "logistics-unlock", job.pk)
+
+    assert [j.pk for j in board.context["locked"]] == [job.pk]
+    assert "잠금 풀기" in board.content.decode()
+    assert response.status_code == 302
+    job.refresh_from_db()
+    assert (job.is_locked, job.wrong_code_count) == (False, 0)
+
+
+@pytest.mark.parametrize("role", [None, Role.SHOPPER, Role.MERCHANT, Role.COURIER])
+def test_only_operators_may_use_the_office(client: Client, shop, role):
+    courier = make_courier()
+    job = shop.ready_job()
+    client.force_login(make_user_with_role(role) if role else UserFactory.create())
+    before = delivery_snapshot()
+
+    answers = [
+        client.get(reverse("logistics")).status_code,
+        post(client, "logistics-dispatch").status_code,
+        post(client, "logistics-assign", job.pk, courier=courier.pk).status_code,
+        post(client, "logistics-unassign", job.pk).status_code,
+        post(client, "logistics-unlock", job.pk).status_code,
+    ]
+
+    assert answers == [403] * 5
+    assert delivery_snapshot() == before
+
+
+def test_a_visitor_is_asked_to_log_in(client: Client):
+    response = client.get(reverse("logistics"))
+
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))

@@ -16,6 +16,7 @@ import pytest
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.core.management import call_command
+from django.db.models import Count
 from django.test import Client
 from django.urls import NoReverseMatch, reverse
 from typing_extensions import override
@@ -180,6 +181,17 @@ def load_demo_data() -> None:
     call_command("load_demo_data", verbosity=0, stdout=io.StringIO())
 
 
+def _dish_with_most_options() -> Product:
+    dishes = Product.objects.filter(is_active=True, is_made_to_order=True)
+    dish = (
+        dishes.annotate(options_count=Count("option_groups__options"))
+        .order_by("-options_count", "id")
+        .first()
+    )
+    assert dish is not None, "the demo data has dishes"
+    return dish
+
+
 def storefront_pages() -> dict[str, str]:
     """Return the URL of each page in the budget, chosen among the biggest of their kind."""
     tree = list_category_tree()
@@ -203,6 +215,8 @@ def storefront_pages() -> dict[str, str]:
         "merchant": reverse("merchant", args=[busiest.pk]),
         "merchants": reverse("merchants"),
         "product": reverse("product", args=[longest_named.pk]),
+        # A dish with the most options: its form has a radio or checkbox for each.
+        "dish": reverse("product", args=[_dish_with_most_options().pk]),
         "search": f"{reverse('search')}?q={word}",
     }
     for name in ("basket", "login", "signup"):
@@ -272,6 +286,59 @@ def shopper_order_pages(shopper: User) -> dict[str, str]:
     }
 
 
+def delivery_pages(shopper: User) -> tuple[User, dict[str, str], dict[str, str]]:
+    """Return a courier with a job picked up and their pages, and the order it tracks.
+
+    The order is of the demo shop (``store1``'s), its longest-named products, made ready by
+    its staff and dispatched to a demo courier; the courier's job page shows the code form.
+    """
+    from okryu.delivery.models import DeliveryJob
+    from okryu.delivery.services import dispatch, mark_ready_for_pickup, pick_up_job
+    from okryu.orders.requests import CheckoutLine, CheckoutRequest
+    from okryu.orders.services import accept_fulfilment, place_order, start_preparing
+
+    staff = User.objects.get(username="store1")
+    merchant = Merchant.objects.get(staff__user=staff)
+    products = sorted(
+        Product.objects.filter(merchant=merchant, is_active=True, stock_on_hand__gte=5)[
+            :100
+        ],
+        key=lambda p: -len(p.name),
+    )[:5]
+    address = shopper.addresses.get(is_default=True)
+    placed = place_order(
+        shopper_id=shopper.pk,
+        request=CheckoutRequest(
+            lines=tuple(CheckoutLine(p.pk, 1, p.price_won) for p in products),
+            district_id=address.district_id,
+            address_detail=address.detail,
+            slot_starts_at=None,
+            card_number="9410000000000013",
+            pin="1111",
+        ),
+        idempotency_key="page-budget-delivery",
+    )
+    [part] = placed.body["fulfilments"]
+    fulfilment_id = part["id"]
+    for move in (accept_fulfilment, start_preparing, mark_ready_for_pickup):
+        move(staff_user_id=staff.pk, fulfilment_id=fulfilment_id)
+    dispatch()
+    job = DeliveryJob.objects.select_related("courier__user").get(
+        fulfilment_id=fulfilment_id
+    )
+    assert job.courier is not None, "a demo courier is on duty"
+    pick_up_job(courier_user_id=job.courier.user_id, job_id=job.pk)
+    courier_pages = {
+        "courier-jobs": reverse("courier-jobs"),
+        "courier-job": reverse("courier-job", args=[job.pk]),
+    }
+    return (
+        job.courier.user,
+        courier_pages,
+        {"order-tracked": reverse("order", args=[placed.order_id])},
+    )
+
+
 @pytest.mark.django_db
 def test_every_storefront_page_fits_the_budget_with_the_demo_data():
     load_demo_data()
@@ -293,6 +360,19 @@ def test_every_storefront_page_fits_the_budget_with_the_demo_data():
         response = shopper.get(url, HTTP_ACCEPT_ENCODING="gzip")
         assert response.status_code == 200, f"{name} answered {response.status_code}"
         weights[name] = weigh(response.content)
+    courier_user, courier_pages, tracked = delivery_pages(
+        User.objects.get(username="shopper1")
+    )
+    for name, url in tracked.items():
+        response = shopper.get(url, HTTP_ACCEPT_ENCODING="gzip")
+        assert response.status_code == 200, f"{name} answered {response.status_code}"
+        weights[name] = weigh(response.content)
+    courier = Client()
+    courier.force_login(courier_user)
+    for name, url in courier_pages.items():
+        response = courier.get(url, HTTP_ACCEPT_ENCODING="gzip")
+        assert response.status_code == 200, f"{name} answered {response.status_code}"
+        weights[name] = weigh(response.content)
 
     over = {
         name: weight
@@ -309,6 +389,7 @@ def test_every_storefront_page_fits_the_budget_with_the_demo_data():
         "merchant",
         "merchants",
         "product",
+        "dish",
         "search",
         "basket",
         "login",
@@ -319,4 +400,7 @@ def test_every_storefront_page_fits_the_budget_with_the_demo_data():
         "checkout",
         "my-orders",
         "order",
+        "order-tracked",
+        "courier-jobs",
+        "courier-job",
     }

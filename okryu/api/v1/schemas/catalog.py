@@ -4,6 +4,8 @@ from ninja import Schema
 from pydantic import Field
 
 from okryu.catalog.models import Product
+from okryu.catalog.options import OptionMenu
+from okryu.catalog.portions import available_units
 from okryu.catalog.queries import CategoryNode
 from okryu.merchants.models import Merchant
 
@@ -79,7 +81,12 @@ class ProductOut(Schema):
     merchant_name: str
     merchant_name_en: str
     category: int = Field(description="Id of its category.")
-    available: int = Field(description="Units that can be ordered now.")
+    available: int = Field(
+        description=(
+            "Units that can be ordered now; for a dish with a daily capacity, the "
+            "portions left today (0 when sold out)."
+        )
+    )
     purchase_limit: int | None = Field(
         description="Most units one shopper may buy per day, or null for no limit."
     )
@@ -98,7 +105,7 @@ class ProductOut(Schema):
             "merchant_name": product.merchant.name,
             "merchant_name_en": product.merchant.name_en,
             "category": product.category_id,
-            "available": max(product.stock_available, 0),
+            "available": available_units(product),
             "purchase_limit": product.purchase_limit_per_day,
         }
 
@@ -106,6 +113,27 @@ class ProductOut(Schema):
     def from_product(cls, product: Product) -> "ProductOut":
         """Return the list schema of ``product``."""
         return cls.model_validate(cls.fields_of(product))
+
+
+class OptionOut(Schema):
+    """One option of a dish and what it adds to the unit price."""
+
+    id: int
+    name: str
+    name_en: str
+    price_change: int = Field(
+        description="Added to the unit price, in won (may be < 0)."
+    )
+
+
+class OptionGroupOut(Schema):
+    """A choice on a dish: `one` (exactly one option) or `any` (any number)."""
+
+    id: int
+    name: str
+    name_en: str
+    choice: str = Field(description="`one`: choose exactly one; `any`: choose any.")
+    options: list[OptionOut]
 
 
 class ProductDetailOut(ProductOut):
@@ -116,10 +144,27 @@ class ProductDetailOut(ProductOut):
     weight_g: int = Field(description="Weight of one unit in grams.")
     size_class: str = Field(description="One of small, medium, large, bulky.")
     made_to_order: bool = Field(description="Cooked or made after the order is placed.")
+    daily_capacity: int | None = Field(
+        default=None,
+        description="A dish's portions per day (null: sold from stock).",
+    )
+    sold_out: bool = Field(default=False, description="A dish sold out for today.")
+    preparation_minutes: int | None = Field(
+        default=None,
+        description="A dish's preparation time (its own, or else its restaurant's).",
+    )
+    option_groups: list[OptionGroupOut] = Field(
+        default_factory=list,
+        description="A dish's options; send the chosen ids as a line's `options`.",
+    )
 
     @classmethod
-    def from_product_detail(cls, product: Product) -> "ProductDetailOut":
-        """Return the detail schema of ``product``."""
+    def from_product_detail(
+        cls, product: Product, *, menu: OptionMenu | None = None
+    ) -> "ProductDetailOut":
+        """Return the detail schema of ``product`` with its option ``menu``, if any."""
+        groups = menu.groups if menu is not None else ()
+        dish = product.is_made_to_order
         return cls.model_validate(
             {
                 **cls.fields_of(product),
@@ -128,5 +173,28 @@ class ProductDetailOut(ProductOut):
                 "weight_g": product.weight_grams,
                 "size_class": product.size_class,
                 "made_to_order": product.is_made_to_order,
+                "daily_capacity": product.daily_capacity,
+                "sold_out": dish and product.is_sold_out,
+                "preparation_minutes": (
+                    product.effective_preparation_minutes if dish else None
+                ),
+                "option_groups": [
+                    {
+                        "id": group.group_id,
+                        "name": group.name,
+                        "name_en": group.name_en,
+                        "choice": group.choice,
+                        "options": [
+                            {
+                                "id": option.option_id,
+                                "name": option.name,
+                                "name_en": option.name_en,
+                                "price_change": option.price_change_won,
+                            }
+                            for option in group.options
+                        ],
+                    }
+                    for group in groups
+                ],
             }
         )

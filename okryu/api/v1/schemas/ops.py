@@ -58,6 +58,21 @@ class OrdersAuditOut(Schema):
     reserved_not_matching_open_lines: int = Field(
         description="Products whose reserved stock differs from their open order lines."
     )
+    portions_not_matching_lines: int = Field(
+        description="Dishes whose portions taken today differ from today's order lines."
+    )
+    door_payments_not_matching_ledger: int = Field(
+        description=(
+            "Payments at the door whose chip transfer or transfer on to the merchant "
+            "differs from what the fulfilment owed."
+        )
+    )
+    unpaid_door_handovers: int = Field(
+        description=(
+            "Not a fault: fulfilments handed over whose chip record, taken offline, "
+            "was refused on upload (each a loss at most the offline floor limit)."
+        )
+    )
 
 
 class AuditOut(Schema):

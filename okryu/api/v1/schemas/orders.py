@@ -1,6 +1,7 @@
 """Bodies of the shopper's order routes: the checkout request and the order answer."""
 
 import datetime as dt
+from typing import Literal
 
 from django.conf import settings
 from ninja import Schema
@@ -27,8 +28,19 @@ class OrderLineIn(Schema):
     price: int | None = Field(
         default=None,
         description=(
-            "The unit price in won the shopper was shown. If given and the price has "
-            "changed since, the order is refused with 409 `price_changed`."
+            "The unit price in won the shopper was shown, with the options' price "
+            "changes. If given and the price has changed since, the order is refused "
+            "with 409 `price_changed`."
+        ),
+    )
+    options: list[int] = Field(
+        default_factory=list,
+        max_length=settings.OKRYU_LINE_OPTIONS_MAX,
+        description=(
+            "Ids of the chosen options of a dish (`option_groups` of the product): "
+            "exactly one of each group whose `choice` is `one`, any of the others. "
+            "An option of another product, or a missing choice, is 422 `invalid` on "
+            "`options`. The same dish with other options is another line."
         ),
     )
 
@@ -62,12 +74,25 @@ class OrderIn(Schema):
         min_length=1, max_length=settings.OKRYU_BASKET_LINES_MAX
     )
     address: AddressIn
-    card: str = Field(
-        min_length=1,
-        max_length=CARD_NUMBER_LENGTH_MAX,
-        description="The card number (16 digits).",
+    payment: Literal["card", "door"] = Field(
+        default="card",
+        description=(
+            "`card` (the default): the card is held now, `card` and `pin` are required. "
+            "`door`: paid with a chip card on the courier's terminal at the door; "
+            "nothing is held, `card` and `pin` are left out; the order's total may be "
+            "at most the door limit (422 `over_door_limit`, with `limit`)."
+        ),
     )
-    pin: str = Field(min_length=1, max_length=PIN_LENGTH_MAX, description="4 digits.")
+    card: str = Field(
+        default="",
+        max_length=CARD_NUMBER_LENGTH_MAX,
+        description="The card number (16 digits); required when paying by card.",
+    )
+    pin: str = Field(
+        default="",
+        max_length=PIN_LENGTH_MAX,
+        description="4 digits; required when paying by card.",
+    )
     slot: dt.datetime | None = Field(
         default=None,
         description="Start of the chosen delivery slot (ISO 8601), or null for the first.",
@@ -80,8 +105,15 @@ class OrderLineOut(Schema):
     product: int
     name: str
     quantity: int
-    price: int = Field(description="Unit price in won when the order was placed.")
+    price: int = Field(
+        description="Unit price in won when the order was placed, with the options."
+    )
     total: int = Field(description="quantity × price, in won.")
+    options: str = Field(
+        default="",
+        description="The chosen options as placed, e.g. `곱빼기, 계란 추가` (blank: none).",
+    )
+    options_en: str = Field(default="", description="The chosen options in English.")
 
 
 class DeliveryOut(Schema):
@@ -114,12 +146,22 @@ class FulfilmentOut(Schema):
 
 
 class PaymentOut(Schema):
-    """The card payment of an order."""
+    """The payment of an order: a card hold, or a payment due at the door."""
 
     model_config = ConfigDict(extra="allow")
 
-    status: str = Field(description="held, captured, voided or refunded.")
+    status: str = Field(
+        description=(
+            "By card: held, partly_captured, captured, voided or refunded. At the door: "
+            "due, partly_paid, paid, unpaid (handed over, the chip record refused), "
+            "refunded or cancelled (nothing was due)."
+        )
+    )
     amount: int
+    method: str = Field(default="card", description="card or door.")
+    due_at_door: int = Field(
+        default=0, description="What is still to be paid at the door, in won."
+    )
 
 
 class OrderOut(Schema):

@@ -1,4 +1,5 @@
-// Refresh the merchant's queue list every 10 s without reloading the page.
+// Refresh a self-refreshing list (the element #queue: the merchant's queue, the kitchen)
+// every 10 s without reloading the page, so the screen does not flash.
 // The page works without this: a <noscript> meta refresh reloads it instead.
 (function () {
   var list = document.getElementById("queue");

@@ -1,0 +1,98 @@
+"""Bodies of the courier's routes and of the logistics office's delivery routes."""
+
+from ninja import Schema
+from pydantic import ConfigDict, Field
+
+# Long enough to carry any mistyped code back as a clear 422 from the service.
+CODE_LENGTH_MAX = 20
+REASON_LENGTH_MAX = 200
+
+
+class PlaceOut(Schema):
+    """Where a job starts or ends."""
+
+    model_config = ConfigDict(extra="allow")
+
+    district: str = Field(description="The district's code.")
+    district_name: str
+    district_name_en: str
+    detail: str = Field(description="The merchant's address, or the shopper's.")
+
+
+class CourierJobOut(Schema):
+    """A delivery job as its courier sees it (never with the confirmation code)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    id: int
+    status: str = Field(description="assigned, picked_up, delivered (or waiting).")
+    route_position: int | None = Field(description="1, 2, … along the route.")
+    fulfilment: int
+    order: str = Field(description="The order's public number.")
+    merchant: int
+    merchant_name: str
+    pickup: PlaceOut
+    dropoff: PlaceOut
+    weight_g: int
+    size_class: str
+    vehicle_needed: str
+    eta: str | None = Field(description="Estimated hand-over, ISO 8601.")
+    is_locked: bool = Field(description="Too many wrong codes: the office must unlock.")
+    code_attempts_left: int
+
+
+class DeliverIn(Schema):
+    """The confirmation code the shopper tells the courier at the door."""
+
+    code: str = Field(
+        max_length=CODE_LENGTH_MAX, description="Exactly 4 ASCII digits, e.g. `0427`."
+    )
+
+
+class FailIn(Schema):
+    """Why the hand-over failed (nobody home, wrong address)."""
+
+    reason: str = Field(max_length=REASON_LENGTH_MAX)
+
+
+class DutyIn(Schema):
+    """Going on or off duty, and where the courier is."""
+
+    on_duty: bool
+    district: str | int | None = Field(
+        default=None, description="District id, code or name (where the courier is)."
+    )
+
+
+class CourierOut(Schema):
+    """A courier's vehicle, capacity, load, district and duty."""
+
+    id: int
+    vehicle: str
+    capacity_g: int
+    load_g: int
+    district: str
+    on_duty: bool
+
+
+class AssignIn(Schema):
+    """The courier an operator gives a job to."""
+
+    courier: int = Field(description="The courier's id (not the user's).")
+
+
+class AssignedJobOut(Schema):
+    """One job a dispatch round gave to a courier."""
+
+    job: int
+    courier: int
+    route_position: int
+    eta: str
+
+
+class DispatchOut(Schema):
+    """What one dispatch round did."""
+
+    opened: int = Field(description="Jobs opened for ready fulfilments that had none.")
+    cancelled: int = Field(description="Jobs closed because their order was cancelled.")
+    assigned: list[AssignedJobOut]

@@ -1,0 +1,181 @@
+"""Opening a delivery job when a fulfilment becomes ready, and closing jobs whose fulfilment
+was cancelled before pick-up.
+
+A merchant's "ready" goes through ``mark_ready_for_pickup``, which moves the fulfilment and
+opens its job in one transaction. The sweep of every dispatch round opens the job of any
+ready fulfilment that has none (one marked ready another way, or before this app existed),
+so every ready fulfilment gets exactly one job whichever way it became ready.
+"""
+
+import secrets
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F
+
+from okryu.core import clock
+from okryu.delivery.models import (
+    CONFIRMATION_CODE_LENGTH,
+    Courier,
+    DeliveryJob,
+    JobEventKind,
+    JobStatus,
+)
+from okryu.delivery.rules import bulkiest_size_class, choose_vehicle
+from okryu.delivery.services.transactions import (
+    enqueue_dispatch,
+    record_event,
+    run_in_transaction,
+)
+from okryu.delivery.thresholds import delivery_thresholds
+from okryu.notifications.outbox import queue_sms
+from okryu.orders import services as orders
+from okryu.orders.models import Fulfilment, OrderLine
+from okryu.orders.rules import FulfilmentStatus
+
+S = FulfilmentStatus
+# Fulfilments in these statuses will never be carried: a job still waiting for them closes.
+CLOSED_FULFILMENT_STATUSES = (S.CANCELLED, S.REJECTED)
+
+
+def new_confirmation_code() -> str:
+    """Return four random ASCII digits, from the operating system's secure source."""
+    return f"{secrets.randbelow(10**CONFIRMATION_CODE_LENGTH):0{CONFIRMATION_CODE_LENGTH}d}"
+
+
+def mark_ready_for_pickup(*, staff_user_id: int, fulfilment_id: int) -> Fulfilment:
+    """Mark the staff member's fulfilment ready and open its delivery job, in one transaction.
+
+    Raises what ``orders.services.mark_ready`` raises (NotFound for another merchant's
+    fulfilment, TransitionNotAllowed from a status other than preparing), changing nothing.
+    The shopper gets the confirmation code by SMS; an automatic dispatch round is queued.
+    """
+
+    def ready() -> Fulfilment:
+        fulfilment = orders.mark_ready(
+            staff_user_id=staff_user_id, fulfilment_id=fulfilment_id
+        )
+        job = open_job(fulfilment_id=fulfilment.pk)
+        assert job.fulfilment_id == fulfilment.pk
+        enqueue_dispatch()
+        return fulfilment
+
+    return run_in_transaction(ready)
+
+
+def open_job(*, fulfilment_id: int) -> DeliveryJob:
+    """Open the job of a ready fulfilment, or return the one it has (idempotent).
+
+    In the caller's transaction. The vehicle follows from the fulfilment's distance, weight
+    and bulkiest product; the job is due at the start of the shopper's slot, or now.
+    """
+    assert transaction.get_connection().in_atomic_block
+    existing = DeliveryJob.objects.filter(fulfilment_id=fulfilment_id).first()
+    if existing is not None:
+        return existing
+    fulfilment = Fulfilment.objects.select_related("order", "merchant").get(
+        pk=fulfilment_id
+    )
+    assert fulfilment.status == S.READY, "a job opens for a ready fulfilment"
+    size_class = bulkiest_size_class(
+        OrderLine.objects.filter(fulfilment_id=fulfilment_id).values_list(
+            "product__size_class", flat=True
+        )
+    )
+    now = clock.now()
+    order = fulfilment.order
+    try:
+        # A savepoint: a concurrent sweep may have opened it first (one job per fulfilment).
+        with transaction.atomic():
+            job = DeliveryJob.objects.create(
+                fulfilment=fulfilment,
+                pickup_merchant_id=fulfilment.merchant_id,
+                pickup_district_id=fulfilment.merchant.district_id,
+                dropoff_district_id=order.district_id,
+                dropoff_detail=order.address_detail,
+                distance_meters=fulfilment.distance_meters,
+                weight_grams=fulfilment.weight_grams,
+                size_class=size_class,
+                vehicle_needed=choose_vehicle(
+                    distance_meters=fulfilment.distance_meters,
+                    weight_grams=fulfilment.weight_grams,
+                    size_class=size_class,
+                    thresholds=delivery_thresholds(),
+                ),
+                due_at=order.slot_starts_at or now,
+                confirmation_code=new_confirmation_code(),
+                created_at=now,
+                updated_at=now,
+            )
+    except IntegrityError:
+        return DeliveryJob.objects.get(fulfilment_id=fulfilment_id)
+    record_event(
+        job_id=job.pk, kind=JobEventKind.OPENED, actor_id=None, courier_id=None
+    )
+    queue_sms(
+        phone=order.contact_phone,
+        body=(
+            f"[옥류] 주문 {order.number}: 배달 확인 번호는 {job.confirmation_code}입니다. "
+            "물건을 받을 때 배달원에게 알려 주십시오."
+        ),
+    )
+    return job
+
+
+def open_missing_jobs() -> int:
+    """Open the job of every ready fulfilment that has none (a bounded batch); return how many.
+
+    In the caller's transaction; idempotent.
+    """
+    missing = list(
+        Fulfilment.objects.filter(status=S.READY, delivery_job__isnull=True)
+        .order_by("pk")
+        .values_list("pk", flat=True)[: settings.OKRYU_DELIVERY_SWEEP_MAX]
+    )
+    for fulfilment_id in missing:
+        open_job(fulfilment_id=fulfilment_id)
+    return len(missing)
+
+
+def cancel_closed_jobs() -> int:
+    """Cancel the jobs not yet picked up whose fulfilment was cancelled; return how many.
+
+    In the caller's transaction (which holds the dispatch lock); the courier's load goes
+    down by the job's weight. Idempotent.
+    """
+    stale = list(
+        DeliveryJob.objects.filter(
+            status__in=(JobStatus.WAITING, JobStatus.ASSIGNED),
+            fulfilment__status__in=CLOSED_FULFILMENT_STATUSES,
+        ).order_by("pk")[: settings.OKRYU_DELIVERY_SWEEP_MAX]
+    )
+    now = clock.now()
+    cancelled = 0
+    for job in stale:
+        same = DeliveryJob.objects.filter(pk=job.pk, status=job.status)
+        same = (
+            same.filter(courier__isnull=True)
+            if job.courier_id is None
+            else same.filter(courier_id=job.courier_id)
+        )
+        moved = same.update(
+            status=JobStatus.CANCELLED,
+            route_position=None,
+            estimated_handover_at=None,
+            updated_at=now,
+        )
+        if moved != 1:
+            continue
+        if job.courier_id is not None:
+            unloaded = Courier.objects.filter(
+                pk=job.courier_id, load_grams__gte=job.weight_grams
+            ).update(load_grams=F("load_grams") - job.weight_grams, updated_at=now)
+            assert unloaded == 1, "a courier's load includes their assigned jobs"
+        record_event(
+            job_id=job.pk,
+            kind=JobEventKind.CANCELLED,
+            actor_id=None,
+            courier_id=job.courier_id,
+        )
+        cancelled += 1
+    return cancelled

@@ -1,0 +1,97 @@
+"""Tracking on the shopper's order page: each part's delivery, and the code for its owner only."""
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from okryu.accounts.models import Role
+from okryu.delivery.models import DeliveryJob
+from okryu.delivery.services import dispatch, hand_over_job, pick_up_job
+from okryu.delivery.tests.builders import Shop, make_courier
+from okryu.orders.tests.builders import make_user_with_role
+
+pytestmark = pytest.mark.django_db
+
+HAND_OVER_LINE = "물건을 받을 때 배달원에게만 알려 주십시오."
+
+
+@pytest.fixture(autouse=True)
+def _fast_pin_hashes(settings):
+    settings.OKRYU_PIN_ARGON2 = {"time_cost": 1, "memory_cost": 8, "parallelism": 1}
+
+
+@pytest.fixture
+def shop() -> Shop:
+    return Shop(weight_grams=1_000)
+
+
+def order_page(client: Client, job: DeliveryJob) -> str:
+    response = client.get(reverse("order", args=[job.fulfilment.order_id]))
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_a_waiting_delivery_shows_its_status_and_the_code_in_large_type(
+    client: Client, shop
+):
+    job = shop.ready_job()
+    client.force_login(shop.shopper)
+
+    page = order_page(client, job)
+
+    assert '<strong class="delivery-status">배정 대기</strong>' in page
+    assert f'<strong class="code">{job.confirmation_code}</strong>' in page
+    assert HAND_OVER_LINE in page
+
+
+def test_an_assigned_delivery_names_the_courier_vehicle_and_time(client: Client, shop):
+    courier = make_courier(vehicle="van")
+    job = shop.ready_job()
+    dispatch()
+    job.refresh_from_db()
+    client.force_login(shop.shopper)
+
+    page = order_page(client, job)
+
+    assert '<strong class="delivery-status">배정됨</strong> · 화물차' in page
+    assert f"배달원 {courier.user}" in page
+    assert job.estimated_handover_at is not None
+    assert "도착 예정" in page
+    assert f'<strong class="code">{job.confirmation_code}</strong>' in page
+
+
+def test_a_delivered_order_shows_delivered_and_no_code(client: Client, shop):
+    courier = make_courier()
+    job = shop.ready_job()
+    dispatch()
+    pick_up_job(courier_user_id=courier.user_id, job_id=job.pk)
+    hand_over_job(
+        courier_user_id=courier.user_id, job_id=job.pk, code=job.confirmation_code
+    )
+    client.force_login(shop.shopper)
+
+    page = order_page(client, job)
+
+    assert '<strong class="delivery-status">배달 완료</strong>' in page
+    assert 'class="code"' not in page
+    assert HAND_OVER_LINE not in page
+
+
+def test_an_order_without_a_delivery_job_shows_no_delivery(client: Client, shop):
+    fulfilment = shop.prepared_fulfilment()
+    client.force_login(shop.shopper)
+
+    response = client.get(reverse("order", args=[fulfilment.order_id]))
+
+    assert 'class="delivery"' not in response.content.decode()
+
+
+@pytest.mark.parametrize("role", [Role.SHOPPER, Role.COURIER, Role.OPERATOR])
+def test_nobody_but_the_shopper_sees_the_order_and_its_code(client: Client, shop, role):
+    job = shop.ready_job()
+    client.force_login(make_user_with_role(role))
+
+    response = client.get(reverse("order", args=[job.fulfilment.order_id]))
+
+    assert response.status_code == 404
+    assert job.confirmation_code not in response.content.decode()

@@ -1,0 +1,122 @@
+"""Real threads through ``pay_at_the_door``, each with its own connection, on either database.
+
+One chip record uploaded by 8 terminals at once (a flaky link resending it) pays once,
+whether the retries carry the same idempotency key or each its own; two different cards
+racing for one fulfilment pay it once. Each ends with the audits clean.
+"""
+
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from django.db import connection
+
+from okryu.catalog.audit import audit_stock
+from okryu.core.errors import DomainError
+from okryu.orders.audit import audit_orders
+from okryu.orders.models import DoorPayment
+from okryu.orders.services.door import DoorPaymentOutcome, pay_at_the_door
+from okryu.orders.tests.builders import account_of, make_shopper
+from okryu.orders.tests.door_support import (
+    DUE_WON,
+    door_record,
+    make_door_world,
+    signed_record,
+)
+from okryu.payments.audit import audit_ledger
+from okryu.payments.chip import SoftwareCard, issuer_card_key
+from okryu.payments.models import Transfer, TransferKind
+
+pytestmark = [pytest.mark.stress, pytest.mark.django_db(transaction=True)]
+
+TERMINALS = 8
+
+
+def _race(work: Callable[[int], object], count: int) -> list[object]:
+    start = threading.Barrier(count)
+
+    def run(index: int) -> object:
+        try:
+            start.wait()
+            return work(index)
+        except DomainError as error:
+            return error.code
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=count) as pool:
+        return list(pool.map(run, range(count)))
+
+
+def _assert_audits_clean() -> None:
+    assert audit_stock().is_clean
+    assert audit_orders().violations == 0
+    ledger = audit_ledger()
+    assert (ledger.violations, ledger.sum_of_balances) == (0, 0)
+
+
+@pytest.mark.parametrize("same_key", [True, False], ids=["same-key", "own-keys"])
+def test_one_record_uploaded_from_eight_terminals_at_once_pays_once(same_key):
+    world = make_door_world()
+    record = door_record(
+        world.terminal.take_payment(world.chip, amount_won=DUE_WON, online=False),
+        offline=True,
+    )
+    connection.close()
+
+    outcomes = _race(
+        lambda index: pay_at_the_door(
+            actor_user_id=world.courier.pk,
+            fulfilment_id=world.fulfilment.pk,
+            record=record,
+            idempotency_key="upload" if same_key else f"upload-{index}",
+        ),
+        TERMINALS,
+    )
+
+    paid = [each for each in outcomes if isinstance(each, DoorPaymentOutcome)]
+    if same_key:
+        assert len(paid) == TERMINALS, outcomes
+        assert [each.is_replay for each in paid].count(False) == 1
+        assert all(each.body == paid[0].body for each in paid)
+    else:
+        assert len(paid) == 1, outcomes
+        assert outcomes.count("chip_replay") == TERMINALS - 1
+    assert DoorPayment.objects.count() == 1
+    assert (
+        Transfer.objects.filter(kind=TransferKind.SINGLE, amount_won=DUE_WON).count()
+        == 1
+    )
+    assert account_of(world.card.ledger_account_id) == (20_000 - DUE_WON, 0)
+    _assert_audits_clean()
+
+
+def test_two_cards_racing_for_one_fulfilment_pay_it_once():
+    world = make_door_world()
+    _other_shopper, other_card = make_shopper(balance_won=20_000)
+    chips = [
+        world.chip,
+        SoftwareCard(number=other_card.number, key=issuer_card_key(other_card.number)),
+    ]
+    records = [door_record(signed_record(chip)) for chip in chips]
+    connection.close()
+
+    outcomes = _race(
+        lambda index: pay_at_the_door(
+            actor_user_id=world.courier.pk,
+            fulfilment_id=world.fulfilment.pk,
+            record=records[index],
+            idempotency_key=f"card-{index}",
+        ),
+        len(records),
+    )
+
+    assert sum(isinstance(each, DoorPaymentOutcome) for each in outcomes) == 1
+    assert outcomes.count("already_paid") == 1
+    paid_from = {
+        account_of(world.card.ledger_account_id)[0],
+        account_of(other_card.ledger_account_id)[0],
+    }
+    assert paid_from == {20_000, 20_000 - DUE_WON}
+    _assert_audits_clean()
