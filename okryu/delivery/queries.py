@@ -62,6 +62,18 @@ def get_job_for_courier(*, courier_user_id: int, job_id: int) -> DeliveryJob:
     return job
 
 
+def check_fulfilment_on_courier_route(*, courier_user_id: int, fulfilment_id: int) -> None:
+    """Refuse (NotFound) a fulfilment whose job is not on, or delivered from, the courier's route.
+
+    For the courier's terminal: a courier takes payment only for parcels they carry.
+    """
+    courier = courier_of_user(courier_user_id)
+    if not DeliveryJob.objects.filter(
+        fulfilment_id=fulfilment_id, courier=courier
+    ).exists():
+        raise NotFound("배달을 찾을 수 없습니다.")
+
+
 @dataclass(frozen=True)
 class CourierWithJobs:
     """A courier, their load and the jobs on their route, in route order."""

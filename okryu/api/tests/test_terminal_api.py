@@ -1,15 +1,31 @@
 """The courier's terminal routes and checkout paid at the door, over the test client."""
 
+from dataclasses import replace
 from typing import Any
 
 import pytest
+from django.db import transaction
 
+from okryu.accounts.models import Role, User
 from okryu.api.tests.support import assert_problem, bearer
 from okryu.api.tokens import issue_token
+from okryu.delivery.models import Courier
+from okryu.delivery.services import (
+    assign_job,
+    open_job,
+    pick_up_job,
+    register_courier,
+    start_duty,
+)
 from okryu.orders.audit import audit_orders
-from okryu.orders.models import DoorPayment, Order
+from okryu.orders.models import DoorPayment, Fulfilment, Order
 from okryu.orders.services.door import door_payee_account_id
-from okryu.orders.tests.builders import account_of, near_district, snapshot
+from okryu.orders.tests.builders import (
+    account_of,
+    make_user_with_role,
+    near_district,
+    snapshot,
+)
 from okryu.orders.tests.door_support import (
     DUE_WON,
     DoorWorld,
@@ -26,9 +42,34 @@ pytestmark = pytest.mark.django_db
 PAYMENTS_URL = "/api/v1/terminal/payments"
 
 
+def carried_by(world: DoorWorld, courier: User) -> DoorWorld:
+    """Bring ``world``'s ready fulfilment onto ``courier``'s route, picked up.
+
+    The terminal takes payment only for a parcel the courier carries.
+    """
+    if not Courier.objects.filter(user=courier).exists():
+        register_courier(
+            user_id=courier.pk,
+            vehicle="van",
+            capacity_grams=800_000,
+            district_id=world.merchant.district_id,
+        )
+        start_duty(courier_user_id=courier.pk)
+    with transaction.atomic():
+        job = open_job(fulfilment_id=world.fulfilment.pk)
+    assign_job(
+        operator_user_id=make_user_with_role(Role.OPERATOR).pk,
+        job_id=job.pk,
+        courier_id=Courier.objects.get(user=courier).pk,
+    )
+    pick_up_job(courier_user_id=courier.pk, job_id=job.pk)
+    return replace(world, fulfilment=Fulfilment.objects.get(pk=world.fulfilment.pk))
+
+
 @pytest.fixture
 def world() -> DoorWorld:
-    return make_door_world()
+    ready = make_door_world(send=False)
+    return carried_by(ready, ready.courier)
 
 
 def _body(
@@ -113,7 +154,9 @@ def test_a_cloned_card_is_refused_and_blocked(api_client, world):
     copy = SoftwareCard(number=world.chip.number, key=world.chip.key)
     _post(api_client, world, _body(world, signed_record(world.chip)), key="paid")
     clone_body = _body(world, signed_record(copy, amount_won=DUE_WON))
-    clone_body["fulfilment"] = make_door_world().fulfilment.pk
+    clone_body["fulfilment"] = carried_by(
+        make_door_world(send=False), world.courier
+    ).fulfilment.pk
 
     response = _post(api_client, world, clone_body, key="clone")
 
@@ -212,3 +255,26 @@ def test_a_checkout_by_card_without_a_card_is_refused(api_client, world):
     problem = assert_problem(response, status=422, code="invalid")
     assert problem["field"] == "card"
     assert Order.objects.count() == orders
+
+
+def test_a_courier_cannot_take_payment_for_a_parcel_another_courier_carries(
+    api_client, world
+):
+    other = make_door_world(send=False)
+    carried_by(other, other.courier)
+    before = snapshot()
+    body = {
+        **_body(world, signed_record(world.chip)),
+        "fulfilment": other.fulfilment.pk,
+    }
+
+    read = api_client.get(
+        f"/api/v1/terminal/fulfilments/{other.fulfilment.pk}",
+        **bearer(issue_token(user=world.courier).token),
+    )
+    paid = _post(api_client, world, body)
+
+    assert_problem(read, status=404, code="not_found")
+    assert_problem(paid, status=404, code="not_found")
+    assert snapshot() == before
+    assert not DoorPayment.objects.exists()

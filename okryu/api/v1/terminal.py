@@ -21,6 +21,7 @@ from okryu.api.v1.orders import order_response
 from okryu.api.v1.schemas.problems import Problem
 from okryu.core.errors import IdempotencyKeyMissing, PermissionDenied
 from okryu.core.idempotency import validate_key
+from okryu.delivery.queries import check_fulfilment_on_courier_route
 from okryu.orders.queries import get_door_payment_due
 from okryu.orders.services.door import (
     DoorRecord,
@@ -107,12 +108,22 @@ class DoorDueOut(Schema):
     )
 
 
-def _require_logistics(request: HttpRequest) -> int:
+def _require_logistics(request: HttpRequest, *, fulfilment_id: int) -> int:
+    """Return the caller's id: an operator, or a courier carrying this fulfilment.
+
+    A courier's terminal sees only the parcels on (or delivered from) their own route;
+    any other fulfilment does not exist for them (404).
+    """
     user = get_caller(request)
-    if not (has_role(user, Role.COURIER) or has_role(user, Role.OPERATOR)):
+    if has_role(user, Role.OPERATOR):
+        return int(user.pk)
+    if not has_role(user, Role.COURIER):
         raise PermissionDenied(
             "This call needs the courier or operator role.", role=Role.COURIER.value
         )
+    check_fulfilment_on_courier_route(
+        courier_user_id=int(user.pk), fulfilment_id=fulfilment_id
+    )
     return int(user.pk)
 
 
@@ -125,7 +136,7 @@ def _require_logistics(request: HttpRequest) -> int:
 )
 def get_door_due_route(request: HttpRequest, fulfilment_id: int) -> HttpResponse:
     """Return the amount due at the door and the payee account for the chip record."""
-    _require_logistics(request)
+    _require_logistics(request, fulfilment_id=fulfilment_id)
     due = get_door_payment_due(fulfilment_id=fulfilment_id)
     body = {
         **due,
@@ -159,7 +170,7 @@ def take_door_payment_route(
     request: HttpRequest, payload: TerminalPaymentIn
 ) -> HttpResponse:
     """Check the role and the key, accept the record once, answer 201."""
-    actor_id = _require_logistics(request)
+    actor_id = _require_logistics(request, fulfilment_id=payload.fulfilment)
     raw_key = request.headers.get(IDEMPOTENCY_HEADER)
     if raw_key is None:
         raise IdempotencyKeyMissing(
