@@ -62,7 +62,9 @@ def get_job_for_courier(*, courier_user_id: int, job_id: int) -> DeliveryJob:
     return job
 
 
-def check_fulfilment_on_courier_route(*, courier_user_id: int, fulfilment_id: int) -> None:
+def check_fulfilment_on_courier_route(
+    *, courier_user_id: int, fulfilment_id: int
+) -> None:
     """Refuse (NotFound) a fulfilment whose job is not on, or delivered from, the courier's route.
 
     For the courier's terminal: a courier takes payment only for parcels they carry.
