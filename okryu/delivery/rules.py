@@ -24,10 +24,12 @@ __all__ = [
     "JobToAssign",
     "Vehicle",
     "assign_jobs",
+    "bearing_degrees",
     "bulkiest_size_class",
     "choose_vehicle",
     "delivery_fee_won",
     "estimated_minutes",
+    "goes_the_same_way",
     "job_distance_meters",
     "needed_vehicle",
     "road_distance_meters",
@@ -35,6 +37,7 @@ __all__ = [
 ]
 
 EARTH_RADIUS_METERS = 6_371_000
+HALF_TURN_DEGREES = 180
 # Roads wind: the road distance between two district centres is taken as the great-circle
 # distance times this factor (no outside map service).
 ROAD_FACTOR = 1.3
@@ -121,6 +124,14 @@ class DeliveryThresholds:
     # Finding the door and taking the confirmation code.
     handover_minutes: int = 5
 
+    # Batching: a courier takes several jobs from one pick-up in a round only when they go
+    # the same way — drop-offs within ``batch_bearing_degrees_max`` of the first one's
+    # direction from the pick-up, or within ``batch_near_meters`` of it or of the pick-up —
+    # and at most ``batch_jobs_max`` of them, so the last door is not reached hours late.
+    batch_jobs_max: int = 6
+    batch_bearing_degrees_max: int = 45
+    batch_near_meters: int = 2_000
+
     def __post_init__(self) -> None:
         assert self.motorbike_size_max in SIZE_CLASSES
         assert self.motorbike_weight_max_grams > 0
@@ -139,6 +150,9 @@ class DeliveryThresholds:
         assert self.motorbike_meters_per_minute > 0
         assert self.van_meters_per_minute > 0
         assert self.handover_minutes >= 0
+        assert self.batch_jobs_max >= 1
+        assert 0 <= self.batch_bearing_degrees_max <= HALF_TURN_DEGREES
+        assert self.batch_near_meters >= 0
 
     def meters_per_minute(self, vehicle: Vehicle) -> int:
         """Return the speed of ``vehicle`` in the city."""
@@ -274,6 +288,47 @@ class Assignment:
     pickup_distance_meters: int
 
 
+def bearing_degrees(
+    origin: tuple[float, float], destination: tuple[float, float]
+) -> float:
+    """Return the initial compass bearing from ``origin`` to ``destination`` (0 is north)."""
+    latitude_1, longitude_1 = map(math.radians, origin)
+    latitude_2, longitude_2 = map(math.radians, destination)
+    east = math.sin(longitude_2 - longitude_1) * math.cos(latitude_2)
+    north = math.cos(latitude_1) * math.sin(latitude_2) - math.sin(
+        latitude_1
+    ) * math.cos(latitude_2) * math.cos(longitude_2 - longitude_1)
+    return math.degrees(math.atan2(east, north)) % 360
+
+
+def goes_the_same_way(
+    pickup: tuple[float, float],
+    first_dropoff: tuple[float, float],
+    dropoff: tuple[float, float],
+    thresholds: DeliveryThresholds = DEFAULT_THRESHOLDS,
+) -> bool:
+    """Return whether a job to ``dropoff`` may join a batch whose first job goes to
+    ``first_dropoff``, both leaving from ``pickup``.
+
+    Yes when the two doors are near each other, when either door is near the pick-up (on
+    the way to anywhere), or when their directions from the pick-up differ by at most the
+    thresholds' angle. Symmetric in the two drop-offs.
+    """
+    near = thresholds.batch_near_meters
+    if (
+        road_distance_meters(first_dropoff, dropoff) <= near
+        or road_distance_meters(pickup, dropoff) <= near
+        or road_distance_meters(pickup, first_dropoff) <= near
+    ):
+        return True
+    turn = abs(
+        bearing_degrees(pickup, first_dropoff) - bearing_degrees(pickup, dropoff)
+    )
+    return (
+        min(turn, 2 * HALF_TURN_DEGREES - turn) <= thresholds.batch_bearing_degrees_max
+    )
+
+
 def job_distance_meters(job: JobToAssign) -> int:
     """Return the road distance of ``job`` from pick-up to drop-off."""
     return road_distance_meters(job.pickup, job.dropoff)
@@ -295,14 +350,34 @@ class _Round:
 
     courier: CourierState
     load_grams: int
+    thresholds: DeliveryThresholds
     pickup: tuple[float, float] | None = None
+    first_dropoff: tuple[float, float] | None = None
+    jobs_count: int = 0
 
     def can_take(self, job: JobToAssign, needed: Vehicle) -> bool:
-        return (
+        if not (
             vehicle_fits(self.courier.vehicle, needed)
             and self.load_grams + job.weight_grams <= self.courier.capacity_grams
-            and (self.pickup is None or self.pickup == job.pickup)
+        ):
+            return False
+        if self.pickup is None or self.first_dropoff is None:
+            return True
+        return (
+            self.pickup == job.pickup
+            and self.jobs_count < self.thresholds.batch_jobs_max
+            and goes_the_same_way(
+                self.pickup, self.first_dropoff, job.dropoff, self.thresholds
+            )
         )
+
+    def take(self, job: JobToAssign) -> None:
+        self.load_grams += job.weight_grams
+        if self.pickup is None:
+            self.pickup, self.first_dropoff = job.pickup, job.dropoff
+        self.jobs_count += 1
+        assert self.load_grams <= self.courier.capacity_grams
+        assert self.jobs_count <= self.thresholds.batch_jobs_max
 
     def distance_to(self, job: JobToAssign) -> int:
         # A courier already collecting at this pick-up is there: batching costs no detour.
@@ -398,12 +473,15 @@ def assign_jobs(
     Jobs are taken in the order given (the caller passes the longest-waiting first). Each goes
     to the nearest courier who can take it (ties: the smaller vehicle, then the lower id). A
     courier can take a job when their vehicle fits it (``vehicle_fits``), their load plus the
-    job's weight stays within their capacity, and every job they were given in this round
-    leaves from the same pick-up point, so a courier's round is one batch from one merchant
-    district. A courier already collecting at that pick-up counts as being there.
+    job's weight stays within their capacity, and — when they were given a job already this
+    round — it leaves from that same pick-up point and goes the same way as their first job
+    (``goes_the_same_way``), up to ``batch_jobs_max`` jobs. A courier's round is one batch
+    from one merchant district, in one direction. A courier already collecting at that
+    pick-up counts as being there.
 
     Guarantees: no job is assigned twice; no courier ends over capacity; every courier's
-    jobs of the round share one pick-up and fit their vehicle; and the result is maximal: a
+    jobs of the round share one pick-up, go its first job's way, number at most the batch
+    limit, and fit their vehicle; and the result is maximal: a
     job left unassigned could not be taken by any courier as they stand after the round
     (it does not promise the largest possible number of assigned jobs).
 
@@ -417,7 +495,8 @@ def assign_jobs(
     for courier in couriers:
         assert 0 <= courier.load_grams <= courier.capacity_grams
     rounds = [
-        _Round(courier=courier, load_grams=courier.load_grams) for courier in couriers
+        _Round(courier=courier, load_grams=courier.load_grams, thresholds=thresholds)
+        for courier in couriers
     ]
     idle = {
         vehicle: _IdleCouriers([s for s in rounds if s.courier.vehicle == vehicle])
@@ -452,7 +531,5 @@ def assign_jobs(
         )
         if chosen.pickup is None:
             collecting.setdefault(job.pickup, []).append(chosen)
-        chosen.load_grams += job.weight_grams
-        chosen.pickup = job.pickup
-        assert chosen.load_grams <= chosen.courier.capacity_grams
+        chosen.take(job)
     return assignments

@@ -13,9 +13,11 @@ from okryu.delivery.rules import (
     JobToAssign,
     Vehicle,
     assign_jobs,
+    bearing_degrees,
     choose_vehicle,
     delivery_fee_won,
     estimated_minutes,
+    goes_the_same_way,
     job_distance_meters,
     road_distance_meters,
     vehicle_fits,
@@ -59,6 +61,9 @@ thresholds = st.builds(
     motorbike_meters_per_minute=st.integers(min_value=1, max_value=2_000),
     van_meters_per_minute=st.integers(min_value=1, max_value=2_000),
     handover_minutes=st.integers(min_value=0, max_value=30),
+    batch_jobs_max=st.integers(min_value=1, max_value=8),
+    batch_bearing_degrees_max=st.integers(min_value=0, max_value=180),
+    batch_near_meters=st.integers(min_value=0, max_value=5_000),
 )
 
 
@@ -368,6 +373,62 @@ def test_jobs_from_one_pickup_are_batched_on_one_courier_up_to_capacity():
     assert assignments[1].pickup_distance_meters == 0
 
 
+def test_jobs_from_one_pickup_going_opposite_ways_go_to_two_couriers():
+    couriers = [courier(1, position=CENTRAL), courier(2, position=CENTRAL)]
+    # From Central, Moranbong lies north-east and Rakrang south.
+    jobs = [job(10, dropoff=MORANBONG), job(11, dropoff=RAKRANG)]
+
+    assignments = assign_jobs(jobs, couriers, DeliveryThresholds(batch_near_meters=0))
+
+    assert [(a.job_id, a.courier_id) for a in assignments] == [(10, 1), (11, 2)]
+
+
+def test_jobs_going_the_same_way_share_a_courier():
+    couriers = [courier(1, position=CENTRAL), courier(2, position=CENTRAL)]
+    jobs = [job(10, dropoff=MORANBONG), job(11, dropoff=MORANBONG)]
+
+    assignments = assign_jobs(jobs, couriers, DEFAULT)
+
+    assert [(a.job_id, a.courier_id) for a in assignments] == [(10, 1), (11, 1)]
+
+
+def test_a_batch_stops_at_its_limit_of_jobs():
+    couriers = [courier(1, position=CENTRAL), courier(2, position=CENTRAL)]
+    jobs = [job(10 + n, weight_grams=100) for n in range(3)]
+
+    assignments = assign_jobs(jobs, couriers, DeliveryThresholds(batch_jobs_max=2))
+
+    assert [(a.job_id, a.courier_id) for a in assignments] == [
+        (10, 1),
+        (11, 1),
+        (12, 2),
+    ]
+
+
+def test_the_bearing_is_the_compass_direction():
+    assert bearing_degrees((39.0, 125.7), (39.1, 125.7)) == pytest.approx(0, abs=0.01)
+    assert bearing_degrees((39.0, 125.7), (39.0, 125.8)) == pytest.approx(90, abs=0.1)
+    assert bearing_degrees((39.0, 125.7), (38.9, 125.7)) == pytest.approx(180, abs=0.01)
+    assert bearing_degrees((39.0, 125.7), (39.0, 125.6)) == pytest.approx(270, abs=0.1)
+
+
+places = st.sampled_from(PLACES)
+
+
+@given(places, places, places, thresholds)
+def test_going_the_same_way_does_not_depend_on_which_job_came_first(
+    pickup, one, other, limits
+):
+    assert goes_the_same_way(pickup, one, other, limits) == goes_the_same_way(
+        pickup, other, one, limits
+    )
+
+
+@given(places, places, thresholds)
+def test_a_job_to_the_same_door_always_goes_the_same_way(pickup, door, limits):
+    assert goes_the_same_way(pickup, door, door, limits)
+
+
 def test_a_courier_takes_no_second_pickup_in_one_round():
     couriers = [courier(1, position=CENTRAL)]
     jobs = [job(10, pickup=CENTRAL), job(11, pickup=SONGYO)]
@@ -437,6 +498,34 @@ def after_round(
     return loads, pickups
 
 
+def first_jobs_and_counts(
+    jobs: list[JobToAssign], assignments: list[Assignment]
+) -> dict[int, tuple[JobToAssign, int]]:
+    """Return each courier's first job of the round and how many jobs they were given."""
+    by_id = {job.job_id: job for job in jobs}
+    batches: dict[int, tuple[JobToAssign, int]] = {}
+    for assignment in assignments:
+        first, count = batches.get(assignment.courier_id, (by_id[assignment.job_id], 0))
+        batches[assignment.courier_id] = (first, count + 1)
+    return batches
+
+
+def may_join(
+    batch: tuple[JobToAssign, int] | None,
+    waiting: JobToAssign,
+    limits: DeliveryThresholds,
+) -> bool:
+    """Whether a courier with ``batch`` (first job, jobs given) may also take ``waiting``."""
+    if batch is None:
+        return True
+    first, count = batch
+    return (
+        first.pickup == waiting.pickup
+        and count < limits.batch_jobs_max
+        and goes_the_same_way(first.pickup, first.dropoff, waiting.dropoff, limits)
+    )
+
+
 def fits(vehicle: Vehicle, needed: Vehicle) -> bool:
     """A van carries any job; a motorbike only a job that needs no more than a motorbike."""
     return vehicle == VAN or needed == MOTORBIKE
@@ -478,7 +567,8 @@ def test_no_courier_ends_over_capacity(round_):
 @given(dispatch_rounds())
 def test_every_courier_gets_one_batch_from_one_pickup_that_fits_their_vehicle(round_):
     """Every job goes to a courier whose vehicle fits it, and a courier's jobs of one round
-    all leave from the same pick-up."""
+    all leave from the same pick-up, go the first job's way, and are at most the batch
+    limit."""
     jobs, couriers, limits = round_
     by_job = {job.job_id: job for job in jobs}
     by_courier = {courier.courier_id: courier for courier in couriers}
@@ -487,6 +577,13 @@ def test_every_courier_gets_one_batch_from_one_pickup_that_fits_their_vehicle(ro
 
     _, pickups = after_round(jobs, couriers, assignments)
     assert all(len(places) <= 1 for places in pickups.values())
+    batches = first_jobs_and_counts(jobs, assignments)
+    for courier_id, (first, count) in batches.items():
+        assert count <= limits.batch_jobs_max
+        for assignment in assignments:
+            if assignment.courier_id == courier_id:
+                dropoff = by_job[assignment.job_id].dropoff
+                assert goes_the_same_way(first.pickup, first.dropoff, dropoff, limits)
     for assignment in assignments:
         assert fits(
             by_courier[assignment.courier_id].vehicle,
@@ -498,12 +595,14 @@ def test_every_courier_gets_one_batch_from_one_pickup_that_fits_their_vehicle(ro
 def test_a_job_waits_only_when_no_courier_could_take_it(round_):
     """Every job is assigned when some courier has a fitting vehicle and room for it: a job
     left waiting could not be added to any courier's round as it ends (wrong vehicle, not
-    enough room left, or already collecting at another pick-up)."""
+    enough room left, already collecting at another pick-up, going another way, or a full
+    batch)."""
     jobs, couriers, limits = round_
 
     assignments = assign_jobs(jobs, couriers, limits)
 
-    loads, pickups = after_round(jobs, couriers, assignments)
+    loads, _ = after_round(jobs, couriers, assignments)
+    batches = first_jobs_and_counts(jobs, assignments)
     assigned = {assignment.job_id for assignment in assignments}
     for waiting in (job for job in jobs if job.job_id not in assigned):
         for courier_ in couriers:
@@ -511,7 +610,7 @@ def test_a_job_waits_only_when_no_courier_could_take_it(round_):
                 fits(courier_.vehicle, needs(waiting, limits))
                 and loads[courier_.courier_id] + waiting.weight_grams
                 <= courier_.capacity_grams
-                and pickups[courier_.courier_id] <= {waiting.pickup}
+                and may_join(batches.get(courier_.courier_id), waiting, limits)
             )
             assert not could_take, (waiting, courier_)
 
@@ -523,22 +622,22 @@ def assign_jobs_by_measuring_every_courier(
 ) -> list[Assignment]:
     """The dispatch rule written plainly: every job measures every courier."""
     loads = {courier.courier_id: courier.load_grams for courier in couriers}
-    pickups: dict[int, Point] = {}
+    batches: dict[int, tuple[JobToAssign, int]] = {}
     assignments = []
     for waiting in jobs:
         needed = needs(waiting, limits)
         ranked = []
         for courier_ in couriers:
-            collecting_at = pickups.get(courier_.courier_id)
+            batch = batches.get(courier_.courier_id)
             if (
                 fits(courier_.vehicle, needed)
                 and loads[courier_.courier_id] + waiting.weight_grams
                 <= courier_.capacity_grams
-                and collecting_at in (None, waiting.pickup)
+                and may_join(batch, waiting, limits)
             ):
                 distance = (
                     0
-                    if collecting_at is not None
+                    if batch is not None
                     else road_distance_meters(courier_.position, waiting.pickup)
                 )
                 ranked.append(
@@ -548,7 +647,8 @@ def assign_jobs_by_measuring_every_courier(
             distance, _, courier_id = min(ranked)
             assignments.append(Assignment(waiting.job_id, courier_id, distance))
             loads[courier_id] += waiting.weight_grams
-            pickups[courier_id] = waiting.pickup
+            first, count = batches.get(courier_id, (waiting, 0))
+            batches[courier_id] = (first, count + 1)
     return assignments
 
 
