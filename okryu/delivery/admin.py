@@ -6,24 +6,8 @@ from django.contrib import admin
 from django.http import HttpRequest
 from typing_extensions import override
 
+from okryu.core.admin import ReadOnlyAdmin
 from okryu.delivery.models import Courier, DeliveryJob, DeliveryJobEvent
-
-
-# ModelAdmin is generic only in the stubs; subscripting it fails at run time.
-class ReadOnlyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
-    """Jobs, loads and the log move together in the services; a hand edit would split them."""
-
-    @override
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    @override
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    @override
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(Courier)

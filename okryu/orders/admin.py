@@ -6,6 +6,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 from typing_extensions import override
 
+from okryu.core.admin import ReadOnlyAdmin
 from okryu.orders.models import (
     DailyPurchase,
     Fulfilment,
@@ -13,23 +14,6 @@ from okryu.orders.models import (
     Order,
     OrderLine,
 )
-
-
-# ModelAdmin is generic only in the stubs; subscripting it fails at run time.
-class ReadOnlyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
-    """Orders, their money and their log are never edited by hand: the audit would fail."""
-
-    @override
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    @override
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    @override
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 class FulfilmentInline(admin.TabularInline):  # type: ignore[type-arg]

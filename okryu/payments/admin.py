@@ -1,11 +1,8 @@
 """The operator's read-only view of the ledger and the cards; changes go through services."""
 
-from typing import Any
-
 from django.contrib import admin
-from django.http import HttpRequest
-from typing_extensions import override
 
+from okryu.core.admin import ReadOnlyAdmin
 from okryu.payments.models import (
     Card,
     ChipUse,
@@ -14,23 +11,6 @@ from okryu.payments.models import (
     Transfer,
     TransferRefusal,
 )
-
-
-# ModelAdmin is generic only in the stubs; subscripting it fails at run time.
-class ReadOnlyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
-    """Money rows are never edited by hand: the audit would no longer add up."""
-
-    @override
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    @override
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    @override
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(LedgerAccount)

@@ -4,16 +4,12 @@ The flash sale: 64 buyers race for the last 20 units of one product. Exactly onc
 checkout sent 20 times at the same moment. Both end with the three audits clean.
 """
 
-import threading
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
-
 import pytest
 from django.db import connection
 
 from okryu.catalog.audit import audit_stock
-from okryu.core.errors import DomainError
 from okryu.core.models import IdempotencyRecord
+from okryu.core.tests.threads import race
 from okryu.orders.audit import audit_orders
 from okryu.orders.models import Order
 from okryu.orders.services import PlacedOrder, place_order
@@ -37,22 +33,6 @@ FEE_WON = 1_000
 REPEATS = 20
 
 
-def _race(work: Callable[[int], object], count: int) -> list[object]:
-    start = threading.Barrier(count)
-
-    def run(index: int) -> object:
-        try:
-            start.wait()
-            return work(index)
-        except DomainError as error:
-            return error.code
-        finally:
-            connection.close()
-
-    with ThreadPoolExecutor(max_workers=count) as pool:
-        return list(pool.map(run, range(count)))
-
-
 def _assert_audits_clean() -> None:
     assert audit_stock().is_clean
     assert audit_orders().is_clean
@@ -67,7 +47,7 @@ def test_sixty_four_buyers_of_twenty_units_get_exactly_twenty_orders():
     requests = [checkout(card, [(product, 1)]) for _shopper, card in buyers]
     connection.close()
 
-    outcomes = _race(
+    outcomes = race(
         lambda index: (
             place_order(
                 shopper_id=buyers[index][0].pk,
@@ -98,7 +78,7 @@ def test_one_checkout_sent_twenty_times_at_once_makes_one_order_and_one_hold():
     request = checkout(card, [(product, 2)])
     connection.close()
 
-    outcomes = _race(
+    outcomes = race(
         lambda _index: place_order(
             shopper_id=shopper.pk, request=request, idempotency_key="double-click"
         ),

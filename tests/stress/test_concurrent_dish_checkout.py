@@ -7,16 +7,13 @@ clean after each race.
 """
 
 import datetime as dt
-import threading
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import time_machine
 from django.db import connection
 
 from okryu.catalog.audit import audit_stock
-from okryu.core.errors import DomainError
+from okryu.core.tests.threads import race
 from okryu.orders.audit import audit_orders
 from okryu.orders.models import Order, OrderLine
 from okryu.orders.services import cancel_order, place_order
@@ -35,22 +32,6 @@ SHOPPERS = 24
 CAPACITY = 10
 # 2026-12-01 12:00 in Pyongyang, the clock running.
 NOON = dt.datetime(2026, 12, 1, 3, 0, tzinfo=dt.UTC)
-
-
-def _race(work: Callable[[int], object], count: int) -> list[object]:
-    start = threading.Barrier(count)
-
-    def run(index: int) -> object:
-        try:
-            start.wait()
-            return work(index)
-        except DomainError as error:
-            return error.code
-        finally:
-            connection.close()
-
-    with ThreadPoolExecutor(max_workers=count) as pool:
-        return list(pool.map(run, range(count)))
 
 
 def _assert_audits_clean() -> None:
@@ -80,7 +61,7 @@ def test_concurrent_checkouts_never_take_more_portions_than_the_daily_capacity()
     ]
     connection.close()
 
-    outcomes = _race(
+    outcomes = race(
         lambda index: (
             place_order(
                 shopper_id=shoppers[index][0].pk,
@@ -107,7 +88,7 @@ def test_concurrent_checkouts_never_take_more_portions_than_the_daily_capacity()
         order_id: Order.objects.get(pk=order_id).shopper_id for order_id in order_ids
     }
     connection.close()
-    _race(
+    race(
         lambda index: (
             cancel_order(
                 shopper_id=shopper_of[order_ids[index]], order_id=order_ids[index]

@@ -5,15 +5,11 @@ whether the retries carry the same idempotency key or each its own; two differen
 racing for one fulfilment pay it once. Each ends with the audits clean.
 """
 
-import threading
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
-
 import pytest
 from django.db import connection
 
 from okryu.catalog.audit import audit_stock
-from okryu.core.errors import DomainError
+from okryu.core.tests.threads import race
 from okryu.orders.audit import audit_orders
 from okryu.orders.models import DoorPayment
 from okryu.orders.services.door import DoorPaymentOutcome, pay_at_the_door
@@ -33,22 +29,6 @@ pytestmark = [pytest.mark.stress, pytest.mark.django_db(transaction=True)]
 TERMINALS = 8
 
 
-def _race(work: Callable[[int], object], count: int) -> list[object]:
-    start = threading.Barrier(count)
-
-    def run(index: int) -> object:
-        try:
-            start.wait()
-            return work(index)
-        except DomainError as error:
-            return error.code
-        finally:
-            connection.close()
-
-    with ThreadPoolExecutor(max_workers=count) as pool:
-        return list(pool.map(run, range(count)))
-
-
 def _assert_audits_clean() -> None:
     assert audit_stock().is_clean
     assert audit_orders().violations == 0
@@ -65,7 +45,7 @@ def test_one_record_uploaded_from_eight_terminals_at_once_pays_once(same_key):
     )
     connection.close()
 
-    outcomes = _race(
+    outcomes = race(
         lambda index: pay_at_the_door(
             actor_user_id=world.courier.pk,
             fulfilment_id=world.fulfilment.pk,
@@ -102,7 +82,7 @@ def test_two_cards_racing_for_one_fulfilment_pay_it_once():
     records = [door_record(signed_record(chip)) for chip in chips]
     connection.close()
 
-    outcomes = _race(
+    outcomes = race(
         lambda index: pay_at_the_door(
             actor_user_id=world.courier.pk,
             fulfilment_id=world.fulfilment.pk,

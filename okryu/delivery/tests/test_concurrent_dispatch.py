@@ -7,15 +7,11 @@ capacity, each load equal to the weight of the courier's jobs, and every job tha
 assigned was.
 """
 
-import threading
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
-
 import pytest
 from django.db import connection
 
 from okryu.accounts.models import Role
-from okryu.core.errors import DomainError
+from okryu.core.tests.threads import race
 from okryu.delivery.models import (
     Courier,
     DeliveryJob,
@@ -44,22 +40,6 @@ def _only_on_postgresql():
         pytest.skip("SQLite lets one writer in at a time: no rounds overlap")
 
 
-def _race(work: Callable[[int], object], count: int) -> list[object]:
-    start = threading.Barrier(count)
-
-    def run(index: int) -> object:
-        try:
-            start.wait()
-            return work(index)
-        except DomainError as error:
-            return error.code
-        finally:
-            connection.close()
-
-    with ThreadPoolExecutor(max_workers=count) as pool:
-        return list(pool.map(run, range(count)))
-
-
 def _jobs_and_couriers() -> tuple[list[DeliveryJob], list[Courier]]:
     shop = Shop(weight_grams=JOB_WEIGHT_GRAMS)
     jobs = [shop.ready_job() for _ in range(JOBS)]
@@ -71,7 +51,7 @@ def _jobs_and_couriers() -> tuple[list[DeliveryJob], list[Courier]]:
 def test_rounds_at_the_same_moment_assign_each_job_once_and_fill_no_courier_over():
     _jobs_and_couriers()
 
-    reports = _race(lambda _index: dispatch(), ROUNDS)
+    reports = race(lambda _index: dispatch(), ROUNDS)
 
     assert all(isinstance(report, DispatchReport) for report in reports)
     assigned = [
@@ -103,7 +83,7 @@ def test_rounds_racing_an_operators_hand_never_overload_a_courier():
             courier_id=couriers[index % COURIERS].pk,
         ).pk
 
-    outcomes = _race(work, 8)
+    outcomes = race(work, 8)
 
     refusals = [o for o in outcomes if isinstance(o, str)]
     assert set(refusals) <= {"over_capacity"}
