@@ -120,7 +120,9 @@ def test_a_refusal_page_refreshes_into_the_board_not_the_form(operator_client, s
     response = post(operator_client, "logistics-unassign", job.pk)
 
     assert response.status_code == 409
-    assert f'content="20;url={reverse("logistics")}"' in response.content.decode()
+    page = response.content.decode()
+    assert f'content="20;url={reverse("logistics")}"' in page
+    assert f'data-refresh-url="{reverse("logistics")}"' in page
 
 
 def test_a_dispatch_with_nothing_to_assign_says_so(operator_client):
