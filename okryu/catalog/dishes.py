@@ -123,6 +123,24 @@ def _group_for_staff(staff_user_id: int, group_id: int) -> OptionGroup:
     return group
 
 
+def get_dish_id_of_option_group_for_staff(*, staff_user_id: int, group_id: int) -> int:
+    """Return the id of the dish an option group of one's own merchant belongs to.
+
+    NotFound for an unknown group or another merchant's: it does not exist for them.
+    """
+    return _group_for_staff(staff_user_id, group_id).product_id
+
+
+def get_dish_id_of_option_for_staff(*, staff_user_id: int, option_id: int) -> int:
+    """Return the id of the dish an option of one's own merchant belongs to (or NotFound)."""
+    group_id = (
+        Option.objects.filter(pk=option_id).values_list("group_id", flat=True).first()
+    )
+    if group_id is None:
+        raise NotFound("선택을 찾을 수 없습니다.")
+    return _group_for_staff(staff_user_id, group_id).product_id
+
+
 def add_option(
     *,
     staff_user_id: int,

@@ -18,11 +18,12 @@ from okryu.accounts.models import User
 from okryu.catalog.dishes import (
     add_option,
     add_option_group,
+    get_dish_id_of_option_for_staff,
+    get_dish_id_of_option_group_for_staff,
     remove_option,
     remove_option_group,
     set_dish_kitchen,
 )
-from okryu.catalog.models import Option, OptionGroup
 from okryu.catalog.products import get_product_for_staff
 from okryu.core.errors import DomainError, NotFound
 from okryu.web.merchant.access import MerchantStaffRequiredMixin
@@ -124,15 +125,13 @@ class OptionGroupAddView(MerchantStaffRequiredMixin, View):
         )
 
 
-def _group_product_id(group_id: int) -> int:
-    product_id = (
-        OptionGroup.objects.filter(pk=group_id)
-        .values_list("product_id", flat=True)
-        .first()
-    )
-    if product_id is None:
-        raise Http404(gettext("선택 묶음을 찾을 수 없습니다."))
-    return product_id
+def _group_product_id(request: HttpRequest, group_id: int) -> int:
+    try:
+        return get_dish_id_of_option_group_for_staff(
+            staff_user_id=_user(request).pk, group_id=group_id
+        )
+    except NotFound as error:
+        raise Http404(error.detail) from error
 
 
 class OptionAddView(MerchantStaffRequiredMixin, View):
@@ -154,7 +153,7 @@ class OptionAddView(MerchantStaffRequiredMixin, View):
 
         return _act(
             request,
-            product_id=_group_product_id(group_id),
+            product_id=_group_product_id(request, group_id),
             form=form,
             form_name="option_form",
             action=add,
@@ -167,7 +166,7 @@ class OptionGroupRemoveView(MerchantStaffRequiredMixin, View):
 
     def post(self, request: HttpRequest, group_id: int) -> HttpResponse:
         """Remove it, then show the dish."""
-        product_id = _group_product_id(group_id)
+        product_id = _group_product_id(request, group_id)
         try:
             remove_option_group(staff_user_id=_user(request).pk, group_id=group_id)
         except NotFound as error:
@@ -181,15 +180,10 @@ class OptionRemoveView(MerchantStaffRequiredMixin, View):
 
     def post(self, request: HttpRequest, option_id: int) -> HttpResponse:
         """Remove it, then show the dish."""
-        group_id = (
-            Option.objects.filter(pk=option_id)
-            .values_list("group_id", flat=True)
-            .first()
-        )
-        if group_id is None:
-            raise Http404(gettext("선택을 찾을 수 없습니다."))
-        product_id = _group_product_id(group_id)
         try:
+            product_id = get_dish_id_of_option_for_staff(
+                staff_user_id=_user(request).pk, option_id=option_id
+            )
             remove_option(staff_user_id=_user(request).pk, option_id=option_id)
         except NotFound as error:
             raise Http404(error.detail) from error
