@@ -53,12 +53,14 @@ bench: $(STAMP)
 		apt-get install -y -q wrk >/dev/null 2>&1 || { apt-get update -q && apt-get install -y -q wrk; }; }
 	$(BIN)/python -m bench.run_all
 
-# The crash test with 100+ SIGKILLs of the app server (CI runs it with 5), on SQLite and, when
-# OKRYU_TEST_DATABASE_URL is set, on PostgreSQL. CRASH_KILLS and OKRYU_CRASH_SEED may be given.
+# The crash tests (checkouts; delivery hand-overs) with 100+ SIGKILLs of the app server (CI runs
+# them with 5), on SQLite and, when OKRYU_TEST_DATABASE_URL is set, on PostgreSQL. CRASH_KILLS
+# and OKRYU_CRASH_SEED may be given.
 CRASH_KILLS ?= 120
 crash-soak: $(STAMP)
 	OKRYU_CRASH_KILLS=$(CRASH_KILLS) DJANGO_SETTINGS_MODULE=config.settings.test \
-		$(BIN)/python -m pytest -p no:cacheprovider -q -m crash tests/stress/test_crash.py
+		$(BIN)/python -m pytest -p no:cacheprovider -q -m crash tests/stress/test_crash.py \
+		tests/stress/test_crash_delivery.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

@@ -361,6 +361,9 @@ def _seed(spec: dict[str, Any]) -> dict[str, Any]:
 
     ``spec``: ``shoppers`` (count), ``balance`` (won on each card), ``merchants`` (count)
     and ``products``: a list of ``{"merchant": index, "price": won, "stock": units}``.
+    Optional: ``merchant_staff`` (true: one staff member per merchant, their tokens under
+    ``merchant_staff``) and ``couriers``: a list of ``{"vehicle", "capacity": grams}``,
+    on duty in the district (ids and tokens under ``couriers``).
     """
     import django
 
@@ -444,12 +447,65 @@ def _seed(spec: dict[str, Any]) -> dict[str, Any]:
         username="operator", password="okryu-stress", display_name="운영자"
     )
     RoleGrant.objects.create(user=operator, role=Role.OPERATOR)
-    return {
+    seeded: dict[str, Any] = {
         "district": district.pk,
         "products": products,
         "shoppers": shoppers,
         "operator_token": issue_token(user=operator).token,
     }
+    if spec.get("merchant_staff"):
+        seeded["merchant_staff"] = _seed_merchant_staff(merchants)
+    if spec.get("couriers"):
+        seeded["couriers"] = _seed_couriers(spec["couriers"], district_id=district.pk)
+    return seeded
+
+
+def _seed_merchant_staff(merchants: list[Any]) -> list[dict[str, Any]]:
+    """Give each merchant one staff member; return their tokens, in merchant order."""
+    from okryu.accounts.models import Role, RoleGrant, User
+    from okryu.api.tokens import issue_token
+    from okryu.merchants.models import MerchantStaff
+
+    staff = []
+    for index, merchant in enumerate(merchants):
+        user = User.objects.create_user(
+            username=f"staff{index}", password="okryu-stress", display_name="직원"
+        )
+        RoleGrant.objects.create(user=user, role=Role.MERCHANT)
+        MerchantStaff.objects.create(merchant=merchant, user=user)
+        staff.append({"merchant": merchant.pk, "token": issue_token(user=user).token})
+    return staff
+
+
+def _seed_couriers(
+    specs: list[dict[str, Any]], *, district_id: int
+) -> list[dict[str, Any]]:
+    """Register couriers (``{"vehicle", "capacity"}`` in grams), on duty in the district."""
+    from okryu.accounts.models import Role, RoleGrant, User
+    from okryu.api.tokens import issue_token
+    from okryu.delivery.services import register_courier, start_duty
+
+    couriers = []
+    for index, courier_spec in enumerate(specs):
+        user = User.objects.create_user(
+            username=f"courier{index}", password="okryu-stress", display_name="배달원"
+        )
+        RoleGrant.objects.create(user=user, role=Role.COURIER)
+        courier = register_courier(
+            user_id=user.pk,
+            vehicle=str(courier_spec.get("vehicle", "motorbike")),
+            capacity_grams=int(courier_spec["capacity"]),
+            district_id=district_id,
+        )
+        start_duty(courier_user_id=user.pk)
+        couriers.append(
+            {
+                "id": courier.pk,
+                "token": issue_token(user=user).token,
+                "capacity": courier.capacity_grams,
+            }
+        )
+    return couriers
 
 
 def _figures() -> dict[str, Any]:
@@ -475,6 +531,101 @@ def _figures() -> dict[str, Any]:
     }
 
 
+def _delivery_figures() -> dict[str, Any]:
+    """Return every fulfilment, delivery job and courier as the delivery crash test checks them.
+
+    A fulfilment: its status, what it owes and captured, its capture transfers in the ledger
+    and its ``delivered`` events. A job: its state, courier, weight and events by kind. A
+    courier: load and capacity.
+    """
+    import django
+
+    django.setup()
+    from django.db import connection, transaction
+
+    # One snapshot, although the server's job runner may be dispatching meanwhile.
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+        return _read_delivery_figures()
+
+
+def _read_delivery_figures() -> dict[str, Any]:
+    from django.db.models import Count, Q
+
+    from okryu.delivery.models import Courier, DeliveryJob, JobEventKind
+    from okryu.orders.models import Fulfilment
+    from okryu.payments.models import Transfer, TransferKind
+
+    fulfilments = []
+    for fulfilment in Fulfilment.objects.annotate(
+        delivered_events=Count("events", filter=Q(events__to_status="delivered"))
+    ).order_by("pk"):
+        holds = [
+            hold
+            for hold in (
+                fulfilment.items_hold_transfer_id,
+                fulfilment.fee_hold_transfer_id,
+            )
+            if hold
+        ]
+        captures = Transfer.objects.filter(
+            kind=TransferKind.CAPTURE, pending__transfer_id__in=holds
+        )
+        fulfilments.append(
+            {
+                "id": fulfilment.pk,
+                "order": fulfilment.order_id,
+                "status": fulfilment.status,
+                "due_won": fulfilment.items_total_won + fulfilment.delivery_fee_won,
+                "captured_won": fulfilment.captured_won,
+                "holds": len(holds),
+                "captures": captures.count(),
+                "captures_won": sum(c.amount_won for c in captures),
+                "delivered_events": fulfilment.delivered_events,
+            }
+        )
+    jobs = []
+    for job in DeliveryJob.objects.order_by("pk"):
+        kinds = list(job.events.values_list("kind", flat=True))
+        jobs.append(
+            {
+                "id": job.pk,
+                "fulfilment": job.fulfilment_id,
+                "status": job.status,
+                "courier": job.courier_id,
+                "route_position": job.route_position,
+                "weight_grams": job.weight_grams,
+                "events": {kind: kinds.count(kind) for kind in JobEventKind.values},
+            }
+        )
+    couriers = [
+        {
+            "id": courier.pk,
+            "load_grams": courier.load_grams,
+            "capacity_grams": courier.capacity_grams,
+        }
+        for courier in Courier.objects.order_by("pk")
+    ]
+    return {"fulfilments": fulfilments, "jobs": jobs, "couriers": couriers}
+
+
+def delivery_figures(database: StressDatabase) -> dict[str, Any]:
+    """Return the fulfilments, delivery jobs and couriers of the test's database."""
+    result = subprocess.run(
+        [PYTHON, "-m", "tests.stress.http_harness", "delivery-figures"],
+        cwd=ROOT,
+        env=server_environment(database),
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=SETUP_TIMEOUT_SECONDS,
+    )
+    read: dict[str, Any] = json.loads(result.stdout.strip().splitlines()[-1])
+    return read
+
+
 def figures(database: StressDatabase) -> dict[str, Any]:
     """Return counts and sums of the test's database (orders, holds, reserved stock)."""
     result = subprocess.run(
@@ -496,5 +647,10 @@ if __name__ == "__main__":
             sys.stdout.write(json.dumps(_seed(json.loads(spec))) + "\n")
         case ["figures"]:
             sys.stdout.write(json.dumps(_figures()) + "\n")
+        case ["delivery-figures"]:
+            sys.stdout.write(json.dumps(_delivery_figures()) + "\n")
         case _:
-            sys.exit("usage: python -m tests.stress.http_harness seed SPEC | figures")
+            sys.exit(
+                "usage: python -m tests.stress.http_harness "
+                "seed SPEC | figures | delivery-figures"
+            )
