@@ -16,7 +16,7 @@ help:
 	@echo "make test   set up and run lint, types, layers and the whole test suite"
 	@echo "make lint   ruff, mypy, import-linter, djlint, migrations check"
 	@echo "make bench  benchmarks (figures go into docs/benchmarks.md)"
-	@echo "make crash-soak  the crash test with CRASH_KILLS (default 120) kills of the app server"
+	@echo "make crash-soak  the crash tests with CRASH_KILLS (default 120) kills of the app server"
 
 $(STAMP): requirements.lock pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
