@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 
 from okryu.core import clock
 from okryu.core.errors import IdempotencyKeyReused, InvalidInput
@@ -96,6 +96,25 @@ def run_once(
         if stored is not None:
             return stored
         raise
+
+
+def lock_idempotency_key(*, scope: str, key: str) -> None:
+    """Make concurrent requests with one key wait here, in their transaction, for the first.
+
+    The first commits its outcome; the others then find and replay it (``find_outcome``)
+    instead of each reserving stock or moving money only to be rolled back. On PostgreSQL a
+    transaction-scoped advisory lock on the key's hash; SQLite's immediate transaction
+    already holds the only write lock.
+    """
+    assert transaction.get_connection().in_atomic_block
+    if connection.vendor != "postgresql":
+        return
+    digest = hashlib.sha256(f"{scope}\n{key}".encode()).digest()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_advisory_xact_lock(%s)",
+            [int.from_bytes(digest[:8], "big", signed=True)],
+        )
 
 
 def store_outcome(

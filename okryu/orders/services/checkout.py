@@ -8,14 +8,13 @@ issuer's own check before the transaction, so wrong PINs cannot be retried for f
 """
 
 import datetime as dt
-import hashlib
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from django.conf import settings
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F, Model, QuerySet
 
 from okryu.accounts.models import District
@@ -37,6 +36,7 @@ from okryu.core.idempotency import (
     StoredOutcome,
     find_outcome,
     fingerprint_request,
+    lock_idempotency_key,
     store_outcome,
     validate_key,
 )
@@ -168,7 +168,7 @@ def place_order(
 
     def attempt() -> PlacedOrder:
         with transaction.atomic(durable=True):
-            _lock_idempotency_key(scope, key)
+            lock_idempotency_key(scope=scope, key=key)
             stored = find_outcome(scope=scope, key=key, fingerprint=fingerprint)
             if stored is not None:
                 return _placed_from_outcome(stored)
@@ -202,19 +202,6 @@ def _placed_from_outcome(stored: StoredOutcome) -> PlacedOrder:
     return PlacedOrder(
         order_id=int(body["id"]), number=str(body["number"]), is_replay=True, body=body
     )
-
-
-def _lock_idempotency_key(scope: str, key: str) -> None:
-    # Concurrent duplicates wait here for the first to commit, then replay its outcome,
-    # instead of each reserving stock and holding money only to be rolled back.
-    if connection.vendor != "postgresql":
-        return  # SQLite: the immediate transaction already holds the only write lock.
-    digest = hashlib.sha256(f"{scope}\n{key}".encode()).digest()
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT pg_advisory_xact_lock(%s)",
-            [int.from_bytes(digest[:8], "big", signed=True)],
-        )
 
 
 def _check_request_shape(request: CheckoutRequest, *, now: dt.datetime) -> None:

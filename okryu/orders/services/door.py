@@ -15,12 +15,11 @@ counter, a cloned card's block); when that record was taken offline the goods we
 over, so the refusal is also recorded as the fulfilment's unpaid outcome, never hidden.
 """
 
-import hashlib
 from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 
 from okryu.accounts.models import User
 from okryu.core import clock
@@ -29,6 +28,7 @@ from okryu.core.idempotency import (
     StoredOutcome,
     find_outcome,
     fingerprint_request,
+    lock_idempotency_key,
     store_outcome,
     validate_key,
 )
@@ -178,7 +178,7 @@ def pay_at_the_door(
     def attempt() -> DoorPaymentOutcome | None:
         refusals.clear()
         with transaction.atomic(durable=True):
-            _lock_idempotency_key(scope, key)
+            lock_idempotency_key(scope=scope, key=key)
             stored = find_outcome(scope=scope, key=key, fingerprint=fingerprint)
             if stored is not None:
                 return _outcome_from_stored(stored)
@@ -226,18 +226,6 @@ def _outcome_from_stored(stored: StoredOutcome) -> DoorPaymentOutcome:
         detail = str(body.pop("detail"))
         raise REFUSALS_BY_CODE.get(code, DomainError)(detail, **body)
     return DoorPaymentOutcome(payment_id=int(body["id"]), is_replay=True, body=body)
-
-
-def _lock_idempotency_key(scope: str, key: str) -> None:
-    # As checkout does: concurrent duplicates wait for the first to commit, then replay it.
-    if connection.vendor != "postgresql":
-        return  # SQLite: the immediate transaction already holds the only write lock.
-    digest = hashlib.sha256(f"{scope}\n{key}".encode()).digest()
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT pg_advisory_xact_lock(%s)",
-            [int.from_bytes(digest[:8], "big", signed=True)],
-        )
 
 
 def _payable_fulfilment(fulfilment_id: int, record: DoorRecord) -> Fulfilment:
