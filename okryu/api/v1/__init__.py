@@ -1,4 +1,4 @@
-"""Version 1 of the JSON API: the contract of shared/API.md.
+"""Version 1 of the JSON API: the contract of docs/API.md.
 
 Routers live one module per group of routes and are added below. Every answer that is an error
 is problem+json (``okryu.api.v1.errors``): exceptions through ninja's handlers, an unknown path
@@ -103,7 +103,7 @@ api = OkryuAPI(
     title="Okryu API",
     version="1",
     description=(
-        "The JSON API of Okryu (shared/API.md). Errors are `application/problem+json` with a "
+        "The JSON API of Okryu (docs/API.md). Errors are `application/problem+json` with a "
         "stable `code`; lists are `{items, next, count}` with `page` and `page_size`; calls "
         "that need a person send `Authorization: Bearer <token>` from `POST /auth/token`."
     ),
