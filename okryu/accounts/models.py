@@ -14,7 +14,13 @@ class Role(models.TextChoices):
     MERCHANT = "merchant", _("판매자")
     COURIER = "courier", _("배달원")
     TELLER = "teller", _("은행원")
+    SUPERVISOR = "supervisor", _("은행 감독원")
     OPERATOR = "operator", _("운영자")
+
+
+# People whose mistakes or misdeeds move other people's money or see everyone's data: they get
+# the staff controls (short sessions, short tokens, a second factor in production).
+STAFF_ROLES = frozenset({Role.TELLER, Role.SUPERVISOR, Role.OPERATOR})
 
 
 class User(AbstractUser):

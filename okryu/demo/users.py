@@ -1,4 +1,4 @@
-"""The demo logins of API.md: operator, teller, shoppers, couriers and merchant staff.
+"""The demo logins of API.md: operator, teller, supervisor, shoppers, couriers and merchant staff.
 
 Every demo login has the password ``okryu-demo``.
 """
@@ -35,6 +35,7 @@ class DemoUser:
 DEMO_USERS = (
     DemoUser("operator", "김영철", "191-234-0001", Role.OPERATOR, is_admin=True),
     DemoUser("teller", "리은정", "191-234-0002", Role.TELLER),
+    DemoUser("supervisor", "장명수", "191-234-0003", Role.SUPERVISOR),
     DemoUser("shopper1", "박성철", "191-234-5601", Role.SHOPPER,
              HomeAddress("central", "창전거리 3호동 12층 1203호")),
     DemoUser("shopper2", "최금순", "191-234-5602", Role.SHOPPER,
