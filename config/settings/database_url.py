@@ -1,17 +1,24 @@
-"""Parse a ``DATABASE_URL`` into Django's ``DATABASES`` entry.
+"""Turn a ``DATABASE_URL`` into Django's ``DATABASES`` entry: dj-database-url, plus SQLite's
+guarantees on top.
 
-Two schemes are understood: ``sqlite:///relative/or/absolute/path`` and
-``postgres://user:password@host:port/name`` (also ``postgresql://``).
+dj-database-url reads the URL in every form PostgreSQL's own tools accept, among them a Unix
+socket (``postgres://%2Frun%2Fpostgresql/okryu`` or ``postgres:///okryu?host=/run/postgresql``)
+and connection options in the query string (``?sslmode=require``). Two engines are served:
+``sqlite:///relative/to/the/checkout`` or ``sqlite:////absolute/path``, and PostgreSQL.
 """
 
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, unquote, urlsplit
 
+import dj_database_url
+
+SQLITE_ENGINE = "django.db.backends.sqlite3"
+POSTGRESQL_ENGINE = "django.db.backends.postgresql"
 SQLITE_BUSY_TIMEOUT_SECONDS = 5
 
 # WAL with synchronous=FULL makes every acknowledged commit survive a power cut; a short busy
 # timeout with immediate transactions keeps several writer processes fair (DESIGN.md, pitfalls).
+# Applied over whatever the URL says, so no URL can weaken them.
 SQLITE_INIT_COMMAND = (
     "PRAGMA journal_mode=WAL;"
     "PRAGMA synchronous=FULL;"
@@ -19,42 +26,46 @@ SQLITE_INIT_COMMAND = (
     "PRAGMA cache_size=-32000;"
 )
 
+# Persistent connections skip reopening the file (and re-running the PRAGMAs) or the server's
+# handshake on every request; the app server runs one thread per worker process. The
+# deployment may choose another lifetime (DATABASE_CONN_MAX_AGE).
+CONN_MAX_AGE_SECONDS_DEFAULT = {SQLITE_ENGINE: 600, POSTGRESQL_ENGINE: 60}
 
-def parse_database_url(url: str, *, base_dir: Path) -> dict[str, Any]:
-    """Return the ``DATABASES['default']`` dictionary for ``url``."""
-    parts = urlsplit(url)
-    if parts.scheme == "sqlite":
-        raw_path = unquote(parts.path)
-        # sqlite:///var/okryu.sqlite3 is relative to the checkout; sqlite:////abs/path is absolute.
-        path = Path(raw_path[1:]) if raw_path.startswith("/") else Path(raw_path)
-        if not path.is_absolute():
-            path = base_dir / path
-        return {
-            "ENGINE": "django.db.backends.sqlite3",
-            "NAME": str(path),
-            # Persistent connections skip reopening the file and re-running the PRAGMAs on
-            # every request; the app server runs one thread per worker process.
-            "CONN_MAX_AGE": 600,
-            "OPTIONS": {
-                "init_command": SQLITE_INIT_COMMAND,
-                "transaction_mode": "IMMEDIATE",
-                "timeout": SQLITE_BUSY_TIMEOUT_SECONDS,
-            },
-            "TEST": {"NAME": None},
-        }
-    if parts.scheme in {"postgres", "postgresql"}:
-        query = parse_qs(parts.query)
-        options: dict[str, Any] = {key: values[-1] for key, values in query.items()}
-        return {
-            "ENGINE": "django.db.backends.postgresql",
-            "NAME": unquote(parts.path.lstrip("/")) or "okryu",
-            "USER": unquote(parts.username or ""),
-            "PASSWORD": unquote(parts.password or ""),
-            "HOST": parts.hostname or "",
-            "PORT": str(parts.port or ""),
-            "CONN_MAX_AGE": 60,
-            "CONN_HEALTH_CHECKS": True,
-            "OPTIONS": options,
-        }
-    message = f"DATABASE_URL scheme {parts.scheme!r} is not supported (use sqlite or postgres)"
-    raise ValueError(message)
+
+def parse_database_url(
+    url: str, *, base_dir: Path, conn_max_age_seconds: int | None = None
+) -> dict[str, Any]:
+    """Return the ``DATABASES['default']`` dictionary for ``url``.
+
+    ``conn_max_age_seconds`` is how long a connection is kept (0: one per request); None keeps
+    the engine's default above. Raises ValueError for a scheme other than SQLite's or
+    PostgreSQL's.
+    """
+    database: dict[str, Any] = dict(dj_database_url.parse(url))
+    engine = database["ENGINE"]
+    if engine == SQLITE_ENGINE:
+        _add_sqlite_guarantees(database, base_dir=base_dir)
+    elif engine == POSTGRESQL_ENGINE:
+        database["CONN_HEALTH_CHECKS"] = True
+    else:
+        message = (
+            f"DATABASE_URL engine {engine!r} is not supported (use sqlite or postgres)"
+        )
+        raise ValueError(message)
+    if conn_max_age_seconds is None:
+        conn_max_age_seconds = CONN_MAX_AGE_SECONDS_DEFAULT[engine]
+    database["CONN_MAX_AGE"] = conn_max_age_seconds
+    return database
+
+
+def _add_sqlite_guarantees(database: dict[str, Any], *, base_dir: Path) -> None:
+    path = Path(database["NAME"])
+    if database["NAME"] != ":memory:" and not path.is_absolute():
+        database["NAME"] = str(base_dir / path)
+    database["OPTIONS"] = {
+        **database.get("OPTIONS", {}),
+        "init_command": SQLITE_INIT_COMMAND,
+        "transaction_mode": "IMMEDIATE",
+        "timeout": SQLITE_BUSY_TIMEOUT_SECONDS,
+    }
+    database["TEST"] = {"NAME": None}
