@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cksum requirements.lock | cut -d' ' -f1)
 PORT ?= 8000
 WORKERS ?= 2
-export DJANGO_SETTINGS_MODULE ?= config.settings.base
+export DJANGO_SETTINGS_MODULE ?= config.settings.demo
 
 .PHONY: run test lint format bench crash-soak clean help venv
 
@@ -29,7 +29,7 @@ venv: $(STAMP)
 run: $(STAMP)
 	$(BIN)/python manage.py migrate --no-input -v 0
 	$(BIN)/python manage.py collectstatic --no-input -v 0
-	$(BIN)/python manage.py load_demo_data
+	$(BIN)/python manage.py load_demo_data --skip-in-production
 	$(BIN)/python manage.py serve --port $(PORT) --workers $(WORKERS)
 
 lint: $(STAMP)

@@ -24,7 +24,7 @@ DATABASE_URL = f"sqlite:///{server.BENCH_VAR / 'dispatch.sqlite3'}"
 def _setup() -> None:
     server.BENCH_VAR.mkdir(parents=True, exist_ok=True)
     os.environ["DATABASE_URL"] = DATABASE_URL
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.base")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.demo")
     import django
 
     django.setup()

@@ -27,7 +27,7 @@ SERVER_START_SECONDS_MAX = 60
 def manage(database_url: str, *arguments: str) -> str:
     """Run a management command against ``database_url`` and return its output."""
     environment = {**os.environ, "DATABASE_URL": database_url}
-    environment["DJANGO_SETTINGS_MODULE"] = "config.settings.base"
+    environment["DJANGO_SETTINGS_MODULE"] = "config.settings.demo"
     if arguments[0] == "shell":
         # Django's shell announces its automatic imports; only the script's output is wanted.
         arguments = ("shell", "--no-imports", *arguments[1:])
@@ -96,7 +96,7 @@ def running_server(database_url: str, *, workers: int = 2) -> Iterator[str]:
     environment = {
         **os.environ,
         "DATABASE_URL": database_url,
-        "DJANGO_SETTINGS_MODULE": "config.settings.base",
+        "DJANGO_SETTINGS_MODULE": "config.settings.demo",
     }
     manage(database_url, "collectstatic", "--no-input", "-v", "0")
     process = subprocess.Popen(

@@ -1,1 +1,2 @@
-"""Settings modules: base (production defaults from the environment), dev and test."""
+"""Settings modules: base (shared, from the environment), demo (``make run``), production,
+dev (the demo with debug pages) and test."""

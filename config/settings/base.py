@@ -1,45 +1,33 @@
-"""Production settings, read from the environment.
+"""Settings shared by the demo, production and the test suite, read from the environment.
 
-The embedded default needs no environment at all: a SQLite file and a generated secret key
-under ``var/`` in the checkout.
+They hold no secret of their own: ``config.settings.demo`` (what ``make run`` serves) makes its
+secrets under ``var/`` on first use, and ``config.settings.production`` refuses to start
+without real ones. docs/deployment.md lists every variable read here.
 """
 
 import os
-import secrets
 from pathlib import Path
 
 from django.utils.translation import gettext_lazy as _
 
+from config.settings import environment
 from config.settings.database_url import parse_database_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(os.environ.get("OKRYU_VAR_DIR", BASE_DIR / "var"))
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "[::1]")
 
-
-def _read_or_create_secret(environment_name: str, file_name: str) -> str:
-    """Return a secret from the environment, or the one kept in var/ (made on first use).
-
-    The embedded default needs no configuration, so its secrets are generated once and kept,
-    readable by the owner only, beside the database they protect.
-    """
-    from_environment = os.environ.get(environment_name)
-    if from_environment:
-        return from_environment
-    VAR_DIR.mkdir(parents=True, exist_ok=True)
-    key_file = VAR_DIR / file_name
-    if not key_file.exists():
-        key_file.write_text(secrets.token_hex(32))
-        key_file.chmod(0o600)
-    return key_file.read_text().strip()
-
-
-SECRET_KEY = _read_or_create_secret("SECRET_KEY", "secret_key")
+# Secrets come from the environment or from a file named by <NAME>_FILE, never from code; the
+# card issuer's keys are at the end, with the payments settings.
+SECRET_KEY = environment.read_secret("SECRET_KEY")
+# Keys that signed sessions and tokens before the current one: they keep verifying (rotation).
+SECRET_KEY_FALLBACKS = environment.read_secret_list("SECRET_KEY_FALLBACKS")
+# A secret made by the demo settings starts with this; production refuses one (okryu.E012).
+OKRYU_DEMO_SECRET_PREFIX = "okryu-demo-"
+# Production settings set this; the production-only system checks run when it is on.
+OKRYU_IS_PRODUCTION = False
 DEBUG = os.environ.get("DEBUG", "").lower() in {"1", "true", "yes", "on"}
-ALLOWED_HOSTS = [
-    host.strip()
-    for host in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]").split(",")
-    if host.strip()
-]
+ALLOWED_HOSTS = environment.read_list("ALLOWED_HOSTS")
 PORT = int(os.environ.get("PORT", "8000"))
 
 INSTALLED_APPS = [
@@ -109,13 +97,16 @@ TEMPLATES = [
 
 DATABASES = {
     "default": parse_database_url(
-        os.environ.get("DATABASE_URL", "sqlite:///var/okryu.sqlite3"), base_dir=BASE_DIR
+        environment.read_text("DATABASE_URL", "sqlite:///var/okryu.sqlite3"),
+        base_dir=BASE_DIR,
+        conn_max_age_seconds=environment.read_optional_int("DATABASE_CONN_MAX_AGE"),
     )
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 
-# Argon2 first: passwords and PINs are stored only as slow salted hashes.
+# Argon2 first: passwords are stored only as slow salted hashes (PINs are keyed MACs, see
+# payments/pins.py and docs/adr/0006-pin-verification-values.md).
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
@@ -172,7 +163,9 @@ USE_TZ = True
 FIRST_DAY_OF_WEEK = 1
 
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(
+    environment.read_text("OKRYU_STATIC_ROOT") or BASE_DIR / "staticfiles"
+)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -209,10 +202,15 @@ OKRYU_LINE_OPTIONS_MAX = 10
 # Payments (the card issuer), the outbox and the background jobs.
 
 
-# Each card's chip key is HMAC-SHA256(master key, card number): losing this key makes every
-# issued card unverifiable, leaking it lets anyone forge cryptograms.
-OKRYU_CARD_ISSUER_MASTER_KEY = _read_or_create_secret(
-    "OKRYU_CARD_ISSUER_MASTER_KEY", "card_issuer_master_key"
+# The card issuer's keys by version (payments/issuer_keys.py). A card's chip key is
+# HMAC-SHA256 of its number under the key of the version it was issued with; a PIN record is a
+# MAC under a PIN key derived from the version it was made with. New cards and PIN records use
+# the current version; older versions keep verifying while their key is listed, so keys rotate
+# without reissuing cards. Losing a key makes what was made under it unverifiable; leaking one
+# lets anyone forge chip records and test PINs offline.
+OKRYU_CARD_ISSUER_KEYS = environment.read_issuer_keys("OKRYU_CARD_ISSUER_KEYS")
+OKRYU_CARD_ISSUER_KEY_VERSION = environment.read_int(
+    "OKRYU_CARD_ISSUER_KEY_VERSION", default=max(OKRYU_CARD_ISSUER_KEYS, default=1)
 )
 OKRYU_CARD_PREFIX = "9410"
 OKRYU_CARD_VALID_YEARS = 5
@@ -224,11 +222,11 @@ OKRYU_DOOR_ORDER_TOTAL_MAX_WON = 300_000
 OKRYU_HOLD_TIMEOUT_SECONDS = 7 * 24 * 60 * 60
 OKRYU_HOLD_TIMEOUT_SECONDS_MAX = 30 * 24 * 60 * 60
 OKRYU_QR_REQUEST_SECONDS = 10 * 60
-# Argon2id parameters for PINs: OWASP's recommended minimum (19 MiB, 2 passes, 1 lane), about
-# 20 ms here. PINs are peppered with a key kept outside the database first (payments/pins.py),
-# so a stolen dump cannot be searched at any speed; see docs/adr/0004-pin-hashing.md.
-OKRYU_PIN_ARGON2 = {"time_cost": 2, "memory_cost": 19456, "parallelism": 1}
 OKRYU_SMS_GATEWAY = os.environ.get("OKRYU_SMS_GATEWAY", "log")
+# The "http" gateway posts each message to the operator's SMS service (notifications/http.py).
+OKRYU_SMS_GATEWAY_URL = environment.read_text("OKRYU_SMS_GATEWAY_URL")
+OKRYU_SMS_GATEWAY_TOKEN = environment.read_secret("OKRYU_SMS_GATEWAY_TOKEN")
+OKRYU_SMS_GATEWAY_TIMEOUT_SECONDS = 10
 OKRYU_JOB_BATCH_SIZE = 50
 OKRYU_JOB_LEASE_SECONDS = 300
 OKRYU_JOB_ATTEMPTS_MAX = 5

@@ -1,5 +1,5 @@
-"""Settings for working on Okryu locally: debug pages on."""
+"""Settings for working on Okryu locally: the demo with debug pages on."""
 
-from config.settings.base import *  # noqa: F403
+from config.settings.demo import *  # noqa: F403
 
 DEBUG = True

@@ -6,8 +6,16 @@ SQLite by default, PostgreSQL when ``OKRYU_TEST_DATABASE_URL`` is set.
 import os
 
 from config.settings.base import *  # noqa: F403
-from config.settings.base import BASE_DIR, VAR_DIR
+from config.settings.base import BASE_DIR, LOOPBACK_HOSTS, VAR_DIR
 from config.settings.database_url import parse_database_url
+
+# Fixed keys, never generated: a test that needs other keys (rotation) sets its own.
+SECRET_KEY = "okryu-test-secret-key-for-the-test-suite-only-not-a-real-secret"
+OKRYU_CARD_ISSUER_KEYS = {
+    1: "okryu-test-card-issuer-key-1-for-the-test-suite-only-not-real"
+}
+OKRYU_CARD_ISSUER_KEY_VERSION = 1
+ALLOWED_HOSTS = list(LOOPBACK_HOSTS)
 
 _test_database_url = os.environ.get("OKRYU_TEST_DATABASE_URL", "")
 if _test_database_url:
@@ -44,6 +52,3 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": "WARNING"},
 }
-
-# Fast PIN hashes for the suite; a payments test checks the production parameters on purpose.
-OKRYU_PIN_ARGON2 = {"time_cost": 1, "memory_cost": 8, "parallelism": 1}

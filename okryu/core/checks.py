@@ -1,9 +1,16 @@
-"""System checks that refuse to start a misconfigured Okryu."""
+"""System checks that refuse to start a misconfigured Okryu.
+
+Check ids (each app registers its own in its ``checks.py``): okryu.E001 here; okryu.E010 to
+okryu.E013 here, for production; okryu.E014 to okryu.E017 in payments (the issuer's keys);
+okryu.E018 in demo; okryu.E019 and okryu.E020 in notifications (the SMS gateway).
+"""
 
 import sys
 from typing import Any
 
+from django.conf import settings
 from django.core.checks import CheckMessage, Error, register
+from django.core.exceptions import ImproperlyConfigured
 
 
 @register()
@@ -15,6 +22,70 @@ def check_assertions_are_enabled(**kwargs: Any) -> list[CheckMessage]:
                 "Okryu must not run with python -O or PYTHONOPTIMIZE: its assertions guard "
                 "money and stock invariants.",
                 id="okryu.E001",
+            )
+        ]
+    return []
+
+
+# Production-only checks (settings.OKRYU_IS_PRODUCTION): each refuses to start and says what
+# to set. docs/deployment.md lists the variables; the demo and the tests skip these.
+
+SECRET_KEY_LENGTH_MIN = 50
+
+
+@register()
+def check_production_debug_is_off(**kwargs: Any) -> list[CheckMessage]:
+    """Refuse DEBUG in production: its error pages show settings and source to anyone."""
+    if settings.OKRYU_IS_PRODUCTION and settings.DEBUG:
+        return [
+            Error(
+                "DEBUG is on under the production settings.",
+                hint="Unset DEBUG (or set DEBUG=0).",
+                id="okryu.E010",
+            )
+        ]
+    return []
+
+
+@register()
+def check_production_secret_key(**kwargs: Any) -> list[CheckMessage]:
+    """Refuse a missing SECRET_KEY, or one (or a fallback) that the demo made."""
+    if not settings.OKRYU_IS_PRODUCTION:
+        return []
+    how = (
+        f"Set SECRET_KEY (or SECRET_KEY_FILE, a file holding it) to a random value of at "
+        f"least {SECRET_KEY_LENGTH_MIN} characters, for example the output of "
+        "`python3 -c 'import secrets; print(secrets.token_urlsafe(50))'`."
+    )
+    try:
+        secret_key: str = settings.SECRET_KEY
+    except ImproperlyConfigured:  # Django refuses to hand out an empty one.
+        secret_key = ""
+    if not secret_key:
+        return [Error("SECRET_KEY is not set.", hint=how, id="okryu.E011")]
+    keys = [secret_key, *settings.SECRET_KEY_FALLBACKS]
+    if any(key.startswith(settings.OKRYU_DEMO_SECRET_PREFIX) for key in keys):
+        return [
+            Error(
+                "SECRET_KEY or one of SECRET_KEY_FALLBACKS was made by the demo settings "
+                "(it is kept in the demo's var/ folder, beside its database).",
+                hint=how,
+                id="okryu.E012",
+            )
+        ]
+    return []
+
+
+@register()
+def check_production_allowed_hosts(**kwargs: Any) -> list[CheckMessage]:
+    """Refuse an empty ALLOWED_HOSTS: no request could be answered."""
+    if settings.OKRYU_IS_PRODUCTION and not settings.ALLOWED_HOSTS:
+        return [
+            Error(
+                "ALLOWED_HOSTS is empty under the production settings.",
+                hint="Set ALLOWED_HOSTS to the site's host names, separated by commas "
+                "(for example ALLOWED_HOSTS=okryu.example,www.okryu.example).",
+                id="okryu.E013",
             )
         ]
     return []

@@ -7,6 +7,8 @@ from typing import Protocol
 
 from django.conf import settings
 
+from okryu.notifications.http_gateway import HttpGateway
+
 logger = logging.getLogger(__name__)
 
 
@@ -47,10 +49,13 @@ class RecordingGateway:
 
 
 # An explicit mapping, so a setting names a gateway without importing code by string.
-GATEWAYS: dict[str, type[LogGateway] | type[RecordingGateway]] = {
+GATEWAYS: dict[str, type[LogGateway] | type[RecordingGateway] | type[HttpGateway]] = {
     "log": LogGateway,
     "recording": RecordingGateway,
+    "http": HttpGateway,
 }
+# Gateways that deliver nothing to a phone; production refuses them (okryu.E019).
+GATEWAYS_NOT_DELIVERING = frozenset({"log", "recording"})
 
 
 def get_configured_gateway() -> SmsGateway:

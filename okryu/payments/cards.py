@@ -2,7 +2,9 @@
 
 PIN attempts count per card, never per address: three wrong PINs lock the card until a teller
 resets the PIN. A PIN check commits its attempt counter even when it refuses, so a refused
-request cannot be retried for free.
+request cannot be retried for free. A card keeps the issuer's key version its chip key was
+derived under; its PIN record keeps its own, and a correct PIN brings an older record (an
+Argon2 hash, or a MAC under an older key) to the current form.
 """
 
 import datetime as dt
@@ -24,6 +26,7 @@ from okryu.payments.errors import (
     OverCardLimit,
     WrongPin,
 )
+from okryu.payments.issuer_keys import current_key_version
 from okryu.payments.ledger.accounts import open_ledger_account
 from okryu.payments.models import (
     Card,
@@ -31,7 +34,13 @@ from okryu.payments.models import (
     LedgerAccount,
     LedgerAccountKind,
 )
-from okryu.payments.pins import check_pin_shape, hash_pin, is_pin_correct
+from okryu.payments.pins import (
+    PinRecord,
+    check_pin_shape,
+    is_pin_correct,
+    is_pin_record_current,
+    make_pin_record,
+)
 from okryu.payments.rules import (
     CARD_NUMBER_LENGTH,
     is_card_number_well_formed,
@@ -86,9 +95,10 @@ def issue_card(
         check_card_number(number)
         if Card.objects.filter(number=number).exists():
             raise taken
-    pin_hash = hash_pin(pin)
     for _attempt in range(NUMBER_ATTEMPTS_MAX):
         candidate = number or _new_card_number()
+        # The PIN record covers the card number, so it is made for each candidate.
+        pin_record = make_pin_record(card_number=candidate, pin=pin)
         try:
             with transaction.atomic():
                 account = open_ledger_account(
@@ -100,7 +110,9 @@ def issue_card(
                     holder=holder,
                     phone=phone,
                     expires_on=_expiry_date(clock.local_today()),
-                    pin_hash=pin_hash,
+                    chip_key_version=current_key_version(),
+                    pin_hash=pin_record.pin_hash,
+                    pin_key_version=pin_record.key_version,
                     ledger_account=account,
                 )
         except IntegrityError:
@@ -145,12 +157,15 @@ def check_card_usable(card: Card) -> None:
 
 
 def check_pin(card: Card, pin: str) -> None:
-    """Check ``pin`` against the card, counting a wrong one; the caller commits either way."""
+    """Check ``pin`` against the card, counting a wrong one; the caller commits either way.
+
+    A correct PIN clears the attempt counter and replaces a record that is not in the current
+    form (``pins.is_pin_record_current``) with one that is.
+    """
     check_pin_shape(pin)
-    if is_pin_correct(pin_hash=card.pin_hash, pin=pin):
-        if card.pin_failed_attempts:
-            Card.objects.filter(pk=card.pk).update(pin_failed_attempts=0)
-            card.pin_failed_attempts = 0
+    record = PinRecord(pin_hash=card.pin_hash, key_version=card.pin_key_version)
+    if is_pin_correct(record=record, card_number=card.number, pin=pin):
+        _check_pin_keep_record_current(card, record, pin)
         return
     # Conditional, so concurrent wrong PINs can never push the counter past the lock.
     Card.objects.filter(pk=card.pk, pin_failed_attempts__lt=3).update(
@@ -160,6 +175,21 @@ def check_pin(card: Card, pin: str) -> None:
     raise WrongPin(
         "PIN이 틀렸습니다.", attempts_left=pin_attempts_left(card.pin_failed_attempts)
     )
+
+
+def _check_pin_keep_record_current(card: Card, record: PinRecord, pin: str) -> None:
+    changes: dict[str, object] = {}
+    if card.pin_failed_attempts:
+        changes["pin_failed_attempts"] = 0
+    if not is_pin_record_current(record):
+        current = make_pin_record(card_number=card.number, pin=pin)
+        changes.update(pin_hash=current.pin_hash, pin_key_version=current.key_version)
+    if not changes:
+        return
+    # On the record just verified only: a PIN reset at the same moment wins.
+    if Card.objects.filter(pk=card.pk, pin_hash=record.pin_hash).update(**changes):
+        for name, value in changes.items():
+            setattr(card, name, value)
 
 
 def check_card_limits(card: Card, amount_won: int) -> None:
@@ -256,10 +286,15 @@ def unblock_card(*, card_number: str) -> Card:
 
 def reset_pin(*, card_number: str, new_pin: str) -> Card:
     """Set a new PIN (at the bank counter) and unlock the card's attempt counter."""
-    pin_hash = hash_pin(new_pin)
+    check_pin_shape(new_pin)
     with transaction.atomic():
         card = get_card_for_update(card_number)
-        Card.objects.filter(pk=card.pk).update(pin_hash=pin_hash, pin_failed_attempts=0)
+        record = make_pin_record(card_number=card.number, pin=new_pin)
+        Card.objects.filter(pk=card.pk).update(
+            pin_hash=record.pin_hash,
+            pin_key_version=record.key_version,
+            pin_failed_attempts=0,
+        )
         card.refresh_from_db()
     assert card.pin_failed_attempts == 0
     return card

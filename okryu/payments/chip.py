@@ -22,6 +22,7 @@ from okryu.payments.cards import (
     get_card_for_update,
 )
 from okryu.payments.errors import CardCloned, ChipInvalid, ChipReplay, OverFloorLimit
+from okryu.payments.issuer_keys import chip_key, current_key_version
 from okryu.payments.ledger.accounts import move_balance
 from okryu.payments.ledger.engine import retry_when_sqlite_is_busy
 from okryu.payments.ledger.transfers import (
@@ -35,17 +36,20 @@ from okryu.payments.rules import (
     ChipRecord,
     chip_message,
     compute_chip_mac,
-    derive_card_key,
     is_chip_mac_valid,
 )
 
 ACCEPTED = "accepted"
 
 
-def issuer_card_key(card_number: str) -> bytes:
-    """Return the chip key the issuer derives for ``card_number`` from its master key."""
-    master_key = settings.OKRYU_CARD_ISSUER_MASTER_KEY.encode()
-    return derive_card_key(master_key=master_key, card_number=card_number)
+def issuer_card_key(card_number: str, *, key_version: int | None = None) -> bytes:
+    """Return the chip key the issuer derives for ``card_number`` under ``key_version``.
+
+    The version defaults to the current one, under which cards are issued now; a card's own is
+    ``Card.chip_key_version``.
+    """
+    version = current_key_version() if key_version is None else key_version
+    return chip_key(card_number=card_number, version=version)
 
 
 @dataclass
@@ -136,7 +140,8 @@ def _accept_chip_payment_once(record: ChipRecord, *, online: bool) -> Transfer:
     refusal: DomainError
     with transaction.atomic():
         card = get_card_for_update(record.card_number)
-        if not is_chip_mac_valid(card_key=issuer_card_key(card.number), record=record):
+        card_key = issuer_card_key(card.number, key_version=card.chip_key_version)
+        if not is_chip_mac_valid(card_key=card_key, record=record):
             raise ChipInvalid("칩 인증값이 맞지 않습니다.")
         use = _record_chip_use(card, record, online=online)
         if isinstance(use, DomainError):

@@ -201,8 +201,12 @@ class Card(models.Model):
     )
     blocked_reason = models.CharField(max_length=40, blank=True)
     expires_on = models.DateField()
-    # Argon2id only; the PIN itself is never stored, logged or put in an error.
+    # The issuer's key version the chip key was derived under (payments/issuer_keys.py).
+    chip_key_version = models.PositiveSmallIntegerField()
+    # A keyed MAC of the card number and the PIN (payments/pins.py), or an older Argon2id hash
+    # until the next correct PIN; the PIN itself is never stored, logged or put in an error.
     pin_hash = models.CharField(max_length=200)
+    pin_key_version = models.PositiveSmallIntegerField()
     pin_failed_attempts = models.PositiveSmallIntegerField(default=0)
     ledger_account = models.OneToOneField(
         LedgerAccount, on_delete=models.PROTECT, related_name="card"
@@ -215,8 +219,13 @@ class Card(models.Model):
                 condition=Q(status__in=CardStatus.values), name="card_status_known"
             ),
             models.CheckConstraint(
-                condition=Q(pin_hash__startswith="$argon2"),
-                name="card_pin_hash_is_argon2",
+                condition=Q(pin_hash__startswith="hmac-sha256$")
+                | Q(pin_hash__startswith="$argon2"),
+                name="card_pin_hash_form_known",
+            ),
+            models.CheckConstraint(
+                condition=Q(chip_key_version__gte=1, pin_key_version__gte=1),
+                name="card_key_versions_positive",
             ),
             models.CheckConstraint(
                 condition=Q(pin_failed_attempts__lte=3),

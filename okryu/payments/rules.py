@@ -110,6 +110,26 @@ def derive_card_key(*, master_key: bytes, card_number: str) -> bytes:
     return hmac.new(master_key, card_number.encode("ascii"), hashlib.sha256).digest()
 
 
+# Keeps the PIN key apart from the chip keys derived from the same issuer key: a card number
+# is 16 digits, so no chip key derivation can take this label as its input.
+PIN_KEY_LABEL = b"okryu-pin-key"
+
+
+def derive_pin_key(*, issuer_key: bytes) -> bytes:
+    """Return the PIN key: HMAC-SHA256 of a fixed label under the issuer's key."""
+    assert issuer_key, "the issuer's key is set"
+    return hmac.new(issuer_key, PIN_KEY_LABEL, hashlib.sha256).digest()
+
+
+def compute_pin_mac(*, pin_key: bytes, card_number: str, pin: str) -> str:
+    """Return the hex HMAC-SHA256 of the card number and the PIN under ``pin_key``.
+
+    The card number is in the message, so equal PINs on two cards give unrelated values.
+    """
+    message = f"{card_number}|{pin}".encode("ascii")
+    return hmac.new(pin_key, message, hashlib.sha256).hexdigest()
+
+
 def chip_message(
     *,
     card_number: str,

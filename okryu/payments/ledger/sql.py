@@ -41,7 +41,9 @@ CARD_COLUMNS = (
     "status",
     "blocked_reason",
     "expires_on",
+    "chip_key_version",
     "pin_hash",
+    "pin_key_version",
     "pin_failed_attempts",
     "ledger_account_id",
 )

@@ -19,9 +19,6 @@ from okryu.payments.models import (
 )
 
 TEST_PIN = "4831"
-# The lowest parameters Argon2id accepts: the hashes are still real $argon2id$ hashes, just
-# cheap to compute, so the suite stays quick. One test checks the production parameters.
-FAST_ARGON2 = {"time_cost": 1, "memory_cost": 8, "parallelism": 1}
 
 _usernames = itertools.count(1)
 

@@ -1,17 +1,8 @@
-"""Fixtures of the payments tests: fast Argon2 parameters, a holder, cards and merchants."""
+"""Fixtures of the payments tests: a holder, cards and merchants."""
 
 import pytest
 
-from okryu.payments.tests.builders import (
-    FAST_ARGON2,
-    make_holder,
-    make_merchant_account,
-)
-
-
-@pytest.fixture(autouse=True)
-def _fast_pin_hashes(settings):
-    settings.OKRYU_PIN_ARGON2 = FAST_ARGON2
+from okryu.payments.tests.builders import make_holder, make_merchant_account
 
 
 @pytest.fixture

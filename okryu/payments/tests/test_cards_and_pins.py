@@ -16,7 +16,6 @@ from okryu.payments.cards import (
 )
 from okryu.payments.errors import CardBlocked, CardExpired, CardLocked, WrongPin
 from okryu.payments.models import Card, CardStatus
-from okryu.payments.pins import hash_pin, is_pin_correct
 from okryu.payments.rules import is_card_number_well_formed
 from okryu.payments.tests.builders import TEST_PIN, balances, funded_card, snapshot
 
@@ -34,7 +33,8 @@ def test_an_issued_card_has_a_luhn_number_an_active_status_and_no_balance(holder
         "010-2222-3333",
     )
     assert balances(card.ledger_account) == [(0, 0)]
-    assert card.pin_hash.startswith("$argon2id$")
+    assert (card.chip_key_version, card.pin_key_version) == (1, 1)
+    assert card.pin_hash.startswith("hmac-sha256$")
 
 
 @pytest.mark.parametrize(
@@ -136,17 +136,6 @@ def test_an_expired_card_is_refused(holder, merchant_account):
         )
 
     assert balances(card.ledger_account) == [(10_000, 0)]
-
-
-def test_the_production_argon2_parameters_make_a_slow_salted_argon2id_hash(settings):
-    settings.OKRYU_PIN_ARGON2 = {"time_cost": 3, "memory_cost": 65536, "parallelism": 4}
-
-    first, second = hash_pin(TEST_PIN), hash_pin(TEST_PIN)
-
-    assert first.startswith("$argon2id$v=19$m=65536,t=3,p=4$")
-    assert first != second  # Salted.
-    assert is_pin_correct(pin_hash=first, pin=TEST_PIN)
-    assert not is_pin_correct(pin_hash=first, pin="4832")
 
 
 def _dump_every_table() -> str:

@@ -9,7 +9,6 @@ Each example runs in its own transaction inside hypothesis' Django TestCase.
 import itertools
 
 from django.db import transaction
-from django.test import override_settings
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 from hypothesis.extra.django import TestCase as HypothesisDjangoTestCase
@@ -28,7 +27,6 @@ from okryu.payments.audit import audit_ledger
 from okryu.payments.errors import InsufficientFunds, OverHeldAmount, OverRefundable
 from okryu.payments.models import LedgerAccount, Transfer
 from okryu.payments.tests.builders import (
-    FAST_ARGON2,
     TEST_PIN,
     funded_card,
     make_holder,
@@ -184,7 +182,6 @@ class LedgerMachine(RuleBasedStateMachine):
 
 # The machine's TestCase comes first, so that its hypothesis ``settings`` wins over Django's
 # ``SimpleTestCase.settings`` method; the Django TestCase wraps each example in a transaction.
-@override_settings(OKRYU_PIN_ARGON2=FAST_ARGON2)
 class TestLedgerMachine(LedgerMachine.TestCase, HypothesisDjangoTestCase):  # type: ignore[misc,valid-type]  # hypothesis builds TestCase at run time
     # Examples come from the profile in the root conftest; 20 steps each keep a run short.
     settings = hypothesis_settings(stateful_step_count=20)  # type: ignore[assignment]  # hypothesis' settings, not Django's method

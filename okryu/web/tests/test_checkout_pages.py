@@ -33,11 +33,6 @@ PIN = "4831"
 _transfer_ids = itertools.count(1)
 
 
-@pytest.fixture(autouse=True)
-def _fast_pin_hashes(settings):
-    settings.OKRYU_PIN_ARGON2 = {"time_cost": 1, "memory_cost": 8, "parallelism": 1}
-
-
 def stocked_product(*, stock: int = 10, **fields: Any) -> Product:
     product: Product = ProductFactory.create(**fields)
     receive_stock(product_id=product.pk, quantity=stock, changed_by=None)

@@ -20,11 +20,6 @@ from okryu.web.idempotency import submit_once
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _fast_pin_hashes(settings):
-    settings.OKRYU_PIN_ARGON2 = {"time_cost": 1, "memory_cost": 8, "parallelism": 1}
-
-
 @pytest.fixture
 def courier() -> Courier:
     return make_courier()

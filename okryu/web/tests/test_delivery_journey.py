@@ -37,11 +37,6 @@ from okryu.web.tests.test_checkout_pages import checkout_form
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _fast_pin_hashes(settings):
-    settings.OKRYU_PIN_ARGON2 = {"time_cost": 1, "memory_cost": 8, "parallelism": 1}
-
-
 def logged_in(user) -> Client:
     client = Client()
     client.force_login(user)

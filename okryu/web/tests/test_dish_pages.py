@@ -39,11 +39,6 @@ def _noon():
         yield
 
 
-@pytest.fixture(autouse=True)
-def _fast_pin_hashes(settings):
-    settings.OKRYU_PIN_ARGON2 = {"time_cost": 1, "memory_cost": 8, "parallelism": 1}
-
-
 @pytest.fixture
 def noodles() -> Noodles:
     return make_noodles(make_restaurant(), capacity=5)

@@ -15,11 +15,6 @@ from okryu.orders.tests.builders import make_user_with_role
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _fast_pin_hashes(settings):
-    settings.OKRYU_PIN_ARGON2 = {"time_cost": 1, "memory_cost": 8, "parallelism": 1}
-
-
 @pytest.fixture
 def operator_client(client: Client) -> Client:
     client.force_login(make_user_with_role(Role.OPERATOR))

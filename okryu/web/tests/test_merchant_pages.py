@@ -21,11 +21,6 @@ from okryu.web.tests.test_order_pages import place
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _fast_pin_hashes(settings):
-    settings.OKRYU_PIN_ARGON2 = {"time_cost": 1, "memory_cost": 8, "parallelism": 1}
-
-
 def staff_of(merchant, *, role: Role = Role.MERCHANT) -> User:
     user: User = UserFactory.create(display_name="김직원")
     RoleGrant.objects.create(user=user, role=role)

@@ -19,11 +19,6 @@ from okryu.web.tests.test_checkout_pages import PIN, funded_card, stocked_produc
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _fast_pin_hashes(settings):
-    settings.OKRYU_PIN_ARGON2 = {"time_cost": 1, "memory_cost": 8, "parallelism": 1}
-
-
 def place(shopper, *lines: tuple[Product, int]) -> Order:
     """Place an order through the service, so its holds and reservations are real."""
     card = funded_card(shopper)

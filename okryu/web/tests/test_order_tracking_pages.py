@@ -15,11 +15,6 @@ pytestmark = pytest.mark.django_db
 HAND_OVER_LINE = "물건을 받을 때 배달원에게만 알려 주십시오."
 
 
-@pytest.fixture(autouse=True)
-def _fast_pin_hashes(settings):
-    settings.OKRYU_PIN_ARGON2 = {"time_cost": 1, "memory_cost": 8, "parallelism": 1}
-
-
 @pytest.fixture
 def shop() -> Shop:
     return Shop(weight_grams=1_000)

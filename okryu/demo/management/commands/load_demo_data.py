@@ -1,8 +1,11 @@
 """Load the demo data once and print where to log in.
 
-A second run sees the demo operator and keeps what is there.
+A second run sees the demo operator and keeps what is there. Production settings refuse the
+demo data: its password and PINs are published (``--skip-in-production`` lets ``make run``
+go on without it).
 """
 
+from argparse import ArgumentParser
 from typing import IO, Any, cast
 
 from django.conf import settings
@@ -25,7 +28,25 @@ class Command(BaseCommand):
     )
 
     @override
+    def add_arguments(self, parser: ArgumentParser) -> None:
+        parser.add_argument(
+            "--skip-in-production",
+            action="store_true",
+            help="under production settings, load nothing and say so instead of failing",
+        )
+
+    @override
     def handle(self, *args: Any, **options: Any) -> None:
+        if settings.OKRYU_IS_PRODUCTION:
+            if options["skip_in_production"]:
+                self.stdout.write("Production settings: the demo data is not loaded.")
+                return
+            message = (
+                "The demo data is for the demo only: its password and card PINs are "
+                "published, and production settings refuse to start with them (okryu.E018). "
+                "Run this with the demo settings (config.settings.demo)."
+            )
+            raise CommandError(message)
         # OutputWrapper is a text stream over the command's stdout; rich only writes to it.
         console = Console(
             file=cast("IO[str]", self.stdout), highlight=False, soft_wrap=True
