@@ -28,8 +28,14 @@ from okryu.demo.couriers import DEMO_COURIERS, load_couriers
 from okryu.demo.dish_options import DISH_OPTIONS, DISH_PREPARATION_MINUTES
 from okryu.demo.items import BULKY, LARGE, MEDIUM, Item, Variant
 from okryu.demo.merchants import MERCHANTS, SOLD_OUT, MerchantSpec
-from okryu.demo.users import DEMO_PASSWORD, DEMO_USERS, MARKER_USERNAME
-from okryu.merchants.models import Merchant, MerchantStaff, OpeningHours, StaffRole
+from okryu.demo.users import (
+    DEMO_PASSWORD,
+    DEMO_USERS,
+    MARKER_USERNAME,
+    DemoUser,
+    merchant_staff_logins,
+)
+from okryu.merchants.models import Merchant, MerchantStaff, OpeningHours
 from okryu.merchants.services import open_settlement_account
 
 STOCK_NOTE = "demo"
@@ -43,9 +49,14 @@ STOCK_RANGE_SMALL = (30, 400)
 
 @dataclass(frozen=True)
 class DemoLoadResult:
-    """What ``load_demo_data`` did: skipped (already loaded) or loaded, with row counts."""
+    """What ``load_demo_data`` did: skipped (already loaded) or loaded, with row counts.
+
+    ``logins_added`` counts the merchants' staff logins added to demo data loaded before
+    every merchant had one.
+    """
 
     is_loaded_now: bool
+    logins_added: int = 0
     users: int = 0
     merchants: int = 0
     categories: int = 0
@@ -65,7 +76,9 @@ def load_demo_data() -> DemoLoadResult:
     """
     with transaction.atomic():
         if User.objects.filter(username=MARKER_USERNAME).exists():
-            return DemoLoadResult(is_loaded_now=False)
+            return DemoLoadResult(
+                is_loaded_now=False, logins_added=add_missing_merchant_logins()
+            )
         districts = _find_districts()
         merchants = load_merchants(districts=districts)
         users = load_users(districts=districts, merchants=merchants)
@@ -135,28 +148,18 @@ def load_merchants(*, districts: dict[str, District]) -> dict[str, Merchant]:
     return by_slug
 
 
+def all_demo_logins() -> tuple[DemoUser, ...]:
+    """Return the named demo logins, then one staff login per demo merchant (its slug)."""
+    return DEMO_USERS + merchant_staff_logins(
+        (spec.slug, spec.name, spec.phone) for spec in MERCHANTS
+    )
+
+
 def load_users(
     *, districts: dict[str, District], merchants: dict[str, Merchant]
 ) -> dict[str, User]:
     """Create the demo logins with their roles, home addresses and staff memberships."""
-    # One hash for every demo login: Argon2 is slow on purpose (about 0.2 s a hash), and
-    # these passwords are published in the README anyway.
-    password_hash = make_password(DEMO_PASSWORD)
-    users = {}
-    for spec in DEMO_USERS:
-        user = User(
-            username=spec.username,
-            display_name=spec.display_name,
-            phone=spec.phone,
-            password=password_hash,
-            is_staff=spec.is_admin,
-            is_superuser=spec.is_admin,
-        )
-        user.save()
-        users[spec.username] = user
-    RoleGrant.objects.bulk_create(
-        RoleGrant(user=users[spec.username], role=spec.role) for spec in DEMO_USERS
-    )
+    users = _create_logins(all_demo_logins(), merchants=merchants)
     Address.objects.bulk_create(
         Address(
             user=users[spec.username],
@@ -168,13 +171,65 @@ def load_users(
         for spec in DEMO_USERS
         if spec.home
     )
+    return users
+
+
+def add_missing_merchant_logins() -> int:
+    """Give each demo merchant of an earlier load its staff login, if it has none yet.
+
+    Demo data loaded before every merchant had a login gets them on the next load; a login
+    name already taken (by anyone) is left alone. Returns how many were added.
+    """
+    merchants = {
+        merchant.slug: merchant
+        for merchant in Merchant.objects.filter(slug__in=[s.slug for s in MERCHANTS])
+    }
+    taken = set(
+        User.objects.filter(username__in=list(merchants)).values_list(
+            "username", flat=True
+        )
+    )
+    wanted = [
+        spec
+        for spec in merchant_staff_logins(
+            (spec.slug, spec.name, spec.phone) for spec in MERCHANTS
+        )
+        if spec.merchant in merchants and spec.username not in taken
+    ]
+    return len(_create_logins(wanted, merchants=merchants))
+
+
+def _create_logins(
+    specs: tuple[DemoUser, ...] | list[DemoUser], *, merchants: dict[str, Merchant]
+) -> dict[str, User]:
+    """Create ``specs`` with their roles and staff memberships; return them by login."""
+    if not specs:
+        return {}
+    # One hash for every demo login: Argon2 is slow on purpose (about 0.2 s a hash), and
+    # these passwords are published in the README anyway.
+    password_hash = make_password(DEMO_PASSWORD)
+    users = {}
+    for spec in specs:
+        user = User(
+            username=spec.username,
+            display_name=spec.display_name,
+            phone=spec.phone,
+            password=password_hash,
+            is_staff=spec.is_admin,
+            is_superuser=spec.is_admin,
+        )
+        user.save()
+        users[spec.username] = user
+    RoleGrant.objects.bulk_create(
+        RoleGrant(user=users[spec.username], role=spec.role) for spec in specs
+    )
     MerchantStaff.objects.bulk_create(
         MerchantStaff(
             merchant=merchants[spec.merchant],
             user=users[spec.username],
-            role=StaffRole.OWNER,
+            role=spec.staff_role,
         )
-        for spec in DEMO_USERS
+        for spec in specs
         if spec.merchant
     )
     return users

@@ -1,11 +1,16 @@
 """The demo logins of API.md: operator, teller, supervisor, shoppers, couriers and merchant staff.
 
-Every demo login has the password ``okryu-demo``.
+Every demo login has the password ``okryu-demo``. Besides the named staff logins (``store1``,
+``factory1``, ``restaurant1``, ``pharmacy1``), every demo merchant has a staff login named
+after its slug (``okryu-gwan``, ``chongryu-gwan``, …), so every demo order can be accepted,
+prepared and made ready by someone.
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from okryu.accounts.models import Role
+from okryu.merchants.models import StaffRole
 
 DEMO_PASSWORD = "okryu-demo"  # noqa: S105 - published in API.md and the README on purpose.
 
@@ -29,6 +34,7 @@ class DemoUser:
     home: HomeAddress | None = None
     merchant: str = ""
     is_admin: bool = False
+    staff_role: StaffRole = StaffRole.OWNER
 
 
 # fmt: off
@@ -58,3 +64,27 @@ DEMO_USERS = (
 
 # The first demo user; when it exists, the demo data has been loaded (in one transaction).
 MARKER_USERNAME = DEMO_USERS[0].username
+
+
+def merchant_staff_logins(
+    merchants: Iterable[tuple[str, str, str]],
+) -> tuple[DemoUser, ...]:
+    """Return one staff login per merchant ``(slug, name, phone)``: the login is the slug.
+
+    The member is staff (not owner) of that merchant, named "<merchant> 직원", with the
+    merchant's phone.
+    """
+    logins = tuple(
+        DemoUser(
+            slug,
+            f"{name} 직원",
+            phone,
+            Role.MERCHANT,
+            merchant=slug,
+            staff_role=StaffRole.STAFF,
+        )
+        for slug, name, phone in merchants
+    )
+    named = {user.username for user in DEMO_USERS}
+    assert not named & {login.username for login in logins}, "a slug names a demo login"
+    return logins

@@ -189,6 +189,7 @@ def test_staff_logins_own_a_merchant_of_their_kind_and_shoppers_have_a_home():
     memberships = {
         membership.user.username: (membership.merchant.kind, membership.role)
         for membership in MerchantStaff.objects.select_related("user", "merchant")
+        if membership.user.username != membership.merchant.slug
     }
     homes = Address.objects.filter(is_default=True).select_related("user", "district")
     assert memberships == {
@@ -321,3 +322,39 @@ def test_a_second_load_adds_no_option():
 
     assert (OptionGroup.objects.count(), Option.objects.count()) == counts
     assert counts[0] > 0
+
+
+@pytest.mark.django_db
+def test_every_demo_merchant_has_a_staff_login_named_after_its_slug():
+    load()
+
+    for spec in MERCHANTS:
+        user = authenticate(username=spec.slug, password=DEMO_PASSWORD)
+        assert user is not None, spec.slug
+        assert list(user.role_grants.values_list("role", flat=True)) == [Role.MERCHANT]
+        memberships = list(
+            MerchantStaff.objects.filter(user=user).values_list(
+                "merchant__slug", "role"
+            )
+        )
+        assert memberships == [(spec.slug, "staff")]
+        assert user.display_name == f"{spec.name} 직원"
+    assert not Merchant.objects.exclude(staff__isnull=False).exists()
+
+
+@pytest.mark.django_db
+def test_a_second_load_gives_an_earlier_load_its_missing_merchant_logins():
+    load()
+    User.objects.filter(username__in=["okryu-gwan", "unjong-pharmacy"]).delete()
+    before = row_counts()
+
+    output = load()
+
+    after = row_counts()
+    assert after["User"] == before["User"] + 2
+    assert after["MerchantStaff"] == before["MerchantStaff"] + 2
+    assert after["Product"] == before["Product"]
+    assert "Added the staff logins of 2 merchants." in output
+    okryu_gwan = authenticate(username="okryu-gwan", password=DEMO_PASSWORD)
+    assert okryu_gwan is not None
+    assert okryu_gwan.merchant_memberships.get().merchant.name == "옥류관"

@@ -65,7 +65,16 @@ class Command(BaseCommand):
             console.print(
                 "Demo data is already there; skipped loading, kept what is there."
             )
+            if result.logins_added:
+                console.print(
+                    f"Added the staff logins of {result.logins_added} merchants."
+                )
         console.print(self._logins_table())
+        console.print(
+            f"Every merchant also has a staff login named after its slug "
+            f"({', '.join(spec.slug for spec in MERCHANTS[:3])}, … "
+            f"{len(MERCHANTS)} in all), with the same password."
+        )
         console.print(self._cards_table())
         console.print(f"Okryu runs at [bold]http://127.0.0.1:{settings.PORT}/[/bold]")
 
