@@ -52,3 +52,6 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": "WARNING"},
 }
+
+# Every page the suite requests is checked for an unresolved particle marker ("두부은(는)").
+MIDDLEWARE = [*MIDDLEWARE, "okryu.web.tests.particle_guard.ParticleMarkerGuard"]  # noqa: F405

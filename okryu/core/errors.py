@@ -2,12 +2,15 @@
 
 from typing import ClassVar
 
+from okryu.core.particles import resolve_particles
+
 
 class DomainError(Exception):
     """A refused request, with a stable machine ``code`` and an HTTP-like ``status``.
 
     Subclasses name the refused fact (``OutOfStock``, ``CardBlocked``) and set ``code``; the API
-    turns one into problem+json, a page into a form message.
+    turns one into problem+json, a page into a form message. Paired particle markers of the
+    detail ("두부은(는)") are resolved here, once for every error: "두부는".
     """
 
     code: ClassVar[str] = "invalid"
@@ -15,6 +18,7 @@ class DomainError(Exception):
     title: ClassVar[str] = "Invalid request"
 
     def __init__(self, detail: str, **extra: object) -> None:
+        detail = resolve_particles(str(detail))
         super().__init__(detail)
         self.detail = detail
         self.extra = extra

@@ -93,7 +93,7 @@ def test_more_than_the_purchase_limit_is_refused_naming_the_product_and_limit(
     with pytest.raises(OverPurchaseLimit) as refused:
         add_to_basket(owner=owner, product_id=product.pk, quantity=1)
 
-    assert refused.value.detail == "평양랭면은(는) 하루에 2개까지만 살 수 있습니다."
+    assert refused.value.detail == "평양랭면은 하루에 2개까지만 살 수 있습니다."
     assert refused.value.code == "over_limit"
     assert BasketLine.objects.get().quantity == 2
 
@@ -106,7 +106,7 @@ def test_more_than_the_available_stock_is_refused(stocked_product):
             owner=BasketOwner.for_session("s1"), product_id=product.pk, quantity=4
         )
 
-    assert refused.value.detail == "두부은(는) 지금 3개만 남아 있습니다."
+    assert refused.value.detail == "두부는 지금 3개만 남아 있습니다."
     assert BasketLine.objects.count() == 0
 
 

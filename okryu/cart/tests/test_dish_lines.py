@@ -15,6 +15,7 @@ from okryu.catalog.models import Product
 from okryu.catalog.portions import set_daily_capacity
 from okryu.catalog.tests.factories import Noodles, ProductFactory, add_noodle_options
 from okryu.core.errors import DomainError
+from okryu.core.particles import with_particle
 from okryu.merchants.models import MerchantKind
 from okryu.merchants.tests.factories import MerchantFactory
 
@@ -121,7 +122,7 @@ def test_a_sold_out_dish_cannot_go_in_the_basket(noodles):
 
     assert (refusal.value.code, refusal.value.detail) == (
         "invalid",
-        f"{noodles.dish.name}은(는) 오늘 다 팔렸습니다.",
+        f"{with_particle(noodles.dish.name, '은')} 오늘 다 팔렸습니다.",
     )
     assert BasketLine.objects.count() == 0
 

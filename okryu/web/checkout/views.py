@@ -24,6 +24,7 @@ from okryu.cart.rules import BasketSummary
 from okryu.cart.services import remove_line
 from okryu.core import clock
 from okryu.core.errors import DomainError, NotFound
+from okryu.core.particles import resolve_particles
 from okryu.orders.requests import CheckoutLine, CheckoutRequest
 from okryu.orders.services import CheckoutQuote, place_order, quote_checkout
 from okryu.web.checkout.forms import (
@@ -206,8 +207,10 @@ class CheckoutView(LoginRequiredMixin, View):
         else:
             messages.success(
                 request,
-                gettext("주문 %(number)s을(를) 받았습니다.")
-                % {"number": placed.number},
+                resolve_particles(
+                    gettext("주문 %(number)s을(를) 받았습니다.")
+                    % {"number": placed.number}
+                ),
             )
         return redirect("order", order_id=placed.order_id)
 

@@ -192,7 +192,7 @@ def test_the_purchase_limit_is_told_by_name_and_changes_nothing(
         reverse("basket-line-update", args=[line.pk]), {"quantity": "3"}
     )
 
-    limit_message = "콩기름은(는) 하루에 2개까지만 살 수 있습니다."
+    limit_message = "콩기름은 하루에 2개까지만 살 수 있습니다."
     assert _messages(added) == [limit_message]
     assert updated.status_code == 409
     assert limit_message in updated.content.decode()

@@ -19,6 +19,7 @@ from okryu.catalog.services import receive_stock
 from okryu.catalog.tests.factories import ProductFactory
 from okryu.core import clock
 from okryu.core.clock import PYONGYANG
+from okryu.core.particles import with_particle
 from okryu.merchants.tests.factories import MerchantFactory
 from okryu.orders.models import Fulfilment, Order
 from okryu.payments import ledger
@@ -204,7 +205,9 @@ def test_placing_the_order_reserves_stock_clears_the_basket_and_shows_the_order(
     assert stock_of(socks) == (10, 1)
     assert BasketLine.objects.filter(basket__user=shopper).count() == 0
     page = shopper_client.get(response["Location"])
-    assert messages_of(page) == [f"주문 {order.number}을(를) 받았습니다."]
+    assert messages_of(page) == [
+        f"주문 {with_particle(order.number, '을')} 받았습니다."
+    ]
 
 
 def test_only_the_lines_ordered_leave_the_basket(
@@ -240,7 +243,7 @@ def test_submitting_the_same_form_twice_places_one_order(
     assert stock_of(noodles) == (10, 2)
     assert Fulfilment.objects.count() == 1
     assert messages_of(shopper_client.get(second["Location"])) == [
-        f"주문 {order.number}을(를) 받았습니다.",
+        f"주문 {with_particle(order.number, '을')} 받았습니다.",
         "이미 받은 주문입니다.",
     ]
 
