@@ -90,7 +90,12 @@ TEMPLATES = [
                     ],
                 ),
             ],
-            "builtins": ["okryu.web.templatetags.won"],
+            # Filters every page uses: won amounts, numbers people read, Korean particles.
+            "builtins": [
+                "okryu.web.templatetags.won",
+                "okryu.web.templatetags.numbers",
+                "okryu.web.templatetags.korean",
+            ],
         },
     },
 ]

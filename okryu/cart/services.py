@@ -26,16 +26,18 @@ from okryu.catalog.options import (
 )
 from okryu.catalog.portions import available_units
 from okryu.core.errors import DomainError, InvalidInput, NotFound
+from okryu.core.numbers import format_count
 
 
 def _quantity_error(
     refusal: QuantityRefusal, *, product: Product, quantity: object
 ) -> DomainError:
     """Return the domain error, in the shopper's language, that tells of ``refusal``."""
+    available = available_units(product)
     values = {
         "product": product.name,
         "limit": product.purchase_limit_per_day or 0,
-        "available": available_units(product),
+        "available": format_count(available),
         "maximum": settings.OKRYU_LINE_QUANTITY_MAX,
     }
     if refusal is QuantityRefusal.OVER_PURCHASE_LIMIT:
@@ -47,9 +49,10 @@ def _quantity_error(
         )
     if refusal is QuantityRefusal.OVER_AVAILABLE_STOCK:
         return OutOfStock(
-            gettext("%(product)s은(는) 지금 %(available)d개만 남아 있습니다.") % values,
+            gettext("%(product)s은(는) 지금 %(available)s개만 남아 있습니다.")
+            % values,
             product=product.pk,
-            available=values["available"],
+            available=available,
         )
     if refusal is QuantityRefusal.ABOVE_LINE_MAXIMUM:
         message = gettext("수량은 한 번에 %(maximum)d개까지입니다.") % values

@@ -21,6 +21,7 @@ from okryu.catalog.products import (
     receive_stock_for_staff,
 )
 from okryu.core.errors import DomainError, NotFound
+from okryu.core.numbers import format_count
 from okryu.web.idempotency import submit_once
 from okryu.web.merchant.access import MerchantStaffRequiredMixin
 from okryu.web.merchant.forms import ReceiveForm, StockForm
@@ -122,6 +123,7 @@ class StockChangeView(_StockPage):
             )
         messages.success(
             request,
-            gettext("재고를 고쳤습니다. 지금 %(on_hand)d개 있습니다.") % outcome.body,
+            gettext("재고를 고쳤습니다. 지금 %(on_hand)s개 있습니다.")
+            % {"on_hand": format_count(int(outcome.body["on_hand"]))},
         )
         return redirect("merchant-stock", product_id=product.pk)

@@ -12,8 +12,8 @@ GRAMS_PER_KILOGRAM = 1000
 
 @register.filter(name="kilograms")
 def kilograms_filter(grams: int) -> str:
-    """Render a weight in grams as kilograms with one decimal: ``12.5 kg``."""
-    return f"{int(grams) / GRAMS_PER_KILOGRAM:.1f} kg"
+    """Render a weight in grams as kilograms with one decimal: ``12.5 kg``, ``1,500.0 kg``."""
+    return f"{int(grams) / GRAMS_PER_KILOGRAM:,.1f} kg"
 
 
 @register.filter(name="size_label")

@@ -5,7 +5,7 @@ from django.template import Context, Template
 
 
 def render(source: str, **values: object) -> str:
-    return Template("{% load korean %}" + source).render(Context(values))
+    return Template(source).render(Context(values))
 
 
 @pytest.mark.parametrize(
