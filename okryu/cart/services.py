@@ -49,8 +49,7 @@ def _quantity_error(
         )
     if refusal is QuantityRefusal.OVER_AVAILABLE_STOCK:
         return OutOfStock(
-            gettext("%(product)s은(는) 지금 %(available)s개만 남아 있습니다.")
-            % values,
+            gettext("%(product)s은(는) 지금 %(available)s개만 남아 있습니다.") % values,
             product=product.pk,
             available=available,
         )
