@@ -93,11 +93,35 @@ class _QuantityForm(forms.Form):
         return quantity
 
 
+# What a refused form carries back to the product's page, at most: a quantity of this many
+# characters, and the line's options.
+TYPED_QUANTITY_LENGTH_MAX = 9
+
+
 class BasketAddForm(_QuantityForm):
     """Put a product in the basket; ``next`` is where to go back to."""
 
     product = forms.IntegerField(min_value=1)
     option = OptionIdsField()
+
+    @staticmethod
+    def typed_values(data: Any) -> dict[str, str | list[str]]:
+        """Return the quantity and option ids as typed, bounded, for the product page."""
+        typed: dict[str, str | list[str]] = {}
+        quantity = str(data.get("quantity", "")).strip()
+        if quantity and len(quantity) <= TYPED_QUANTITY_LENGTH_MAX:
+            typed["quantity"] = quantity
+        options = [
+            value
+            for value in OptionIdsInput().value_from_datadict(data, {}, "option")
+            if value.isascii()
+            and value.isdigit()
+            and len(value) <= TYPED_QUANTITY_LENGTH_MAX
+        ][: settings.OKRYU_LINE_OPTIONS_MAX]
+        if options:
+            typed["option"] = options
+        return typed
+
     next = forms.CharField(required=False, max_length=2000)
     idempotency_key = forms.CharField(
         max_length=255,

@@ -12,7 +12,7 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext
 from django.views import View
 
@@ -21,7 +21,11 @@ from okryu.cart.queries import exists_basket_line, get_basket_summary
 from okryu.cart.rules import BasketSummary
 from okryu.cart.services import add_to_basket, remove_line, set_line_quantity
 from okryu.core.errors import DomainError, NotFound
-from okryu.web.basket.forms import BasketAddForm, LineQuantityForm
+from okryu.web.basket.forms import (
+    TYPED_QUANTITY_LENGTH_MAX,
+    BasketAddForm,
+    LineQuantityForm,
+)
 from okryu.web.idempotency import submit_once
 
 UNPROCESSABLE = 422
@@ -61,15 +65,21 @@ def _render_basket(
     request: HttpRequest,
     *,
     line_errors: dict[int, list[str]] | None = None,
+    typed_line_id: int | None = None,
     status: int = 200,
 ) -> HttpResponse:
+    """Render the basket; after a refused quantity, the line ``typed_line_id`` shows the
+    quantity as it was typed, beside the reason."""
     owner = find_basket_owner(request)
     summary = (
         get_basket_summary(owner) if owner else BasketSummary(groups=(), total_won=0)
     )
+    typed = str(request.POST.get("quantity", ""))[:TYPED_QUANTITY_LENGTH_MAX]
     context: dict[str, Any] = {
         "summary": summary,
         "line_errors": line_errors or {},
+        "typed_line_id": typed_line_id,
+        "typed_quantity": typed,
     }
     return render(request, "web/basket/basket.html", context, status=status)
 
@@ -86,11 +96,23 @@ class BasketView(View):
         return _render_basket(request)
 
 
+def _typed_again_url(request: HttpRequest, product_id: int) -> str:
+    """Return the product's page holding the quantity and options typed, after a refusal.
+
+    The product page shows them in its form again (``web.shop.views.product``), so the
+    shopper corrects what was refused instead of typing it all again.
+    """
+    typed = BasketAddForm.typed_values(request.POST)
+    url = reverse("product", args=[product_id])
+    return f"{url}?{urlencode(typed, doseq=True)}" if typed else url
+
+
 class BasketAddView(View):
     """Put a product in the basket, then go back to ``next`` (or to the basket)."""
 
     def post(self, request: HttpRequest) -> HttpResponse:
-        """Add the product; a refused quantity goes back with the reason as a message."""
+        """Add the product; a refusal goes to the product's page with the reason as a
+        message and what was typed still in its form."""
         form = BasketAddForm(request.POST)
         if "product" in form.errors:
             raise Http404(gettext("상품을 찾을 수 없습니다."))
@@ -98,7 +120,9 @@ class BasketAddView(View):
         if not form.is_valid():
             for message in _first_errors(form):
                 messages.error(request, message)
-            return redirect(destination)
+            if "idempotency_key" in form.errors:
+                return redirect(destination)
+            return redirect(_typed_again_url(request, form.cleaned_data["product"]))
         owner = _get_or_start_basket_owner(request)
         product_id: int = form.cleaned_data["product"]
         quantity: int = form.cleaned_data["quantity"]
@@ -129,7 +153,7 @@ class BasketAddView(View):
             raise Http404(error.detail) from error
         except DomainError as error:
             messages.error(request, error.detail)
-            return redirect(destination)
+            return redirect(_typed_again_url(request, product_id))
         messages.success(
             request,
             gettext("장바구니에 담았습니다 (%(product)s %(quantity)d개).")
@@ -151,6 +175,7 @@ class BasketLineUpdateView(View):
             return _render_basket(
                 request,
                 line_errors={line_id: _first_errors(form)},
+                typed_line_id=line_id,
                 status=UNPROCESSABLE,
             )
         try:
@@ -161,7 +186,10 @@ class BasketLineUpdateView(View):
             raise Http404(error.detail) from error
         except DomainError as error:
             return _render_basket(
-                request, line_errors={line_id: [error.detail]}, status=error.status
+                request,
+                line_errors={line_id: [error.detail]},
+                typed_line_id=line_id,
+                status=error.status,
             )
         messages.success(request, gettext("수량을 바꿨습니다."))
         return redirect("basket")

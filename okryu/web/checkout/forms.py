@@ -2,8 +2,8 @@
 
 The lines travel in hidden fields so that the order is what the shopper saw: a basket changed
 in another tab meanwhile does not slip other goods into it, and a price changed since the page
-was shown is refused by the service (``price_changed``). Card number and PIN are never shown
-again after a refusal.
+was shown is refused by the service (``price_changed``). After a refusal the form shows what
+was typed again, the card number too (the shopper's own, on their own page), except the PIN.
 """
 
 import datetime as dt
@@ -56,14 +56,6 @@ def slot_label(slot: Slot) -> str:
     if slot.is_tomorrow:
         return gettext("내일 %(time)s") % {"time": time}
     return gettext("오늘 %(time)s") % {"time": time}
-
-
-class _SecretTextInput(forms.TextInput):
-    """A text input that never writes back what was typed (a card number after a refusal)."""
-
-    @override
-    def format_value(self, value: Any) -> str | None:
-        return None
 
 
 class SeenLinesField(forms.Field):
@@ -152,7 +144,7 @@ class CheckoutForm(forms.Form):
         label=gettext_lazy("카드 번호"),
         max_length=32,
         required=False,
-        widget=_SecretTextInput(
+        widget=forms.TextInput(
             attrs={"inputmode": "numeric", "autocomplete": "off", "spellcheck": "false"}
         ),
         error_messages={"required": gettext_lazy("카드 번호를 입력하십시오.")},

@@ -4,7 +4,7 @@ One POST places the order through ``orders.services.place_order``, which keeps t
 hidden idempotency key with the order in one durable transaction: a double click, the
 browser's "send again" or a retry after a dropped connection finds the first order and is
 sent to it. A refusal (out of stock, wrong PIN, a changed price) shows the page again with the
-reason and changes nothing; the card number and PIN are never written back into the page.
+reason and changes nothing; what was typed is kept, except the PIN.
 """
 
 from typing import Any

@@ -252,6 +252,7 @@ class JobHandOverView(JobDetailView):
             return self.render_job(
                 request,
                 job_id,
+                hand_over=form,
                 error=delivery_refusal_message(error),
                 code=error.status,
             )
@@ -274,7 +275,9 @@ class JobHandOverView(JobDetailView):
             extra=outcome.extra,
             is_office=False,
         )
-        return self.render_job(request, job_id, error=told, code=outcome.status)
+        return self.render_job(
+            request, job_id, hand_over=form, error=told, code=outcome.status
+        )
 
 
 class JobFailView(JobDetailView):

@@ -30,6 +30,7 @@ from okryu.core import clock
 from okryu.core.errors import DomainError
 from okryu.core.errors import PermissionDenied as NotAllowed
 from okryu.core.idempotency import StoredOutcome
+from okryu.core.particles import resolve_particles
 from okryu.delivery.models import DeliveryJob
 from okryu.delivery.queries import CourierWithJobs, get_office_overview
 from okryu.delivery.services import assign_job, dispatch, unassign_job, unlock_job
@@ -85,12 +86,20 @@ def _board_context(user: User) -> dict[str, Any]:
 
 
 def render_board(
-    request: HttpRequest, *, error: str = "", code: int = 200
+    request: HttpRequest,
+    *,
+    error: str = "",
+    code: int = 200,
+    chosen: tuple[int, int] | None = None,
 ) -> HttpResponse:
-    """Render the office's board (only the board when ``?partial=1``)."""
+    """Render the office's board (only the board when ``?partial=1``).
+
+    ``chosen`` (job, courier) keeps a refused assignment's courier chosen in its job's select.
+    """
     assert isinstance(request.user, User)
     context = _board_context(request.user)
     context["error"] = error
+    context["chosen_job"], context["chosen_courier"] = chosen or (None, None)
     if request.GET.get("partial") == "1":
         return render(request, "web/logistics/_board.html", context, status=code)
     return render(request, "web/logistics/office.html", context, status=code)
@@ -103,12 +112,14 @@ def _act_once(
     scope: str,
     fields: dict[str, Any],
     action: Callable[[], tuple[int, Any]],
+    chosen: tuple[int, int] | None = None,
 ) -> StoredOutcome | HttpResponse:
-    """Run ``action`` once for the form's key; a refusal renders the board with its reason."""
+    """Run ``action`` once for the form's key; a refusal renders the board with its reason
+    (and ``chosen`` still chosen, see ``render_board``)."""
     assert isinstance(request.user, User)
     if not form.is_valid():
         first = next(iter(form.errors.values()))[0]
-        return render_board(request, error=str(first), code=422)
+        return render_board(request, error=str(first), code=422, chosen=chosen)
     try:
         return submit_once(
             scope=f"web:logistics-{scope}:{request.user.pk}",
@@ -123,6 +134,7 @@ def _act_once(
             request,
             error=delivery_refusal_message(error, is_office=True),
             code=error.status,
+            chosen=chosen,
         )
 
 
@@ -220,13 +232,16 @@ class JobAssignView(OperatorRequiredMixin, View):
             scope="assign",
             fields={"job": job_id, "courier": courier_id},
             action=assign,
+            chosen=(job_id, courier_id),
         )
         if isinstance(outcome, HttpResponse):
             return outcome
         messages.success(
             request,
-            gettext("배달 %(job)d을 배정했습니다 (%(position)d번째).")
-            % {"job": job_id, "position": outcome.body["position"]},
+            resolve_particles(
+                gettext("배달 %(job)d을(를) 배정했습니다 (%(position)d번째).")
+                % {"job": job_id, "position": outcome.body["position"]}
+            ),
         )
         return redirect("logistics")
 

@@ -24,8 +24,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from okryu.catalog import search as catalog_search
-from okryu.catalog.models import Product
-from okryu.catalog.options import load_option_menus
+from okryu.catalog.models import OptionChoice, Product
+from okryu.catalog.options import MenuGroup, load_option_menus
 from okryu.catalog.portions import available_units
 from okryu.catalog.queries import (
     find_category_node,
@@ -42,6 +42,7 @@ from okryu.merchants.queries import (
     list_merchants,
     list_opening_periods,
 )
+from okryu.web.basket.forms import TYPED_QUANTITY_LENGTH_MAX
 from okryu.web.page_cache import cache_page_for_visitors
 from okryu.web.shop.listing import (
     CSRF_PLACEHOLDER,
@@ -338,6 +339,7 @@ def product(request: HttpRequest, product_id: int) -> HttpResponse:
     available = available_units(found)
     # Only dishes have options: a product of stock reads none.
     menu = load_option_menus([found.pk])[found.pk] if found.is_made_to_order else None
+    groups = menu.groups if menu is not None else ()
     limits = [available, settings.OKRYU_LINE_QUANTITY_MAX]
     if found.purchase_limit_per_day is not None:
         limits.append(found.purchase_limit_per_day)
@@ -350,11 +352,37 @@ def product(request: HttpRequest, product_id: int) -> HttpResponse:
                 cached_category_tree(), category_id=found.category_id
             ),
             "available": available,
-            "option_groups": menu.groups if menu is not None else (),
+            "option_groups": groups,
+            "checked_options": _checked_options(request, groups),
+            "typed_quantity": _typed_quantity(request),
             "quantity_max": min(limits),
             "next_url": reverse("product", args=[product_id]),
         },
     )
+
+
+def _typed_quantity(request: HttpRequest) -> int:
+    """The quantity a refused basket form carried back (``?quantity=``), else 1."""
+    raw = request.GET.get("quantity", "")
+    if raw.isascii() and raw.isdigit() and len(raw) <= TYPED_QUANTITY_LENGTH_MAX:
+        return int(raw)
+    return 1
+
+
+def _checked_options(
+    request: HttpRequest, groups: tuple[MenuGroup, ...]
+) -> frozenset[int]:
+    """The options to show checked: those a refused basket form carried back
+    (``?option=``), else the first of each group where exactly one is chosen."""
+    typed = {int(raw) for raw in request.GET.getlist("option") if raw.isdigit()}
+    checked: set[int] = set()
+    for group in groups:
+        ids = [option.option_id for option in group.options]
+        chosen = [option_id for option_id in ids if option_id in typed]
+        if group.choice == OptionChoice.ONE:
+            chosen = chosen[:1] or ids[:1]
+        checked.update(chosen)
+    return frozenset(checked)
 
 
 @require_GET

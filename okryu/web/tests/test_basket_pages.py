@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils.http import urlencode
 
 from okryu.accounts.tests.factories import UserFactory
 from okryu.cart.models import Basket, BasketLine
@@ -153,8 +154,16 @@ def test_a_bad_quantity_when_adding_is_told_and_changes_nothing(
         follow=True,
     )
 
-    assert response.redirect_chain == [(reverse("basket"), 302)]
+    product_url = reverse("product", args=[noodles.pk])
+    carried = quantity if 0 < len(quantity) <= 9 else ""
+    again = (
+        f"{product_url}?{urlencode({'quantity': carried})}" if carried else product_url
+    )
+    assert response.redirect_chain == [(again, 302)]
     assert _messages(response) == [message]
+    # The product's form shows what was typed, when the browser can hold it in a number box.
+    shown = quantity if quantity.isdigit() and len(quantity) <= 9 else "1"
+    assert f'name="quantity" value="{shown}"' in response.content.decode()
     assert Basket.objects.count() == 0
     assert BasketLine.objects.count() == 0
 

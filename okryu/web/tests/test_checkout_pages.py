@@ -318,7 +318,8 @@ def test_a_wrong_pin_is_told_with_the_attempts_left_and_changes_nothing(
         "PIN이 틀렸습니다. 2번 더 틀리면 카드가 잠깁니다."
     ]
     page = response.content.decode()
-    assert card.number not in page
+    # What was typed stays, except the PIN: the shopper retypes only the PIN.
+    assert f'name="card_number" value="{card.number}"' in page
     assert 'value="0000"' not in page
     assert nothing_changed(shopper, noodles) == before
 
