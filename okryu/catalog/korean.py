@@ -13,10 +13,19 @@ A *search key* is the normalized text decomposed into conjoining jamo, every syl
 three letters (initial, vowel, final or ``NO_FINAL``). Trigram indexes (SQLite FTS5, PostgreSQL
 pg_trgm) need at least three letters to use the index: 냉면 becomes six letters and even a
 one-syllable query such as 차 becomes three, and 차 no longer matches inside 찬 or 착.
+
+A name is also found by its romanizations (naengmyeon, naengmyŏn, raengmyon): a third
+column carries the name's roman keys (``okryu.catalog.romanization``), and a query word in
+Latin letters is looked for both as it is in the text column (an English name) and as a roman
+key in the roman column (a Korean name spelt in Latin letters). Separate columns keep an
+English word from matching inside a romanization and the other way round.
 """
 
 import unicodedata
 from dataclasses import dataclass
+from enum import StrEnum
+
+from okryu.catalog.romanization import is_latin_query, roman_index_keys, roman_key
 
 SYLLABLE_FIRST = 0xAC00
 SYLLABLE_LAST = 0xD7A3
@@ -150,49 +159,87 @@ class SearchColumns:
 
     text: str
     initials: str
+    roman: str
 
 
 def search_columns(*, name: str, name_en: str) -> SearchColumns:
     """The search columns for a product called ``name`` (Korean) and ``name_en`` (English).
 
     ``text`` is ``key(name) key(name_en)``; ``initials`` is the initials of the name as
-    written, then of its normalized spelling, so ㄹㅁ finds 랭면 and ㄴㅁ finds 랭면 and 냉면.
+    written, then of its normalized spelling, so ㄹㅁ finds 랭면 and ㄴㅁ finds 랭면 and 냉면;
+    ``roman`` is the name's roman keys, letter by letter then as said (blank for a name
+    without Hangul).
     """
     return SearchColumns(
         text=search_key(name) + PART_SEPARATOR + search_key(name_en),
+        roman=PART_SEPARATOR.join(roman_index_keys(name)),
         initials=initials_key(initial_consonants(name))
         + PART_SEPARATOR
         + initials_key(initial_consonants(normalize_spelling(name))),
     )
 
 
+class SearchField(StrEnum):
+    """Which derived column a key is looked for in (the column ``search_<field>``)."""
+
+    TEXT = "text"
+    INITIALS = "initials"
+    ROMAN = "roman"
+
+
+@dataclass(frozen=True)
+class TermKey:
+    """A key to look for, and the column it is looked for in."""
+
+    field: SearchField
+    key: str
+
+
 @dataclass(frozen=True)
 class SearchQuery:
     """A parsed search query.
 
-    ``terms`` must all occur (as substrings) in the product's ``initials`` column when
-    ``is_initials`` is true, else in its ``text`` column; ``whole`` is the key of the whole
-    query, which ranks exact and prefix matches first. No terms: nothing to search for.
+    Each of ``terms`` must occur (as a substring of its column); a term is its alternatives,
+    any one of which may occur: a word in Latin letters is looked for as written in the text
+    column and as a roman key in the roman column; initial consonants in the initials
+    column. ``wholes`` are the keys of the whole query, which rank exact and prefix matches
+    first. No terms: nothing to search for.
     """
 
-    terms: tuple[str, ...]
-    whole: str
+    terms: tuple[tuple[TermKey, ...], ...]
+    wholes: tuple[TermKey, ...]
     is_initials: bool
 
 
+# A roman key shorter than this (a, o: one vowel) says nothing of a Korean name: such a word
+# is looked for as written only.
+ROMAN_KEY_LENGTH_MIN = 2
+
+
+def _alternatives(word: str) -> tuple[TermKey, ...]:
+    keys = [TermKey(SearchField.TEXT, search_key(word))]
+    if is_latin_query(word):
+        romanized = roman_key(word)
+        if len(romanized) >= ROMAN_KEY_LENGTH_MIN:
+            keys.append(TermKey(SearchField.ROMAN, romanized))
+    return tuple(key for key in keys if key.key)
+
+
 def parse_search_query(query: str) -> SearchQuery:
-    """Split ``query`` into search-key terms (at most ``SEARCH_TERMS_MAX``, further ones are
-    ignored, duplicates dropped)."""
+    """Split ``query`` into terms of search keys (at most ``SEARCH_TERMS_MAX``, further ones
+    are ignored, duplicates dropped)."""
     words = query.split()
-    if is_initials_query(query):
-        terms = [initials_key(word) for word in words]
-        whole = initials_key("".join(words))
+    is_initials = is_initials_query(query)
+    terms: list[tuple[TermKey, ...]]
+    if is_initials:
+        terms = [(TermKey(SearchField.INITIALS, initials_key(word)),) for word in words]
+        wholes: tuple[TermKey, ...] = (
+            TermKey(SearchField.INITIALS, initials_key("".join(words))),
+        )
     else:
-        terms = [search_key(word) for word in words]
-        whole = search_key("".join(words))
+        terms = [_alternatives(word) for word in words]
+        wholes = _alternatives("".join(words))
     unique_terms = tuple(dict.fromkeys(term for term in terms if term))
     return SearchQuery(
-        terms=unique_terms[:SEARCH_TERMS_MAX],
-        whole=whole,
-        is_initials=is_initials_query(query),
+        terms=unique_terms[:SEARCH_TERMS_MAX], wholes=wholes, is_initials=is_initials
     )

@@ -111,6 +111,8 @@ class Product(models.Model):
     # Their trigram indexes are made per database by migration 0004, not declared here.
     search_text = models.TextField(default="", editable=False)
     search_initials = models.TextField(default="", editable=False)
+    # The name's romanizations (okryu.catalog.romanization), trigram-indexed by migration 0009.
+    search_roman = models.TextField(default="", editable=False)
 
     class Meta:
         ordering = ["name", "id"]
@@ -174,11 +176,13 @@ class Product(models.Model):
         if update_fields is None or {"name", "name_en"} & set(update_fields):
             columns = search_columns(name=self.name, name_en=self.name_en)
             self.search_text, self.search_initials = columns.text, columns.initials
+            self.search_roman = columns.roman
             if update_fields is not None:
                 kwargs["update_fields"] = {
                     *update_fields,
                     "search_text",
                     "search_initials",
+                    "search_roman",
                 }
         super().save(*args, **kwargs)
 

@@ -1,12 +1,13 @@
 """Korean product search: keeping the derived search columns right, and the search query.
 
-The pure rules (spellings, initials, keys) live in ``okryu.catalog.korean``. Each product
-carries two derived columns, ``search_text`` and ``search_initials``; ``Product.save()`` keeps
-them right, and bulk writers call ``prepare_search_fields`` or ``reindex_products``.
+The pure rules (spellings, initials, keys) live in ``okryu.catalog.korean`` and
+``okryu.catalog.romanization``. Each product carries three derived columns, ``search_text``,
+``search_initials`` and ``search_roman``; ``Product.save()`` keeps them right, and bulk
+writers call ``prepare_search_fields`` or ``reindex_products``.
 
-The indexes (migration 0004):
+The indexes (migrations 0004 and 0009):
 
-- PostgreSQL: GIN pg_trgm indexes on both columns; a ``LIKE '%term%'`` uses them.
+- PostgreSQL: GIN pg_trgm indexes on the three columns; a ``LIKE '%term%'`` uses them.
 - SQLite: the FTS5 trigram table ``catalog_product_search`` (external content, kept in sync by
   triggers), queried with ``MATCH``.
 
@@ -37,11 +38,14 @@ from django.db.models import (
 )
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import StrIndex
+from django.db.models.lookups import GreaterThan
 
+from okryu.catalog.groups import ProductGroupPage, list_product_groups
 from okryu.catalog.korean import (
     PART_SEPARATOR,
     TRIGRAM_LENGTH,
     SearchQuery,
+    TermKey,
     parse_search_query,
     search_columns,
 )
@@ -52,7 +56,7 @@ from okryu.core.errors import InvalidInput
 # matches can be paged through: the count and the OFFSET stay bounded however common the term.
 SEARCH_TOTAL_MAX = 1_000
 REINDEX_BATCH_SIZE_MAX = 10_000
-# Rows per UPDATE statement: 5 parameters each, under SQLite's 32,766 bound parameters.
+# Rows per UPDATE statement: 6 parameters each, under SQLite's 32,766 bound parameters.
 REINDEX_STATEMENT_ROWS_MAX = 1_000
 SQLITE_SEARCH_TABLE = "catalog_product_search"
 
@@ -81,6 +85,7 @@ def prepare_search_fields(product: Product) -> None:
     columns = search_columns(name=product.name, name_en=product.name_en)
     product.search_text = columns.text
     product.search_initials = columns.initials
+    product.search_roman = columns.roman
 
 
 def reindex_products(
@@ -100,13 +105,13 @@ def reindex_products(
     return examined
 
 
-_ReindexRow = tuple[int, str, str, str, str]
+_ReindexRow = tuple[int, str, str, str, str, str]
 
 
 def _reindex_products_batches(
     product_ids: Sequence[int] | None, batch_size: int
 ) -> Iterator[list[_ReindexRow]]:
-    fields = ("id", "name", "name_en", "search_text", "search_initials")
+    fields = ("id", "name", "name_en", "search_text", "search_initials", "search_roman")
     if product_ids is not None:
         wanted = sorted(set(product_ids))
         for start in range(0, len(wanted), batch_size):
@@ -129,11 +134,20 @@ def _reindex_products_batches(
 
 
 def _reindex_products_write(batch: list[_ReindexRow]) -> None:
-    changed: list[tuple[int, str, str, str, str]] = []
-    for product_id, name, name_en, text, initials in batch:
+    changed: list[_ReindexRow] = []
+    for product_id, name, name_en, text, initials, roman in batch:
         columns = search_columns(name=name, name_en=name_en)
-        if (columns.text, columns.initials) != (text, initials):
-            changed.append((product_id, name, name_en, columns.text, columns.initials))
+        if (columns.text, columns.initials, columns.roman) != (text, initials, roman):
+            changed.append(
+                (
+                    product_id,
+                    name,
+                    name_en,
+                    columns.text,
+                    columns.initials,
+                    columns.roman,
+                )
+            )
     with transaction.atomic(), connection.cursor() as cursor:
         for start in range(0, len(changed), REINDEX_STATEMENT_ROWS_MAX):
             rows = changed[start : start + REINDEX_STATEMENT_ROWS_MAX]
@@ -148,10 +162,12 @@ def _reindex_products_sql(row_count: int) -> str:
     # by row (quadratic in the batch size). The name guard skips a row renamed since it was
     # read: its save() has already set its columns.
     table = connection.ops.quote_name(Product._meta.db_table)
-    values = ", ".join(["(%s, %s, %s, %s, %s)"] * row_count)
+    values = ", ".join(["(%s, %s, %s, %s, %s, %s)"] * row_count)
     return (
-        f"WITH fresh(id, name, name_en, text, initials) AS (VALUES {values}) "  # noqa: S608
-        f"UPDATE {table} SET search_text = fresh.text, search_initials = fresh.initials "
+        f"WITH fresh(id, name, name_en, text, initials, roman) "  # noqa: S608
+        f"AS (VALUES {values}) "
+        f"UPDATE {table} SET search_text = fresh.text, search_initials = fresh.initials, "
+        f"search_roman = fresh.roman "
         f"FROM fresh WHERE {table}.id = fresh.id AND {table}.name = fresh.name "
         f"AND {table}.name_en = fresh.name_en"
     )
@@ -217,6 +233,37 @@ def search_products(
         )
 
 
+def search_product_groups(
+    *, query: str, limit: int, offset: int = 0
+) -> ProductGroupPage:
+    """Find products as ``search_products`` does, each product once however many merchants
+    sell it (``okryu.catalog.groups``): groups by best rank, then name.
+
+    The same refusals as ``search_products``; at most ``SEARCH_TOTAL_MAX`` groups counted
+    and paged through.
+    """
+    _search_products_check(query=query, limit=limit, offset=offset)
+    parsed = parse_search_query(query)
+    if not parsed.terms:
+        return ProductGroupPage(groups=[], total=0)
+    matches = _matching_products(parsed)
+    limit = min(limit, SEARCH_TOTAL_MAX - offset)
+    with _trigram_index_preferred(parsed):
+        if limit <= 0:
+            total = list_product_groups(
+                matches, ordering=("name",), limit=1, total_max=SEARCH_TOTAL_MAX
+            ).total
+            return ProductGroupPage(groups=[], total=total)
+        return list_product_groups(
+            matches,
+            ordering=("group_rank", "name", "unit"),
+            limit=limit,
+            offset=offset,
+            rank=_rank(parsed),
+            total_max=SEARCH_TOTAL_MAX,
+        )
+
+
 def _search_products_check(*, query: str, limit: int, offset: int) -> None:
     length_max: int = settings.OKRYU_SEARCH_QUERY_LENGTH_MAX
     if len(query) > length_max:
@@ -234,31 +281,33 @@ def _count_matches(matches: QuerySet[Product]) -> int:
     return matches.order_by()[:SEARCH_TOTAL_MAX].count()
 
 
-def _indexed_terms(parsed: SearchQuery) -> list[str]:
-    return [term for term in parsed.terms if len(term) >= TRIGRAM_LENGTH]
+def _column(term_key: TermKey) -> str:
+    return f"search_{term_key.field}"
+
+
+def _is_indexed(term: tuple[TermKey, ...]) -> bool:
+    """Whether every alternative of ``term`` is long enough for the trigram index."""
+    return all(len(term_key.key) >= TRIGRAM_LENGTH for term_key in term)
+
+
+def _indexed_terms(parsed: SearchQuery) -> list[tuple[TermKey, ...]]:
+    return [term for term in parsed.terms if _is_indexed(term)]
 
 
 def _matching_products(parsed: SearchQuery) -> QuerySet[Product]:
-    column = "search_initials" if parsed.is_initials else "search_text"
     matches = Product.objects.filter(is_active=True, merchant__is_active=True)
     fts_terms = _indexed_terms(parsed) if connection.vendor == "sqlite" else []
-    for number, term in enumerate(parsed.terms):
+    for term in parsed.terms:
         if term in fts_terms:
             continue  # matched through the FTS5 table below
-        if connection.vendor == "postgresql" and len(term) < TRIGRAM_LENGTH:
-            # Too short for trigrams: strpos, which pg_trgm cannot serve, so the planner
-            # never picks a GIN scan of the whole index (ten times slower than a plain scan).
-            position = f"_search_position_{number}"
-            matches = matches.alias(**{position: StrIndex(column, Value(term))}).filter(
-                **{f"{position}__gt": 0}
-            )
-        else:
-            # On PostgreSQL the pg_trgm GIN index serves LIKE '%term%'; on SQLite a short
-            # term is a LIKE over the product rows.
-            matches = matches.filter(**{f"{column}__contains": term})
+        matches = matches.filter(_term_condition(term))
     if fts_terms:
-        # Terms are letters and digits only (korean.search_key), so quoting cannot break out.
-        expression = " AND ".join(f'{column} : "{term}"' for term in fts_terms)
+        # Keys are letters and digits only (korean.search_key, romanization.roman_key), so
+        # quoting cannot break out.
+        expression = " AND ".join(
+            "(" + " OR ".join(f'{_column(each)} : "{each.key}"' for each in term) + ")"
+            for term in fts_terms
+        )
         matches = matches.filter(
             id__in=RawSQL(  # noqa: S611 -- the expression is a bound parameter
                 f"SELECT rowid FROM {SQLITE_SEARCH_TABLE} "  # noqa: S608
@@ -267,6 +316,22 @@ def _matching_products(parsed: SearchQuery) -> QuerySet[Product]:
             )
         )
     return matches
+
+
+def _term_condition(term: tuple[TermKey, ...]) -> Q:
+    """The condition that one alternative of ``term`` occurs in its column."""
+    condition = Q()
+    for term_key in term:
+        column = _column(term_key)
+        if connection.vendor == "postgresql" and not _is_indexed(term):
+            # Too short for trigrams: strpos, which pg_trgm cannot serve, so the planner
+            # never picks a GIN scan of the whole index (ten times slower than a plain scan).
+            condition |= Q(GreaterThan(StrIndex(column, Value(term_key.key)), 0))
+        else:
+            # On PostgreSQL the pg_trgm GIN indexes serve LIKE '%key%' (a bitmap OR over
+            # the alternatives); on SQLite a short term is a LIKE over the product rows.
+            condition |= Q(**{f"{column}__contains": term_key.key})
+    return condition
 
 
 @contextmanager
@@ -287,20 +352,25 @@ def _trigram_index_preferred(parsed: SearchQuery) -> Iterator[None]:
 
 
 def _rank(parsed: SearchQuery) -> Case:
-    """0 when a part of the column equals the whole query, 1 when one starts with it, else 2.
+    """0 when a part of a column equals a whole-query key, 1 when one starts with it, else 2.
 
-    A column holds its parts separated by ``PART_SEPARATOR`` (``name`` then ``name_en``, or
-    the initials as written then normalized), so "starts a part" is "starts the column or
-    follows a separator".
+    A column holds its parts separated by ``PART_SEPARATOR`` (``name`` then ``name_en``, the
+    initials as written then normalized, the roman keys letter by letter then as said), so
+    "a part equals" is "the column equals it, starts with it and a separator, or ends with a
+    separator and it", and "starts a part" is "starts the column or follows a separator".
     """
-    column = "search_initials" if parsed.is_initials else "search_text"
-    whole = parsed.whole
-    exact = Q(**{f"{column}__startswith": whole + PART_SEPARATOR}) | Q(
-        **{f"{column}__endswith": PART_SEPARATOR + whole}
-    )
-    prefix = Q(**{f"{column}__startswith": whole}) | Q(
-        **{f"{column}__contains": PART_SEPARATOR + whole}
-    )
+    exact = Q()
+    prefix = Q()
+    for whole in parsed.wholes:
+        column, key = _column(whole), whole.key
+        exact |= (
+            Q(**{column: key})
+            | Q(**{f"{column}__startswith": key + PART_SEPARATOR})
+            | Q(**{f"{column}__endswith": PART_SEPARATOR + key})
+        )
+        prefix |= Q(**{f"{column}__startswith": key}) | Q(
+            **{f"{column}__contains": PART_SEPARATOR + key}
+        )
     return Case(
         When(exact, then=Value(_RANK_EXACT)),
         When(prefix, then=Value(_RANK_PREFIX)),

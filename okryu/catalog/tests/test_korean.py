@@ -7,6 +7,8 @@ from hypothesis import strategies as st
 from okryu.catalog.korean import (
     NO_FINAL,
     SEARCH_TERMS_MAX,
+    SearchField,
+    TermKey,
     initial_consonants,
     initials_key,
     is_initials_query,
@@ -15,6 +17,11 @@ from okryu.catalog.korean import (
     search_columns,
     search_key,
 )
+
+
+def text(key: str) -> TermKey:
+    return TermKey(SearchField.TEXT, key)
+
 
 hangul_syllables = st.characters(min_codepoint=0xAC00, max_codepoint=0xD7A3)
 hangul_words = st.text(hangul_syllables, min_size=1, max_size=8)
@@ -103,21 +110,28 @@ def test_search_columns_hold_the_normalized_name_and_both_initials():
 
     assert columns.text == search_key("평양냉면") + " pyongyangcoldnoodles"
     assert columns.initials == initials_key("ㅍㅇㄹㅁ") + " " + initials_key("ㅍㅇㄴㅁ")
+    assert columns.roman == "pyonkyanknaenkmyon"
+
+
+def test_a_name_said_otherwise_than_written_has_both_roman_keys():
+    assert search_columns(name="옥류관", name_en="").roman == "okyukwan onkyukwan"
+    assert search_columns(name="Tofu", name_en="Tofu").roman == ""
 
 
 def test_a_query_is_split_into_distinct_word_keys():
     parsed = parse_search_query("  평양 랭면  평양 ")
 
-    assert parsed.terms == (search_key("평양"), search_key("냉면"))
-    assert parsed.whole == search_key("평양냉면평양")
+    assert parsed.terms == ((text(search_key("평양")),), (text(search_key("냉면")),))
+    assert parsed.wholes == (text(search_key("평양냉면평양")),)
     assert parsed.is_initials is False
 
 
 def test_an_initials_query_is_parsed_into_initials_keys():
     parsed = parse_search_query("ㄹㅁ")
 
-    assert parsed.terms == (initials_key("ㄹㅁ"),)
-    assert parsed.whole == initials_key("ㄹㅁ")
+    initials = TermKey(SearchField.INITIALS, initials_key("ㄹㅁ"))
+    assert parsed.terms == ((initials,),)
+    assert parsed.wholes == (initials,)
     assert parsed.is_initials is True
 
 
@@ -127,11 +141,25 @@ def test_a_query_without_letters_has_no_terms(query):
 
 
 def test_words_past_the_maximum_are_ignored():
-    words = [f"w{number}" for number in range(SEARCH_TERMS_MAX + 3)]
+    words = [f"{number}{number}" for number in range(10, 10 + SEARCH_TERMS_MAX + 3)]
 
     parsed = parse_search_query(" ".join(words))
 
-    assert parsed.terms == tuple(words[:SEARCH_TERMS_MAX])
+    assert parsed.terms == tuple((text(word),) for word in words[:SEARCH_TERMS_MAX])
+
+
+def test_a_latin_word_is_looked_for_as_written_and_as_a_roman_key():
+    parsed = parse_search_query("Naengmyŏn 랭면")
+
+    assert parsed.terms == (
+        (text("naengmyŏn"), TermKey(SearchField.ROMAN, "naenkmyon")),
+        (text(search_key("냉면")),),
+    )
+    assert parsed.wholes == (text(search_key("naengmyŏn랭면")),)
+
+
+def test_a_one_letter_latin_word_is_looked_for_as_written_only():
+    assert parse_search_query("o").terms == ((text("o"),),)
 
 
 @given(names)

@@ -7,6 +7,7 @@ from django.test.utils import CaptureQueriesContext
 
 from okryu.catalog.korean import initials_key, search_key
 from okryu.catalog.models import Product
+from okryu.catalog.romanization import roman_key
 from okryu.catalog.search import (
     REINDEX_STATEMENT_ROWS_MAX,
     SEARCH_TOTAL_MAX,
@@ -422,13 +423,18 @@ def test_sqlite_index_forgets_deleted_products(make_product):
     [
         ("search_text", "catalog_product_search_text_trgm"),
         ("search_initials", "catalog_product_search_initials_trgm"),
+        ("search_roman", "catalog_product_search_roman_trgm"),
     ],
 )
 def test_postgresql_trigram_index_serves_a_two_syllable_or_two_initial_query(
     column, index
 ):
     """pg_trgm in a C.UTF-8 database extracts trigrams from the jamo keys."""
-    term = search_key("냉면") if column == "search_text" else initials_key("ㄴㅁ")
+    term = {
+        "search_text": search_key("냉면"),
+        "search_initials": initials_key("ㄴㅁ"),
+        "search_roman": roman_key("naengmyon"),
+    }[column]
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")
         cursor.execute(
@@ -488,3 +494,82 @@ def test_sqlite_index_stays_consistent_with_the_products_through_writes(make_pro
     assert names_found("냉면") == ["평양랭면"]
     assert names_found("김치") == []
     assert names_found("두부") == ["두부"]
+
+
+ROMANIZED_QUERIES = [
+    pytest.param("평양랭면", "naengmyeon", id="rr"),
+    pytest.param("평양랭면", "naengmyŏn", id="mr-with-breve"),
+    pytest.param("평양랭면", "naengmyon", id="mr-without-breve"),
+    pytest.param("평양랭면", "raengmyon", id="north"),
+    pytest.param("평양냉면", "raengmyŏn", id="north-finds-south"),
+    pytest.param("평양랭면", "Pyongyang naengmyon", id="two-words"),
+    pytest.param("평양랭면", "p'yŏngyangraengmyŏn", id="one-word"),
+    pytest.param("배추김치", "kimchi", id="kimchi"),
+    pytest.param("배추김치", "gimchi", id="gimchi"),
+    pytest.param("배추김치", "kimch'i", id="kimchi-apostrophe"),
+    pytest.param("두부", "tubu", id="tubu"),
+    pytest.param("두부", "dubu", id="dubu"),
+    pytest.param("옥류관 쟁반국수", "okryu-gwan", id="letter-by-letter"),
+    pytest.param("옥류관 쟁반국수", "ongnyugwan", id="as-said"),
+]
+
+
+@pytest.mark.parametrize(("name", "query"), ROMANIZED_QUERIES)
+def test_romanized_queries_find_the_korean_names(make_product, name, query):
+    make_product(name)
+    make_product("양말", "Socks")
+
+    assert names_found(query) == [name]
+
+
+def test_an_english_word_does_not_match_inside_a_romanization(make_product):
+    """Text and romanizations are separate columns: tofu is an English name's word only."""
+    make_product("두부", "Tofu")
+    make_product("토푸사탕")  # romanized topusatang: holds "topu" and "o", not "tofu"
+    make_product("라디오", "Radio")
+
+    assert names_found("tofu") == ["두부"]
+    assert names_found("o") == ["두부", "라디오"]
+
+
+def test_an_exact_romanized_name_ranks_before_longer_names(make_product):
+    make_product("두부찌개")
+    make_product("두부")
+    make_product("순두부")
+
+    assert names_found("dubu") == ["두부", "두부찌개", "순두부"]
+
+
+@only_sqlite
+def test_sqlite_romanized_search_goes_through_the_fts_index(make_product):
+    make_product("평양랭면")
+
+    with CaptureQueriesContext(connection) as queries:
+        found = names_found("naengmyon")
+
+    assert found == ["평양랭면"]
+    sql = queries.captured_queries[0]["sql"]
+    assert "catalog_product_search MATCH" in sql
+    assert 'search_roman : "naenkmyon"' in sql
+
+
+def test_bulk_created_products_get_their_roman_keys_by_reindexing(merchant, category):
+    products = [
+        Product(
+            merchant=merchant,
+            category=category,
+            name=name,
+            name_en="",
+            unit="개",
+            price_won=1000,
+            weight_grams=100,
+        )
+        for name in ("김치", "두부")
+    ]
+    Product.objects.bulk_create(products)
+
+    before = names_found("kimchi")
+    reindex_products(product_ids=[product.pk for product in products])
+
+    assert before == []
+    assert names_found("kimchi") == ["김치"]

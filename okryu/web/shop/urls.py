@@ -10,6 +10,11 @@ urlpatterns: list[URLPattern] = [
     path("merchants/", views.merchants, name="merchants"),
     path("merchants/<int:merchant_id>/", views.merchant, name="merchant"),
     path("products/<int:product_id>/", views.product, name="product"),
+    path(
+        "products/<int:product_id>/sellers/",
+        views.product_sellers,
+        name="product-sellers",
+    ),
     path("search/", views.search, name="search"),
     path("language/", views.language, name="language"),
 ]

@@ -24,7 +24,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from okryu.catalog import search as catalog_search
-from okryu.catalog.models import OptionChoice, Product
+from okryu.catalog.groups import (
+    ProductGroup,
+    list_category_groups,
+    list_sellers,
+    single_groups,
+)
+from okryu.catalog.models import OptionChoice
 from okryu.catalog.options import MenuGroup, load_option_menus
 from okryu.catalog.portions import available_units
 from okryu.catalog.queries import (
@@ -73,9 +79,17 @@ WEEKDAY_NAMES = (
 
 
 def _notice(
-    request: HttpRequest, *, status: int, message: str, back_url: str = ""
+    request: HttpRequest,
+    *,
+    status: int,
+    message: str,
+    back_url: str = "",
+    query: str = "",
 ) -> HttpResponse:
-    """Render the friendly page for a refused request (400) or a missing thing (404)."""
+    """Render the friendly page for a refused request (400) or a missing thing (404).
+
+    ``query`` stays in the header's search box (a search's own notice).
+    """
     if status == HTTPStatus.NOT_FOUND:
         title = _("찾을 수 없습니다")
     else:
@@ -83,7 +97,12 @@ def _notice(
     return render(
         request,
         "web/shop/notice.html",
-        {"title": title, "message": message, "back_url": back_url or reverse("home")},
+        {
+            "title": title,
+            "message": message,
+            "back_url": back_url or reverse("home"),
+            "query": query,
+        },
         status=status,
     )
 
@@ -114,20 +133,32 @@ def _render_listing(
     category_ids: list[int] | None = None,
     merchant_id: int | None = None,
 ) -> str | None:
-    """Render the product rows and the pager of one page, or None past the last page."""
+    """Render the product rows and the pager of one page, or None past the last page.
+
+    A category lists each product once however many merchants sell it (a group links to
+    the comparison of their prices); a merchant's page lists its own offers.
+    """
     size = page_size()
-    page = list_products(
-        category_ids=category_ids,
-        merchant_id=merchant_id,
-        ordering=sort,
-        limit=size,
-        offset=(number - 1) * size,
-    )
-    paging = paging_for(number=number, total=page.total)
+    offset = (number - 1) * size
+    if merchant_id is None and category_ids is not None:
+        grouped = list_category_groups(
+            category_ids=category_ids, ordering=sort, limit=size, offset=offset
+        )
+        groups, total = grouped.groups, grouped.total
+    else:
+        page = list_products(
+            category_ids=category_ids,
+            merchant_id=merchant_id,
+            ordering=sort,
+            limit=size,
+            offset=offset,
+        )
+        groups, total = single_groups(page.products), page.total
+    paging = paging_for(number=number, total=total)
     if number > paging.count:
         return None
     return _render_rows(
-        products=page.products,
+        groups=groups,
         paging=paging,
         page_url=lambda n: _page_url(base_url, sort, n),
         next_url=_page_url(base_url, sort, number),
@@ -136,15 +167,17 @@ def _render_listing(
 
 def _render_rows(
     *,
-    products: list[Product],
+    groups: list[ProductGroup],
     paging: Paging,
     page_url: Callable[[int], str],
     next_url: str,
+    show_district: bool = False,
 ) -> str:
     return render_to_string(
         "web/shop/_rows.html",
         {
-            "products": products,
+            "groups": groups,
+            "show_district": show_district,
             "paging": paging,
             "previous_url": page_url(paging.previous) if paging.previous else "",
             "next_page_url": page_url(paging.next) if paging.next else "",
@@ -193,7 +226,7 @@ def _render_home(request: HttpRequest) -> str:
         {
             "tree": cached_category_tree(),
             "kinds": kinds,
-            "products": list_featured_products(limit=FEATURED_ON_HOME),
+            "groups": single_groups(list_featured_products(limit=FEATURED_ON_HOME)),
             "csrf_input": CSRF_PLACEHOLDER,
             "is_english": request.LANGUAGE_CODE == "en",
             "next_url": reverse("home"),
@@ -388,7 +421,9 @@ def _checked_options(
 @require_GET
 @cache_page_for_visitors
 def search(request: HttpRequest) -> HttpResponse:
-    """Answer the search results for ``q`` (Korean-aware), paginated."""
+    """Answer the search results for ``q`` (Korean-aware, also romanized), paginated, each
+    product once however many merchants sell it. The query stays in the search box, on the
+    results and on a refusal alike."""
     query = request.GET.get("q", "").strip()
     search_url = reverse("search")
     try:
@@ -398,7 +433,7 @@ def search(request: HttpRequest) -> HttpResponse:
         page = None
         if query:
             size = page_size()
-            page = catalog_search.search_products(
+            page = catalog_search.search_product_groups(
                 query=query, limit=size, offset=(number - 1) * size
             )
     except InvalidInput as error:
@@ -407,17 +442,25 @@ def search(request: HttpRequest) -> HttpResponse:
             message = _("검색어는 %(max)d자까지 쓸 수 있습니다.") % {
                 "max": settings.OKRYU_SEARCH_QUERY_LENGTH_MAX
             }
-        return _notice(request, status=400, message=message, back_url=search_url)
+        # The box holds at most the longest query it takes.
+        kept = query[: settings.OKRYU_SEARCH_QUERY_LENGTH_MAX]
+        return _notice(
+            request, status=400, message=message, back_url=search_url, query=kept
+        )
     context: dict[str, object] = {"query": query, "listing": None, "total": 0}
     if page is not None:
         paging = paging_for(number=number, total=page.total)
+        base = f"{search_url}?q={quote(query)}"
         if number > paging.count:
             return _notice(
-                request, status=404, message=_("없는 쪽입니다."), back_url=search_url
+                request,
+                status=404,
+                message=_("없는 쪽입니다."),
+                back_url=base,
+                query=query,
             )
-        base = f"{search_url}?q={quote(query)}"
         html = _render_rows(
-            products=page.products,
+            groups=page.groups,
             paging=paging,
             page_url=lambda n: f"{base}&page={n}" if n > 1 else base,
             next_url=f"{base}&page={number}" if number > 1 else base,
@@ -425,6 +468,30 @@ def search(request: HttpRequest) -> HttpResponse:
         context["listing"] = insert_csrf(request, html)
         context["total"] = page.total
     return render(request, "web/shop/search.html", context)
+
+
+@require_GET
+@cache_page_for_visitors
+def product_sellers(request: HttpRequest, product_id: int) -> HttpResponse:
+    """Answer the comparison of every merchant's offer of one product, cheapest first."""
+    try:
+        offers = list_sellers(product_id=product_id)
+    except NotFound:
+        return _notice(request, status=404, message=_("상품을 찾을 수 없습니다."))
+    url = reverse("product-sellers", args=[product_id])
+    html = _render_rows(
+        groups=single_groups(offers),
+        # Every offer on one page (at most SELLERS_MAX): no pager.
+        paging=Paging(number=1, count=1, total=len(offers)),
+        page_url=lambda _n: url,
+        next_url=url,
+        show_district=True,
+    )
+    return render(
+        request,
+        "web/shop/sellers.html",
+        {"product": offers[0], "listing": insert_csrf(request, html)},
+    )
 
 
 @require_POST

@@ -123,3 +123,22 @@ def test_the_basket_splits_no_word_and_fits_the_phone(browser, live_server):
     # One line of text inside the button's padding and border: no 바꾸/기.
     assert button_box["height"] < 2 * line_height
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+
+
+def test_the_search_box_shows_what_was_searched_on_the_results(browser, live_server):
+    stocked_product(name="평양랭면", name_en="Pyongyang cold noodles")
+    page = browser.new_context(viewport=PHONE).new_page()
+
+    page.goto(f"{live_server.url}/")
+    page.fill("input[name=q]", "naengmyon")
+    page.press("input[name=q]", "Enter")
+    page.wait_for_url("**/search/?q=naengmyon")
+    box = page.locator("input[name=q]")
+    colours = box.evaluate(
+        "e => [getComputedStyle(e).color, getComputedStyle(e).backgroundColor]"
+    )
+
+    assert box.input_value() == "naengmyon"
+    # Readable: the header's white text does not reach the white box.
+    assert colours[0] != colours[1]
+    assert page.locator(".products .name").all_inner_texts() == ["평양랭면"]

@@ -113,3 +113,78 @@ def test_a_query_is_escaped_in_the_page(client: Client):
 
     assert "<script>x</script>" not in html
     assert "&lt;script&gt;x&lt;/script&gt;" in html
+
+
+def test_a_romanized_search_finds_the_korean_names(client: Client, noodles):
+    for query in ("naengmyeon", "naengmyŏn", "raengmyon"):
+        first = client.get("/search/", {"q": query}).content.decode()
+        second = client.get("/search/", {"q": query, "page": "2"}).content.decode()
+
+        assert sorted(names_in(first) + names_in(second)) == [
+            "냉면 사리",
+            "평양랭면",
+            "함흥냉면",
+        ], query
+    assert names_in(client.get("/search/", {"q": "dubu"}).content.decode()) == ["두부"]
+
+
+def search_box(html: str) -> str:
+    found = re.search(r'<input type="search" name="q" value="([^"]*)"', html)
+    assert found is not None
+    return found.group(1)
+
+
+@pytest.mark.parametrize(
+    ("params", "status"),
+    [
+        pytest.param({"q": "냉면"}, 200, id="results"),
+        pytest.param({"q": "없는상품"}, 200, id="no-results"),
+        pytest.param({"q": "냉면", "page": "9"}, 404, id="past-the-last-page"),
+        pytest.param({"q": "냉면", "page": "abc"}, 400, id="malformed-page"),
+    ],
+)
+def test_the_query_stays_in_the_search_box(client: Client, noodles, params, status):
+    response = client.get("/search/", params)
+
+    assert response.status_code == status
+    assert search_box(response.content.decode()) == params["q"]
+
+
+def test_a_product_sold_by_several_merchants_is_listed_once_with_its_sellers(
+    client: Client, noodles
+):
+    for price in (2800, 3100):
+        ProductFactory.create(
+            name="평양랭면", name_en="Pyongyang cold noodles", price_won=price
+        )
+
+    html = client.get("/search/", {"q": "평양랭면"}).content.decode()
+
+    cheapest = ProductFactory._meta.model.objects.get(name="평양랭면", price_won=2800)
+    sellers_url = f"/products/{cheapest.pk}/sellers/"
+    assert html.count("평양랭면</a>") == 1
+    assert f'<a href="{sellers_url}">3곳에서 판매</a>' in html
+    assert '<b class="price">2,800원부터</b>' in html
+    assert f'<a class="button add" href="{sellers_url}">가격 비교</a>' in html
+
+
+def test_the_sellers_page_compares_every_merchants_price_cheapest_first(
+    client: Client, noodles
+):
+    dearer = ProductFactory.create(name="평양랭면", price_won=3500)
+    cheaper = ProductFactory.create(name="평양랭면", price_won=2000)
+    receive_stock(product_id=cheaper.pk, quantity=2, changed_by=None)
+    ProductFactory.create(name="평양랭면", price_won=100, is_active=False)
+
+    response = client.get(f"/products/{dearer.pk}/sellers/")
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    prices = re.findall(r'<b class="price">([0-9,]+원)</b>', html)
+    assert prices == ["2,000원", "3,000원", "3,500원"]
+    assert f'name="product" value="{cheaper.pk}"' in html
+    assert cheaper.merchant.name in html
+
+
+def test_the_sellers_page_of_an_unknown_product_is_a_404(client: Client):
+    assert client.get("/products/999999/sellers/").status_code == 404
