@@ -30,8 +30,28 @@ def _jobs_with_places() -> QuerySet[DeliveryJob]:
         "pickup_merchant",
         "pickup_district",
         "dropoff_district",
-        "fulfilment__order",
+        "fulfilment__order__shopper",
         "courier__user",
+    )
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """Who takes a delivery at the door: the shopper's name, and the order's phone while the
+    job is on a courier's route (None once it is handed over, cancelled or back waiting)."""
+
+    name: str
+    phone: str | None
+
+
+def recipient_of(job: DeliveryJob) -> Recipient:
+    """Return the recipient of ``job`` as its courier (or the office) may see them."""
+    order = job.fulfilment.order
+    shopper = order.shopper
+    is_on_route = job.status in ACTIVE_JOB_STATUSES
+    return Recipient(
+        name=shopper.display_name or shopper.username,
+        phone=(order.contact_phone or None) if is_on_route else None,
     )
 
 

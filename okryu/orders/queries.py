@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import F, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models import Count, F, OuterRef, Prefetch, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
 from okryu.core.errors import NotFound
@@ -97,23 +97,51 @@ def _staff_filter(staff_user_id: int) -> dict[str, object]:
 
 
 def list_fulfilments_for_staff(
-    *, staff_user_id: int, status: str | None, limit: int, offset: int = 0
+    *,
+    staff_user_id: int,
+    status: str | None,
+    limit: int,
+    offset: int = 0,
+    merchant_kind: str | None = None,
 ) -> tuple[list[Fulfilment], int]:
     """Return the fulfilments of the merchants the user works for, oldest first, and a total.
 
-    ``status`` filters by one fulfilment status (callers validate it).
+    ``status`` filters by one fulfilment status (callers validate it); ``merchant_kind`` by
+    the kind of merchant (a kitchen's restaurants).
     """
     _check_page(limit, offset)
     fulfilments = Fulfilment.objects.filter(**_staff_filter(staff_user_id))
     if status is not None:
         assert status in STATUS_VALUES, "callers validate the status"
         fulfilments = fulfilments.filter(status=status)
+    if merchant_kind is not None:
+        assert merchant_kind in MerchantKind.values, "callers pass a known kind"
+        fulfilments = fulfilments.filter(merchant__kind=merchant_kind)
     page = list(
         _fulfilments_with_details()
         .filter(pk__in=fulfilments.values("pk"))
         .order_by("placed_at", "pk")[offset : offset + limit]
     )
     return page, fulfilments.count()
+
+
+def count_fulfilments_for_staff(
+    *, staff_user_id: int, statuses: Iterable[str]
+) -> dict[str, int]:
+    """Return how many fulfilments of the user's merchants are in each of ``statuses``
+    (0 for none), in one query: the counts of the merchant queue's tabs."""
+    wanted = list(statuses)
+    assert all(status in STATUS_VALUES for status in wanted)
+    counts = dict.fromkeys(wanted, 0)
+    rows = (
+        Fulfilment.objects.filter(**_staff_filter(staff_user_id), status__in=wanted)
+        .values("status")
+        .annotate(count=Count("id", distinct=True))
+        .order_by()
+    )
+    for row in rows:
+        counts[row["status"]] = row["count"]
+    return counts
 
 
 def get_fulfilment_for_staff(*, staff_user_id: int, fulfilment_id: int) -> Fulfilment:

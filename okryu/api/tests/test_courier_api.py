@@ -352,3 +352,27 @@ def test_a_courier_goes_off_duty_and_their_assigned_jobs_wait_again(
     assert response.status_code == 200, response.content
     assert (response.json()["on_duty"], response.json()["load_g"]) == (False, 0)
     assert _job_ids(world) == []
+
+
+def test_a_courier_job_names_the_recipient_and_their_phone_until_handed_over(
+    client, world, dispatched
+):
+    courier = world["courier"]
+    listed = client.get("/api/v1/courier/jobs", **token_of(courier)).json()["items"]
+    job = listed[0]
+    shopper = world["shopper"]
+
+    picked = post(client, courier, f"/api/v1/courier/jobs/{job['id']}/pickup").json()
+    code = DeliveryJob.objects.get(pk=job["id"]).confirmation_code
+    handed = post(
+        client, courier, f"/api/v1/courier/jobs/{job['id']}/deliver", {"code": code}
+    ).json()
+
+    expected = {
+        "name": shopper.display_name or shopper.username,
+        "phone": "01012345678",
+    }
+    assert job["order"] == dispatched["order"]["number"]
+    assert job["recipient"] == expected
+    assert picked["recipient"] == expected
+    assert handed["recipient"] == {"name": expected["name"], "phone": None}

@@ -38,7 +38,11 @@ from okryu.api.v1.schemas.courier import (
 )
 from okryu.api.v1.schemas.problems import Problem
 from okryu.delivery.models import Courier, DeliveryJob
-from okryu.delivery.queries import get_job_for_courier, list_jobs_for_courier
+from okryu.delivery.queries import (
+    get_job_for_courier,
+    list_jobs_for_courier,
+    recipient_of,
+)
 from okryu.delivery.services import (
     assign_job,
     end_duty,
@@ -65,12 +69,14 @@ def job_as_api_dict(job: DeliveryJob) -> dict[str, Any]:
     """Return a job as the courier (or the office) sees it: no confirmation code."""
     attempts_max: int = settings.OKRYU_DELIVERY_CODE_ATTEMPTS_MAX
     merchant = job.pickup_merchant
+    recipient = recipient_of(job)
     return {
         "id": job.pk,
         "status": job.status,
         "route_position": job.route_position,
         "fulfilment": job.fulfilment_id,
         "order": job.fulfilment.order.number,
+        "recipient": {"name": recipient.name, "phone": recipient.phone},
         "merchant": merchant.pk,
         "merchant_name": merchant.name,
         "pickup": {

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy
 
 from okryu.delivery.models import CONFIRMATION_CODE_LENGTH, DeliveryJobEvent
 from okryu.web.accounts.forms import district_choices
+from okryu.web.confirmation import confirmation_field
 from okryu.web.logistics.forms import KeyedForm
 
 CODE_SHAPE = gettext_lazy("확인 번호는 숫자 4자리입니다.")
@@ -58,7 +59,7 @@ class HandOverForm(KeyedForm):
 
 
 class FailForm(KeyedForm):
-    """Why the goods come back: nobody home, a wrong address."""
+    """Why the goods come back: nobody home, a wrong address; asked to confirm first."""
 
     reason = forms.CharField(
         label=gettext_lazy("사유"),
@@ -68,3 +69,4 @@ class FailForm(KeyedForm):
             "max_length": gettext_lazy("사유는 200자까지입니다."),
         },
     )
+    confirm = confirmation_field()

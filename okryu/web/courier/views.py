@@ -23,7 +23,11 @@ from okryu.accounts.models import User
 from okryu.core.errors import DomainError, NotFound
 from okryu.core.errors import PermissionDenied as NotAllowed
 from okryu.delivery.models import DeliveryJob
-from okryu.delivery.queries import get_job_for_courier, list_jobs_for_courier
+from okryu.delivery.queries import (
+    get_job_for_courier,
+    list_jobs_for_courier,
+    recipient_of,
+)
 from okryu.delivery.services import (
     end_duty,
     fail_delivery,
@@ -97,9 +101,11 @@ class JobListView(CourierRequiredMixin, View):
     ) -> HttpResponse:
         """Render the list page, with ``error`` told above the duty form."""
         assert isinstance(request.user, User)
+        jobs = list_jobs_for_courier(courier_user_id=request.user.pk)
         context: dict[str, Any] = {
             "courier": self.courier,
-            "jobs": list_jobs_for_courier(courier_user_id=request.user.pk),
+            "jobs": jobs,
+            "rows": [(job, recipient_of(job)) for job in jobs],
             "form": form,
             "error": error,
         }
@@ -186,6 +192,7 @@ class JobDetailView(CourierRequiredMixin, View):
         attempts_max: int = settings.OKRYU_DELIVERY_CODE_ATTEMPTS_MAX
         context: dict[str, Any] = {
             "job": job,
+            "recipient": recipient_of(job),
             "door_amount_won": _door_amount_won(job),
             "attempts_left": max(0, attempts_max - job.wrong_code_count),
             "hand_over": hand_over or HandOverForm(),

@@ -1,9 +1,12 @@
-"""The kitchen screen: a restaurant's accepted and preparing orders, oldest first.
+"""The kitchen screen: a restaurant's new orders to accept, then its accepted and preparing
+orders, oldest first.
 
-Each ticket shows its dishes with the chosen options, how long ago it was accepted and when it
-is due; an overdue ticket stands out. "Start" and "ready" call the same services (through the
-queue's table) as the merchant's queue, so the two pages cannot disagree: "ready" is one call
-that also opens the delivery job. The screen refreshes
+A new order shows its dishes and options with "accept" (rejecting is a link apart, to the
+merchant's reject page that asks for a reason). Each ticket shows its dishes with the chosen
+options, how long ago it was accepted and when it is due; an overdue ticket stands out.
+"Accept", "start" and "ready" call the same services (through the queue's table) as the
+merchant's queue, so the two pages cannot disagree: "ready" is one call that also opens the
+delivery job. The screen refreshes
 itself as the queue does: a ``<noscript>`` meta refresh, or the deferred script that fetches
 only the tickets (``?partial=1``) and swaps them in. Every button posts, then redirects (PRG),
 so a refresh never repeats a move; a refused move is told in a message on the screen.
@@ -29,6 +32,7 @@ from okryu.merchants.models import MerchantKind
 from okryu.orders.queries import (
     STATUS_VALUES,
     KitchenTicket,
+    list_fulfilments_for_staff,
     list_kitchen_tickets_for_staff,
 )
 from okryu.orders.rules import FulfilmentStatus
@@ -42,8 +46,8 @@ DISHES_MAX = 100
 # The sold-out switch's two positions, as they appear in its URL.
 DISH_STATES = {"sold-out": True, "on-sale": False}
 S = FulfilmentStatus
-# The queue's buttons that belong in a kitchen: start preparing, then ready.
-KITCHEN_ACTIONS = ("prepare", "ready")
+# The queue's buttons that belong in a kitchen: accept, start preparing, then ready.
+KITCHEN_ACTIONS = ("accept", "prepare", "ready")
 # What the cook is told when the order moved away under the button, by where it went.
 GONE_MESSAGES = {
     S.CANCELLED.value: gettext_lazy("손님이 이 주문을 취소했습니다. 만들지 마십시오."),
@@ -102,8 +106,17 @@ def render_kitchen(request: HttpRequest) -> HttpResponse:
     tickets = list_kitchen_tickets_for_staff(
         staff_user_id=request.user.pk, limit=TICKETS_MAX
     )
-    restaurants = {ticket.fulfilment.merchant_id for ticket in tickets}
+    new_orders, _total = list_fulfilments_for_staff(
+        staff_user_id=request.user.pk,
+        status=S.PLACED.value,
+        limit=TICKETS_MAX,
+        merchant_kind=MerchantKind.RESTAURANT,
+    )
+    restaurants = {ticket.fulfilment.merchant_id for ticket in tickets} | {
+        fulfilment.merchant_id for fulfilment in new_orders
+    }
     context: dict[str, Any] = {
+        "new_orders": new_orders,
         "rows": ticket_rows(tickets, now=now),
         "now": now,
         "several_restaurants": len(restaurants) > 1,

@@ -26,6 +26,7 @@ from okryu.catalog.dishes import (
 )
 from okryu.catalog.products import get_product_for_staff
 from okryu.core.errors import DomainError, NotFound
+from okryu.web.confirmation import NOT_CONFIRMED, is_confirmed
 from okryu.web.merchant.access import MerchantStaffRequiredMixin
 from okryu.web.merchant.dish_forms import DishKitchenForm, OptionForm, OptionGroupForm
 from okryu.web.merchant.products import UNPROCESSABLE, render_product_page
@@ -165,8 +166,11 @@ class OptionGroupRemoveView(MerchantStaffRequiredMixin, View):
     """Remove an option group (and its options) from a dish."""
 
     def post(self, request: HttpRequest, group_id: int) -> HttpResponse:
-        """Remove it, then show the dish."""
+        """Remove it once its box is ticked, then show the dish."""
         product_id = _group_product_id(request, group_id)
+        if not is_confirmed(request):
+            messages.error(request, str(NOT_CONFIRMED))
+            return redirect("merchant-product-edit", product_id=product_id)
         try:
             remove_option_group(staff_user_id=_user(request).pk, group_id=group_id)
         except NotFound as error:

@@ -3,6 +3,10 @@
 The page refreshes itself: a meta refresh inside ``<noscript>`` when JavaScript is off, and a
 small deferred script that fetches only the list (``?partial=1``) when it is on. Rejecting asks
 for a reason on a page of its own, so a refresh never wipes a half-typed reason.
+
+Each tab shows how many orders wait in it. An order just moved leaves its tab, so the page
+it comes back to (``?handled=<id>``) shows it in a "just handled" box, in its new state and
+with its next button, until the merchant goes elsewhere.
 """
 
 from collections.abc import Callable
@@ -20,7 +24,11 @@ from okryu.accounts.models import User
 from okryu.core.errors import DomainError, NotFound
 from okryu.delivery.services import mark_ready_for_pickup
 from okryu.orders.models import Fulfilment
-from okryu.orders.queries import get_fulfilment_for_staff, list_fulfilments_for_staff
+from okryu.orders.queries import (
+    count_fulfilments_for_staff,
+    get_fulfilment_for_staff,
+    list_fulfilments_for_staff,
+)
 from okryu.orders.rules import FulfilmentStatus
 from okryu.orders.services import (
     accept_fulfilment,
@@ -33,6 +41,7 @@ from okryu.web.orders.errors import refusal_message, refusal_status
 from okryu.web.orders.timeline import status_label
 
 QUEUE_LENGTH_MAX = 100
+HANDLED_ID_DIGITS_MAX = 12
 S = FulfilmentStatus
 # The tabs of the queue, in the order work flows through them.
 QUEUE_STATUSES = (S.PLACED, S.ACCEPTED, S.PREPARING, S.READY)
@@ -69,21 +78,44 @@ def _queue_status(request: HttpRequest) -> FulfilmentStatus:
     raise Http404(gettext("그런 주문 상태는 없습니다."))
 
 
-def _queue_url(status: str) -> str:
-    return f"{reverse('merchant-queue')}?status={status}"
+def _queue_url(status: str, *, handled: int | None = None) -> str:
+    url = f"{reverse('merchant-queue')}?status={status}"
+    return f"{url}&handled={handled}" if handled is not None else url
+
+
+def _handled(request: HttpRequest, user: User) -> Fulfilment | None:
+    """The fulfilment named by ``?handled=`` if it is one of the user's, else None."""
+    raw = request.GET.get("handled", "")
+    if not (raw.isascii() and raw.isdigit() and len(raw) <= HANDLED_ID_DIGITS_MAX):
+        return None
+    try:
+        return get_fulfilment_for_staff(staff_user_id=user.pk, fulfilment_id=int(raw))
+    except NotFound:
+        return None
 
 
 def render_queue(
     request: HttpRequest, *, status: FulfilmentStatus, error: str = "", code: int = 200
 ) -> HttpResponse:
-    """Render the queue of ``status`` (only the list when ``?partial=1``)."""
+    """Render the queue of ``status`` (only the list when ``?partial=1``), its tabs with
+    their counts, and the order just handled."""
     assert isinstance(request.user, User)
     fulfilments = _list_queue(request.user, status)
+    counts = count_fulfilments_for_staff(
+        staff_user_id=request.user.pk, statuses=[tab.value for tab in QUEUE_STATUSES]
+    )
+    handled = _handled(request, request.user)
     context: dict[str, Any] = {
         "fulfilments": fulfilments,
+        "handled": handled if handled not in fulfilments else None,
         "status": status.value,
         "tabs": [
-            {"value": tab.value, "label": status_label(tab), "url": _queue_url(tab)}
+            {
+                "value": tab.value,
+                "label": status_label(tab),
+                "url": _queue_url(tab),
+                "count": counts[tab.value],
+            }
             for tab in QUEUE_STATUSES
         ],
         "error": error,
@@ -129,7 +161,7 @@ class QueueActionView(MerchantStaffRequiredMixin, View):
         except DomainError as error:
             if is_already_done(error, target):
                 messages.success(request, str(done))
-                return redirect(_queue_url(status.value))
+                return redirect(_queue_url(status.value, handled=fulfilment_id))
             return render_queue(
                 request,
                 status=status,
@@ -137,7 +169,7 @@ class QueueActionView(MerchantStaffRequiredMixin, View):
                 code=refusal_status(error),
             )
         messages.success(request, str(done))
-        return redirect(_queue_url(status.value))
+        return redirect(_queue_url(status.value, handled=fulfilment_id))
 
 
 class RejectView(MerchantStaffRequiredMixin, View):
@@ -184,4 +216,4 @@ class RejectView(MerchantStaffRequiredMixin, View):
             form.add_error(None, refusal_message(error))
             return self._render(request, fulfilment, form, refusal_status(error))
         messages.success(request, gettext("주문을 거절했습니다."))
-        return redirect(_queue_url(fulfilment.status))
+        return redirect(_queue_url(fulfilment.status, handled=fulfilment.pk))

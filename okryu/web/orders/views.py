@@ -26,9 +26,12 @@ from okryu.orders.queries import (
 )
 from okryu.orders.rules import SHOPPER_CANCELLABLE_STATUSES, FulfilmentStatus
 from okryu.orders.services import cancel_order
+from okryu.web.confirmation import NOT_CONFIRMED, is_confirmed
 from okryu.web.orders.errors import refusal_message, refusal_status
 from okryu.web.orders.timeline import fulfilment_views
 from okryu.web.shop.listing import paging_for, parse_page_number
+
+UNPROCESSABLE = 422
 
 
 def _page_url(number: int | None) -> str:
@@ -116,6 +119,10 @@ class OrderCancelView(LoginRequiredMixin, View):
         """Cancel, then show the order; too late shows the order with the reason (409)."""
         assert isinstance(request.user, User)
         order = _get_own_order(request, order_id)
+        if not is_confirmed(request):
+            return _render_order(
+                request, order, error=str(NOT_CONFIRMED), status=UNPROCESSABLE
+            )
         try:
             cancel_order(shopper_id=request.user.pk, order_id=order.pk)
         except NotFound as error:

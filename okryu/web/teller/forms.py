@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy
 
 from okryu.web.cards.forms import OnceForm, amount_field, pin_field
+from okryu.web.confirmation import confirmation_field
 
 
 class HolderSearchForm(forms.Form):
@@ -36,6 +37,7 @@ class BlockForm(OnceForm):
             ("cloned", gettext_lazy("복제")),
         ],
     )
+    confirm = confirmation_field()
 
 
 class PinResetForm(OnceForm):

@@ -233,11 +233,25 @@ def test_nobody_home_needs_a_reason_then_brings_the_job_back_once(courier_client
     picked_up(courier_client, job)
     before = delivery_snapshot()
 
-    blank = post(courier_client, "courier-job-fail", job.pk, reason="  ", key="f0")
+    blank = post(
+        courier_client, "courier-job-fail", job.pk, reason="  ", confirm="yes", key="f0"
+    )
     unchanged = delivery_snapshot()
-    first = post(courier_client, "courier-job-fail", job.pk, reason="집에 아무도 없음")
+    first = post(
+        courier_client,
+        "courier-job-fail",
+        job.pk,
+        reason="집에 아무도 없음",
+        confirm="yes",
+    )
     after_first = delivery_snapshot()
-    again = post(courier_client, "courier-job-fail", job.pk, reason="집에 아무도 없음")
+    again = post(
+        courier_client,
+        "courier-job-fail",
+        job.pk,
+        reason="집에 아무도 없음",
+        confirm="yes",
+    )
 
     assert blank.status_code == 422
     assert blank.context["error"] == "사유를 쓰십시오 (예: 집에 아무도 없음)."
@@ -388,3 +402,55 @@ def test_an_order_paid_at_the_door_shows_the_amount_to_collect(
     assert unpaid.status_code == 409
     assert "문앞 결제를 먼저 칩 단말기로 받으십시오" in unpaid.context["error"]
     assert delivery_snapshot() == before
+
+
+def test_nobody_home_asks_for_its_box_ticked_and_changes_nothing_without_it(
+    courier_client, job
+):
+    picked_up(courier_client, job)
+    before = delivery_snapshot()
+
+    response = post(
+        courier_client, "courier-job-fail", job.pk, reason="집에 아무도 없음"
+    )
+
+    page = response.content.decode()
+    assert response.status_code == 422
+    assert response.context["error"] == (
+        "실수로 누르지 않도록 확인란을 고른 뒤 다시 누르십시오."
+    )
+    # The reason typed stays, and the part of the page it belongs to is open.
+    assert 'value="집에 아무도 없음"' in page
+    assert '<details class="danger-zone" open>' in page
+    assert delivery_snapshot() == before
+
+
+def test_the_job_pages_name_the_recipient_with_the_phone_and_the_order(
+    courier_client, job
+):
+    order = job.fulfilment.order
+    shopper = order.shopper
+
+    listed = courier_client.get(reverse("courier-jobs")).content.decode()
+    picked_up(courier_client, job)
+    shown = courier_client.get(reverse("courier-job", args=[job.pk])).content.decode()
+
+    for page in (listed, shown):
+        assert order.number in page
+        assert shopper.display_name in page
+        assert f'<a href="tel:{order.contact_phone}">{order.contact_phone}</a>' in page
+    # Giving up the delivery stands apart from handing over, behind its own heading, after
+    # the hand-over's form.
+    fail_form = shown.index(reverse("courier-job-fail", args=[job.pk]))
+    assert shown.index('<details class="danger-zone">') < fail_form
+    assert shown.index(reverse("courier-job-hand-over", args=[job.pk])) < fail_form
+
+
+def test_the_recipients_phone_is_no_longer_shown_once_delivered(courier_client, job):
+    picked_up(courier_client, job)
+    post(courier_client, "courier-job-hand-over", job.pk, code=job.confirmation_code)
+
+    shown = courier_client.get(reverse("courier-job", args=[job.pk])).content.decode()
+
+    assert job.fulfilment.order.shopper.display_name in shown
+    assert job.fulfilment.order.contact_phone not in shown

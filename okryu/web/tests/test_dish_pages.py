@@ -282,3 +282,18 @@ def test_another_restaurants_staff_cannot_touch_the_dish(client: Client, noodles
         OptionGroup.objects.count(),
         Option.objects.count(),
     )
+
+
+def test_removing_an_option_group_asks_for_its_box_ticked(staff_client, noodles):
+    url = reverse("merchant-option-group-remove", args=[noodles.extras.pk])
+
+    unconfirmed = staff_client.post(url, {"idempotency_key": "r1"}, follow=True)
+    still_there = OptionGroup.objects.filter(pk=noodles.extras.pk).exists()
+    confirmed = staff_client.post(url, {"idempotency_key": "r2", "confirm": "yes"})
+
+    assert [str(m) for m in unconfirmed.context["messages"]] == [
+        "실수로 누르지 않도록 확인란을 고른 뒤 다시 누르십시오."
+    ]
+    assert still_there is True
+    assert confirmed.status_code == 302
+    assert not OptionGroup.objects.filter(pk=noodles.extras.pk).exists()

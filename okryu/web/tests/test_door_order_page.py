@@ -74,7 +74,7 @@ def test_cancelling_a_door_order_on_its_page_releases_it_without_a_card_word(
 
     response = client.post(
         reverse("order-cancel", args=[placed.order_id]),
-        {"idempotency_key": "cancel-1"},
+        {"idempotency_key": "cancel-1", "confirm": "yes"},
         follow=True,
     )
 

@@ -117,7 +117,9 @@ def test_the_screen_lists_the_accepted_and_preparing_tickets_oldest_first(cook, 
         (newer.pk, 7, NOON + 25 * MINUTE, False),
     ]
     page = response.content.decode()
-    assert waiting.order.number not in page
+    # A placed order is not a ticket yet: it waits among the new orders, to be accepted.
+    assert [f.pk for f in response.context["new_orders"]] == [waiting.pk]
+    assert page.index(waiting.order.number) < page.index(f'id="fulfilment-{older.pk}"')
     assert "조리 중" in page
     assert "대기" in page
     assert '<b class="quantity">2</b>' in page
@@ -249,10 +251,29 @@ def test_ready_before_start_is_refused_with_a_message_and_changes_nothing(cook, 
 def test_an_unknown_action_is_not_found(cook, house):
     fulfilment = accepted(house, (house["noodles"], 1))
 
-    response = post(cook, fulfilment, "accept")
+    response = post(cook, fulfilment, "reject")
 
     assert response.status_code == 404
     assert status_of(fulfilment) == "accepted"
+
+
+def test_the_kitchen_accepts_a_new_order_which_becomes_a_ticket(cook, house):
+    new = place((house["noodles"], 2))
+
+    with time_machine.travel(NOON + MINUTE, tick=False):
+        before = cook.get(reverse("kitchen")).content.decode()
+        response = post(cook, new, "accept")
+        after = cook.get(reverse("kitchen"))
+
+    accept = reverse("kitchen-action", args=[new.pk, "accept"])
+    reject = reverse("merchant-reject", args=[new.pk])
+    assert "새 주문 1건" in before
+    # Rejecting is a link apart, after the accept button.
+    assert before.index(f'action="{accept}"') < before.index(f'href="{reject}"')
+    assert response.status_code == 302
+    assert status_of(new) == "accepted"
+    assert after.context["new_orders"] == []
+    assert [row.ticket.fulfilment.pk for row in after.context["rows"]] == [new.pk]
 
 
 def test_staff_of_another_restaurant_get_404_and_see_none_of_its_tickets(

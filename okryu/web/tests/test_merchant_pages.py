@@ -1,6 +1,7 @@
 """The merchant's pages: the order queue, products and stock, each only for its own staff."""
 
 import io
+import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -104,11 +105,73 @@ def test_staff_move_a_fulfilment_through_accept_preparing_and_ready(
         )
     ]
 
+    queue = reverse("merchant-queue")
+    handled = f"&handled={fulfilment_id}"
     assert [(r.status_code, r["Location"], s) for r, s in steps] == [
-        (302, reverse("merchant-queue") + "?status=placed", "accepted"),
-        (302, reverse("merchant-queue") + "?status=accepted", "preparing"),
-        (302, reverse("merchant-queue") + "?status=preparing", "ready"),
+        (302, f"{queue}?status=placed{handled}", "accepted"),
+        (302, f"{queue}?status=accepted{handled}", "preparing"),
+        (302, f"{queue}?status=preparing{handled}", "ready"),
     ]
+
+
+def test_the_tabs_show_how_many_orders_wait_in_each(staff_client, noodles):
+    orders = [place(ShopperFactory.create(), (noodles, 1)) for _ in range(3)]
+    post_action(staff_client, orders[0].fulfilments.get().pk, "accept", "placed")
+
+    page = staff_client.get(reverse("merchant-queue")).content.decode()
+
+    counts = re.findall(
+        r'status=(\w+)"[^>]*>[^<]+<span class="count">(\d+)</span>', page
+    )
+    assert counts == [
+        ("placed", "2"),
+        ("accepted", "1"),
+        ("preparing", "0"),
+        ("ready", "0"),
+    ]
+
+
+def test_an_order_just_accepted_stays_in_sight_with_its_new_state_and_next_move(
+    staff_client, order
+):
+    fulfilment_id = order.fulfilments.get().pk
+
+    response = post_action(staff_client, fulfilment_id, "accept", "placed")
+    page = staff_client.get(response["Location"]).content.decode()
+
+    handled = page[page.index('id="handled-title"') :]
+    assert "방금 처리한 주문" in page
+    assert order.number in handled
+    assert '<b class="state">주문 확인</b>' in handled
+    prepare = reverse("merchant-queue-action", args=[fulfilment_id, "prepare"])
+    assert f'action="{prepare}"' in handled
+    # The partial refresh keeps it in sight too.
+    partial = staff_client.get(response["Location"] + "&partial=1").content.decode()
+    assert "방금 처리한 주문" in partial
+
+
+def test_someone_elses_order_is_never_shown_as_just_handled(client, order):
+    other = MerchantFactory.create()
+    client.force_login(staff_of(other))
+
+    page = client.get(
+        reverse("merchant-queue") + f"?handled={order.fulfilments.get().pk}"
+    ).content.decode()
+
+    assert "방금 처리한 주문" not in page
+    assert order.number not in page
+
+
+def test_rejecting_is_a_separate_link_after_the_main_button(staff_client, order):
+    fulfilment_id = order.fulfilments.get().pk
+
+    page = staff_client.get(reverse("merchant-queue")).content.decode()
+
+    accept = page.index(
+        reverse("merchant-queue-action", args=[fulfilment_id, "accept"])
+    )
+    reject = page.index(reverse("merchant-reject", args=[fulfilment_id]))
+    assert accept < page.index('<p class="aside">') < reject
 
 
 def test_a_double_click_on_accept_is_told_as_done(staff_client, order):

@@ -116,7 +116,8 @@ def test_another_shoppers_order_is_not_found(client: Client, shopper, noodles):
 
     page = client.get(reverse("order", args=[order.pk]))
     cancel = client.post(
-        reverse("order-cancel", args=[order.pk]), {"idempotency_key": "k"}
+        reverse("order-cancel", args=[order.pk]),
+        {"idempotency_key": "k", "confirm": "yes"},
     )
 
     assert (page.status_code, cancel.status_code) == (404, 404)
@@ -127,7 +128,8 @@ def test_cancelling_before_preparation_releases_stock(shopper_client, shopper, n
     order = place(shopper, (noodles, 2))
 
     response = shopper_client.post(
-        reverse("order-cancel", args=[order.pk]), {"idempotency_key": "k1"}
+        reverse("order-cancel", args=[order.pk]),
+        {"idempotency_key": "k1", "confirm": "yes"},
     )
 
     assert response.status_code == 302
@@ -144,8 +146,10 @@ def test_cancelling_twice_is_told_as_done(shopper_client, shopper, noodles):
     order = place(shopper, (noodles, 1))
     url = reverse("order-cancel", args=[order.pk])
 
-    shopper_client.post(url, {"idempotency_key": "k1"})
-    again = shopper_client.post(url, {"idempotency_key": "k1"}, follow=True)
+    shopper_client.post(url, {"idempotency_key": "k1", "confirm": "yes"})
+    again = shopper_client.post(
+        url, {"idempotency_key": "k1", "confirm": "yes"}, follow=True
+    )
 
     assert again.redirect_chain == [(reverse("order", args=[order.pk]), 302)]
     assert [str(m) for m in again.context["messages"]][-1] == "이미 취소된 주문입니다."
@@ -161,12 +165,35 @@ def test_cancelling_once_preparation_started_is_too_late_and_changes_nothing(
     start_preparing(staff_user_id=staff.pk, fulfilment_id=fulfilment.pk)
 
     response = shopper_client.post(
-        reverse("order-cancel", args=[order.pk]), {"idempotency_key": "k1"}
+        reverse("order-cancel", args=[order.pk]),
+        {"idempotency_key": "k1", "confirm": "yes"},
     )
 
     assert response.status_code == 409
     assert response.context["error"] == "이미 준비를 시작해 취소할 수 없습니다."
     assert response.context["can_cancel"] is False
     assert Fulfilment.objects.get().status == "preparing"
+    noodles.refresh_from_db()
+    assert noodles.stock_reserved == 2
+
+
+def test_cancelling_asks_for_its_box_ticked_and_changes_nothing_without_it(
+    shopper_client, shopper, noodles
+):
+    order = place(shopper, (noodles, 2))
+
+    response = shopper_client.post(
+        reverse("order-cancel", args=[order.pk]), {"idempotency_key": "k1"}
+    )
+
+    page = response.content.decode()
+    assert response.status_code == 422
+    assert response.context["error"] == (
+        "실수로 누르지 않도록 확인란을 고른 뒤 다시 누르십시오."
+    )
+    assert 'name="confirm" value="yes" required' in page
+    # The cancel button stands apart, after the order's parts.
+    assert page.index('class="form danger-zone"') > page.index('class="fulfilment"')
+    assert Fulfilment.objects.get().status == "placed"
     noodles.refresh_from_db()
     assert noodles.stock_reserved == 2

@@ -176,8 +176,18 @@ def test_block_unblock_and_a_cloned_card_that_stays_blocked(teller_client, holde
     block_url = reverse("teller-block", args=[card.number])
     unblock_url = reverse("teller-unblock", args=[card.number])
 
-    teller_client.post(
+    unconfirmed = teller_client.post(
         block_url, {"reason": "lost", "idempotency_key": uuid.uuid4().hex}
+    )
+    card.refresh_from_db()
+    assert unconfirmed.status_code == 422
+    assert "실수로 누르지 않도록 확인란을 고른 뒤 다시 누르십시오." in (
+        unconfirmed.content.decode()
+    )
+    assert card.status == CardStatus.ACTIVE
+    teller_client.post(
+        block_url,
+        {"reason": "lost", "confirm": "yes", "idempotency_key": uuid.uuid4().hex},
     )
     card.refresh_from_db()
     assert card.status == CardStatus.BLOCKED
@@ -185,7 +195,8 @@ def test_block_unblock_and_a_cloned_card_that_stays_blocked(teller_client, holde
     card.refresh_from_db()
     assert card.status == CardStatus.ACTIVE
     teller_client.post(
-        block_url, {"reason": "cloned", "idempotency_key": uuid.uuid4().hex}
+        block_url,
+        {"reason": "cloned", "confirm": "yes", "idempotency_key": uuid.uuid4().hex},
     )
     refused = teller_client.post(unblock_url, {"idempotency_key": uuid.uuid4().hex})
 

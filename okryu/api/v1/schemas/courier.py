@@ -19,6 +19,16 @@ class PlaceOut(Schema):
     detail: str = Field(description="The merchant's address, or the shopper's.")
 
 
+class RecipientOut(Schema):
+    """Who takes the delivery at the door."""
+
+    name: str = Field(description="The shopper's name.")
+    phone: str | None = Field(
+        description="The order's phone, while the job is on the courier's route "
+        "(assigned or picked up); null once it is handed over, cancelled or waiting."
+    )
+
+
 class CourierJobOut(Schema):
     """A delivery job as its courier sees it (never with the confirmation code)."""
 
@@ -29,6 +39,7 @@ class CourierJobOut(Schema):
     route_position: int | None = Field(description="1, 2, … along the route.")
     fulfilment: int
     order: str = Field(description="The order's public number.")
+    recipient: RecipientOut
     merchant: int
     merchant_name: str
     pickup: PlaceOut
