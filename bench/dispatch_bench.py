@@ -5,7 +5,8 @@ Prepares var/bench/dispatch.sqlite3 with the demo data (its districts, merchants
 products are the map), then simulates each day in memory with one courier for every 16
 orders (``suggested_courier_count``) and prints the wall-clock time spent inside
 ``okryu.delivery.rules.assign_jobs`` (total, and per dispatch round p50/p99) beside the
-day's delivery times, courier utilisation and van share. Writes var/bench/dispatch.json.
+day's delivery times, courier utilisation, van share and the median wait for a courier of
+van jobs and motorbike jobs. Writes var/bench/dispatch.json.
 """
 
 import argparse
@@ -51,8 +52,14 @@ def simulate(order_count: int, seed: int) -> dict[str, Any]:
         seed=seed,
     )
     started = time.perf_counter()
+    from django.conf import settings
+
     result = simulate_day(
-        city_map, plan, thresholds=delivery_thresholds(), timer=time.perf_counter
+        city_map,
+        plan,
+        thresholds=delivery_thresholds(),
+        timer=time.perf_counter,
+        bigger_vehicle_minutes=settings.OKRYU_DISPATCH_BIGGER_VEHICLE_MINUTES,
     )
     wall_seconds = time.perf_counter() - started
     figures = summarise_day(result)
@@ -78,7 +85,8 @@ def main() -> None:
     print(
         f"{'orders/day':>10} {'couriers':>8} {'dispatch s':>10} {'round p50 ms':>12} "
         f"{'round p99 ms':>12} {'largest round':>14} {'deliv p50':>9} {'deliv p90':>9} "
-        f"{'util %':>6} {'van jobs %':>10} {'by van %':>8} {'sim s':>6}",
+        f"{'util %':>6} {'van jobs %':>10} {'by van %':>8} {'van wait':>8} "
+        f"{'moto wait':>9} {'sim s':>6}",
         flush=True,
     )
     for order_count in options.orders:
@@ -91,7 +99,9 @@ def main() -> None:
             f"{run['dispatch_round_p99_ms']:>12.2f} {largest:>14} "
             f"{run['delivery_minutes_p50']:>9.1f} {run['delivery_minutes_p90']:>9.1f} "
             f"{run['utilisation_percent']:>6.1f} {run['van_job_percent']:>10.1f} "
-            f"{run['van_delivery_percent']:>8.1f} {run['simulation_wall_seconds']:>6.1f}",
+            f"{run['van_delivery_percent']:>8.1f} {run['van_job_wait_minutes_p50']:>8.1f} "
+            f"{run['motorbike_job_wait_minutes_p50']:>9.1f} "
+            f"{run['simulation_wall_seconds']:>6.1f}",
             flush=True,
         )
     server.save_results(

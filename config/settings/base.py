@@ -243,6 +243,11 @@ OKRYU_DELIVERY_THRESHOLDS: dict[str, object] = {
     "motorbike_size_max": "medium",
     "motorbike_distance_max_meters": 12_000,
 }
+# Dispatch gives a job to the smallest vehicle that fits it, unless a bigger one would reach
+# the pick-up more than this many minutes sooner (okryu.delivery.rules.assign_jobs).
+OKRYU_DISPATCH_BIGGER_VEHICLE_MINUTES = environment.read_int(
+    "OKRYU_DISPATCH_BIGGER_VEHICLE_MINUTES", default=10
+)
 # The fifth wrong confirmation code at the door locks a delivery job until the office calls
 # the shopper and an operator unlocks it.
 OKRYU_DELIVERY_CODE_ATTEMPTS_MAX = 5
@@ -253,6 +258,7 @@ OKRYU_DELIVERY_SWEEP_MAX = 500
 # Job kinds and their handlers: the only code the job runner will call.
 OKRYU_JOB_HANDLERS = {
     "payments.expire_hold": "okryu.payments.jobs.expire_hold_job",
-    "orders.expire_fulfilment_hold": "okryu.orders.jobs.expire_fulfilment_hold_job",
+    # Cancelling a fulfilment closes its delivery job in the same commit: delivery's handler.
+    "orders.expire_fulfilment_hold": "okryu.delivery.jobs.expire_fulfilment_hold_job",
     "delivery.dispatch": "okryu.delivery.jobs.dispatch_job",
 }

@@ -8,13 +8,14 @@ project: the orders layer below may use it (the one exception in the import cont
 
 import bisect
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
 __all__ = [
     "ASSIGN_COURIERS_MAX",
     "ASSIGN_JOBS_MAX",
+    "BIGGER_VEHICLE_MINUTES_DEFAULT",
     "DEFAULT_THRESHOLDS",
     "SIZE_CLASSES",
     "VEHICLE_RANKS",
@@ -32,6 +33,7 @@ __all__ = [
     "goes_the_same_way",
     "job_distance_meters",
     "needed_vehicle",
+    "reach_minutes",
     "road_distance_meters",
     "vehicle_fits",
 ]
@@ -270,13 +272,18 @@ class JobToAssign:
 
 @dataclass(frozen=True)
 class CourierState:
-    """A courier as dispatch sees them: vehicle, position and what they already carry."""
+    """A courier as dispatch sees them: vehicle, position and what they already carry.
+
+    ``free_in_minutes`` is how long until they can set out for a new pick-up (0: now; the
+    rest of their route otherwise), from ``position``.
+    """
 
     courier_id: int
     vehicle: Vehicle
     position: tuple[float, float]
     capacity_grams: int
     load_grams: int
+    free_in_minutes: int = 0
 
 
 @dataclass(frozen=True)
@@ -344,6 +351,23 @@ def needed_vehicle(job: JobToAssign, thresholds: DeliveryThresholds) -> Vehicle:
     )
 
 
+# A bigger vehicle takes a job only when it would reach the pick-up more than this many minutes
+# before the smallest vehicle that fits (settings: OKRYU_DISPATCH_BIGGER_VEHICLE_MINUTES).
+BIGGER_VEHICLE_MINUTES_DEFAULT = 10
+
+
+def reach_minutes(
+    courier: CourierState, distance_meters: int, thresholds: DeliveryThresholds
+) -> int:
+    """Return the minutes until ``courier`` reaches a pick-up ``distance_meters`` away: the
+    rest of their route, then the drive at their vehicle's speed (a started minute counts
+    whole)."""
+    assert distance_meters >= 0
+    assert courier.free_in_minutes >= 0
+    speed = thresholds.meters_per_minute(courier.vehicle)
+    return courier.free_in_minutes + -(-distance_meters // speed)
+
+
 @dataclass
 class _Round:
     """What one courier has been given so far in this round (mutable, private to dispatch)."""
@@ -391,14 +415,17 @@ class _Round:
 # road is ROAD_FACTOR longer still.
 _ROAD_METERS_PER_RADIAN_OF_LATITUDE = EARTH_RADIUS_METERS * ROAD_FACTOR
 
-# How dispatch ranks the couriers who can take a job: nearest, then smaller vehicle, then id.
+# How dispatch ranks the couriers of one vehicle who can take a job: soonest at the pick-up
+# (the rest of their route, then the drive), then nearest, then the lower id. With no route
+# left, soonest is nearest.
 _Rank = tuple[int, int, int]
 
 
 def _rank(state: _Round, job: JobToAssign) -> _Rank:
+    distance = state.distance_to(job)
     return (
-        state.distance_to(job),
-        VEHICLE_RANKS[state.courier.vehicle],
+        reach_minutes(state.courier, distance, state.thresholds),
+        distance,
         state.courier.courier_id,
     )
 
@@ -411,6 +438,23 @@ def _road_meters_at_least(latitude_1: float, latitude_2: float) -> int:
     """
     arc = math.radians(abs(latitude_1 - latitude_2))
     return math.floor(arc * _ROAD_METERS_PER_RADIAN_OF_LATITUDE) - 1
+
+
+def _by_latitude(latitudes: list[float], latitude: float) -> Iterator[int]:
+    """Yield the indices of the sorted ``latitudes``, nearest to ``latitude`` first."""
+    below = bisect.bisect_left(latitudes, latitude) - 1
+    above = below + 1
+    # Each step takes one index, the nearer in latitude of the next below and above.
+    for _ in range(len(latitudes)):
+        if above >= len(latitudes) or (
+            below >= 0 and latitude - latitudes[below] <= latitudes[above] - latitude
+        ):
+            index, below = below, below - 1
+        else:
+            index, above = above, above + 1
+        if index < 0:
+            return
+        yield index
 
 
 class _IdleCouriers:
@@ -426,20 +470,51 @@ class _IdleCouriers:
 
     def __init__(self, rounds: list[_Round]) -> None:
         assert all(state.pickup is None for state in rounds)
+        assert len({state.courier.vehicle for state in rounds}) <= 1, "one vehicle"
         self.rounds = sorted(rounds, key=lambda state: state.courier.position[0])
         self.latitudes = [state.courier.position[0] for state in self.rounds]
+        self.free_in_minutes_min = min(
+            (state.courier.free_in_minutes for state in rounds), default=0
+        )
+        self.meters_per_minute = (
+            rounds[0].thresholds.meters_per_minute(rounds[0].courier.vehicle)
+            if rounds
+            else 1
+        )
+
+    def _farther_than(
+        self,
+        latitude: float,
+        index: int,
+        best: tuple[_Rank, _Round] | None,
+        within_meters: int | None,
+    ) -> bool:
+        """Whether every courier from ``index`` outwards is certainly out of the running:
+        later than ``best`` or not nearer than ``within_meters``."""
+        at_least = _road_meters_at_least(latitude, self.latitudes[index])
+        if within_meters is not None and at_least >= within_meters:
+            return True
+        if best is None:
+            return False
+        soonest = self.free_in_minutes_min + -(
+            -max(0, at_least) // self.meters_per_minute
+        )
+        return soonest > best[0][0]
 
     def nearest(
         self,
         job: JobToAssign,
         needed: Vehicle,
         best: tuple[_Rank, _Round] | None,
+        within_meters: int | None = None,
     ) -> tuple[_Rank, _Round] | None:
-        """Return the better of ``best`` and the best idle courier who can take ``job``."""
+        """Return the better of ``best`` and the best idle courier who can take ``job``,
+        looking only nearer than ``within_meters`` when given."""
         latitude = job.pickup[0]
         below = bisect.bisect_left(self.latitudes, latitude) - 1
         above = below + 1
-        # Each step takes one courier, the nearer in latitude of the next below and above.
+        # Each step takes one courier, the nearer in latitude of the next below and above
+        # (``_by_latitude`` written out: this loop is dispatch's hottest).
         for _ in range(len(self.rounds)):
             if above >= len(self.rounds) or (
                 below >= 0
@@ -450,48 +525,186 @@ class _IdleCouriers:
                 index, above = above, above + 1
             if index < 0:
                 break
-            if (
-                best is not None
-                and _road_meters_at_least(latitude, self.latitudes[index]) > best[0][0]
-            ):
+            if self._farther_than(latitude, index, best, within_meters):
                 break
             state = self.rounds[index]
             if state.pickup is None and state.can_take(job, needed):
                 rank = _rank(state, job)
+                if within_meters is not None and rank[1] >= within_meters:
+                    continue
                 if best is None or rank < best[0]:
                     best = (rank, state)
         return best
+
+
+class _ComingCouriers:
+    """Couriers of one vehicle busy this round, sorted by latitude: where and when each will
+    be free. Dispatch gives them nothing; it asks how soon one could reach a pick-up.
+
+    Sorted on the first question only: most rounds never ask (a courier of the needed
+    vehicle is free), and the walk by latitude stops once the latitude alone puts every
+    courier left later than the soonest found.
+    """
+
+    def __init__(
+        self, couriers: Sequence[CourierState], thresholds: DeliveryThresholds
+    ) -> None:
+        self.unsorted = couriers
+        self.couriers: list[CourierState] | None = None
+        self.latitudes: list[float] = []
+        self.free_in_minutes_min = 0
+        self.thresholds = thresholds
+
+    def _sort(self) -> list[CourierState]:
+        if self.couriers is None:
+            self.couriers = sorted(
+                self.unsorted, key=lambda courier: courier.position[0]
+            )
+            self.latitudes = [courier.position[0] for courier in self.couriers]
+            self.free_in_minutes_min = min(
+                (courier.free_in_minutes for courier in self.couriers), default=0
+            )
+        return self.couriers
+
+    def soonest(self, job: JobToAssign) -> int | None:
+        """Return the fewest minutes in which one of them, free, could reach the job's
+        pick-up with room for it (None when none has room)."""
+        couriers = self._sort()
+        latitude = job.pickup[0]
+        best: int | None = None
+        for index in _by_latitude(self.latitudes, latitude):
+            courier = couriers[index]
+            if best is not None:
+                bound_meters = max(
+                    0, _road_meters_at_least(latitude, self.latitudes[index])
+                )
+                speed = self.thresholds.meters_per_minute(courier.vehicle)
+                if self.free_in_minutes_min + -(-bound_meters // speed) > best:
+                    break
+            if courier.capacity_grams < job.weight_grams:
+                continue
+            distance = road_distance_meters(courier.position, job.pickup)
+            reach = reach_minutes(courier, distance, self.thresholds)
+            if best is None or reach < best:
+                best = reach
+        return best
+
+
+def _choose_vehicle(
+    job: JobToAssign,
+    needed: Vehicle,
+    collecting_here: list[_Round],
+    idle: dict[Vehicle, _IdleCouriers],
+    coming: dict[Vehicle, _ComingCouriers],
+    limits: tuple[DeliveryThresholds, int],
+) -> tuple[_Rank, _Round] | None:
+    """Give the job to the smallest vehicle that fits it, unless a bigger one would reach
+    the pick-up more than the margin (``limits``: thresholds, minutes) sooner; None: the job
+    waits.
+
+    The smallest vehicle's courier is the soonest free one that can take the job; when none
+    is free, the soonest one coming free (then, unless a bigger vehicle wins, the job waits
+    for them). A bigger vehicle's is its soonest free courier who can take it, looked for
+    only as near as could win; of several bigger vehicles the soonest wins (ties: the
+    smaller). No smallest vehicle at all, free or coming: the soonest bigger one wins.
+    """
+    thresholds, minutes = limits
+    small = _nearest(job, needed, needed, collecting_here, idle[needed], None)
+    small_reach = small[0][0] if small is not None else coming[needed].soonest(job)
+    winner: tuple[int, int, tuple[_Rank, _Round]] | None = None
+    for vehicle in Vehicle:
+        if VEHICLE_RANKS[vehicle] <= VEHICLE_RANKS[needed]:
+            continue
+        within = None
+        if small_reach is not None:
+            # Only a courier nearer than this can reach it more than the margin sooner.
+            within = (small_reach - minutes) * thresholds.meters_per_minute(vehicle)
+            if within <= 0:
+                continue
+        found = _nearest(job, vehicle, needed, collecting_here, idle[vehicle], within)
+        if found is None:
+            continue
+        candidate = (found[0][0], VEHICLE_RANKS[vehicle], found)
+        if winner is None or candidate[:2] < winner[:2]:
+            winner = candidate
+    if winner is not None and (
+        small_reach is None or winner[0] < small_reach - minutes
+    ):
+        return winner[2]
+    return small
+
+
+def _nearest(
+    job: JobToAssign,
+    vehicle: Vehicle,
+    needed: Vehicle,
+    collecting_here: list[_Round],
+    idle_couriers: _IdleCouriers,
+    within_meters: int | None,
+) -> tuple[_Rank, _Round] | None:
+    """Return the soonest courier of ``vehicle`` who can take the job now (collecting at its
+    pick-up already, or idle), nearer than ``within_meters`` when given."""
+    best = min(
+        (
+            (_rank(state, job), state)
+            for state in collecting_here
+            if state.courier.vehicle == vehicle and state.can_take(job, needed)
+        ),
+        key=lambda candidate: candidate[0],
+        default=None,
+    )
+    if best is not None and within_meters is not None and best[0][1] >= within_meters:
+        best = None
+    return idle_couriers.nearest(job, needed, best, within_meters)
 
 
 def assign_jobs(
     jobs: Sequence[JobToAssign],
     couriers: Sequence[CourierState],
     thresholds: DeliveryThresholds = DEFAULT_THRESHOLDS,
+    *,
+    coming: Sequence[CourierState] = (),
+    bigger_vehicle_minutes: int = BIGGER_VEHICLE_MINUTES_DEFAULT,
 ) -> list[Assignment]:
     """Assign ready jobs to couriers, greedily, one dispatch round.
 
-    Jobs are taken in the order given (the caller passes the longest-waiting first). Each goes
-    to the nearest courier who can take it (ties: the smaller vehicle, then the lower id). A
-    courier can take a job when their vehicle fits it (``vehicle_fits``), their load plus the
-    job's weight stays within their capacity, and — when they were given a job already this
+    Jobs are taken in the order given (the caller passes the longest-waiting first). A job
+    goes to the smallest vehicle that fits it (``needed_vehicle``), unless a bigger vehicle
+    would reach the pick-up more than ``bigger_vehicle_minutes`` sooner (``_choose_vehicle``;
+    reaching is the rest of a courier's route, ``free_in_minutes``, then the drive). Within
+    a vehicle, the courier who can take it and reaches the pick-up soonest gets it (ties:
+    the nearer, then the lower id; with no route left, the nearest). A courier
+    can take a job when their vehicle fits it (``vehicle_fits``), their load plus the job's
+    weight stays within their capacity, and — when they were given a job already this
     round — it leaves from that same pick-up point and goes the same way as their first job
     (``goes_the_same_way``), up to ``batch_jobs_max`` jobs. A courier's round is one batch
     from one merchant district, in one direction. A courier already collecting at that
     pick-up counts as being there.
 
+    ``coming`` are couriers busy this round (they are given nothing): when no courier of the
+    smallest vehicle can take a job now but one of them will reach it within
+    ``bigger_vehicle_minutes`` of the soonest bigger vehicle, the job waits for them.
+
     Guarantees: no job is assigned twice; no courier ends over capacity; every courier's
     jobs of the round share one pick-up, go its first job's way, number at most the batch
-    limit, and fit their vehicle; and the result is maximal: a
-    job left unassigned could not be taken by any courier as they stand after the round
-    (it does not promise the largest possible number of assigned jobs).
+    limit, and fit their vehicle; a job goes to a vehicle bigger than it needs only when
+    that vehicle reaches the pick-up more than ``bigger_vehicle_minutes`` before every
+    courier of the needed vehicle who could take it or is coming; and a job left unassigned
+    could not be taken by any courier as they stand after the round, or waits for a coming
+    courier of its vehicle (it does not promise the largest possible number of assigned
+    jobs).
 
-    Cost: at worst jobs × couriers distances; the couriers not collecting yet are searched
-    by latitude (``_IdleCouriers``), so with couriers spread over a city most are skipped.
+    Cost: at worst jobs × couriers distances; the couriers not collecting yet, and the
+    coming ones, are searched by latitude, so with couriers spread over a city most are
+    skipped.
     """
     assert len(jobs) <= ASSIGN_JOBS_MAX
+    assert len(couriers) + len(coming) <= 2 * ASSIGN_COURIERS_MAX
     assert len(couriers) <= ASSIGN_COURIERS_MAX
+    assert bigger_vehicle_minutes >= 0
     assert len({job.job_id for job in jobs}) == len(jobs), "job ids repeat"
-    assert len({courier.courier_id for courier in couriers}) == len(couriers)
+    ids = [courier.courier_id for courier in (*couriers, *coming)]
+    assert len(set(ids)) == len(ids), "courier ids repeat"
     for courier in couriers:
         assert 0 <= courier.load_grams <= courier.capacity_grams
     rounds = [
@@ -502,26 +715,28 @@ def assign_jobs(
         vehicle: _IdleCouriers([s for s in rounds if s.courier.vehicle == vehicle])
         for vehicle in Vehicle
     }
+    coming_by_vehicle = {
+        vehicle: _ComingCouriers(
+            [c for c in coming if c.vehicle == vehicle], thresholds
+        )
+        for vehicle in Vehicle
+    }
     collecting: dict[tuple[float, float], list[_Round]] = {}
     assignments: list[Assignment] = []
     for job in jobs:
         assert job.weight_grams >= 0
         needed = needed_vehicle(job, thresholds)
-        best = min(
-            (
-                (_rank(state, job), state)
-                for state in collecting.get(job.pickup, [])
-                if state.can_take(job, needed)
-            ),
-            key=lambda candidate: candidate[0],
-            default=None,
+        best = _choose_vehicle(
+            job,
+            needed,
+            collecting.get(job.pickup, []),
+            idle,
+            coming_by_vehicle,
+            (thresholds, bigger_vehicle_minutes),
         )
-        for vehicle, idle_couriers in idle.items():
-            if vehicle_fits(vehicle, needed):
-                best = idle_couriers.nearest(job, needed, best)
         if best is None:
             continue
-        (distance_meters, _, _), chosen = best
+        (_, distance_meters, _), chosen = best
         assignments.append(
             Assignment(
                 job_id=job.job_id,

@@ -44,6 +44,10 @@ def test_the_audit_of_clean_data_is_all_zeros(api_client, operator_token):
             "door_payments_not_matching_ledger": 0,
             "unpaid_door_handovers": 0,
         },
+        "delivery": {
+            "open_jobs_of_closed_fulfilments": 0,
+            "loads_not_matching_jobs": 0,
+        },
     }
 
 

@@ -9,12 +9,14 @@ from okryu.api.v1.idempotency import respond_once
 from okryu.api.v1.schemas.courier import DispatchOut
 from okryu.api.v1.schemas.ops import (
     AuditOut,
+    DeliveryAuditOut,
     LedgerAuditOut,
     OrdersAuditOut,
     StockAuditOut,
 )
 from okryu.api.v1.schemas.problems import Problem
 from okryu.catalog.audit import audit_stock
+from okryu.delivery.audit import audit_delivery
 from okryu.delivery.services import dispatch
 from okryu.orders.audit import audit_orders
 from okryu.payments.audit import audit_ledger
@@ -38,6 +40,7 @@ def get_audit(request: HttpRequest) -> AuditOut:
     ledger = audit_ledger()
     stock = audit_stock()
     orders = audit_orders()
+    delivery = audit_delivery()
     return AuditOut(
         ledger=LedgerAuditOut(
             sum_of_balances=ledger.sum_of_balances,
@@ -64,6 +67,10 @@ def get_audit(request: HttpRequest) -> AuditOut:
             portions_not_matching_lines=orders.portions_not_matching_lines,
             door_payments_not_matching_ledger=orders.door_payments_not_matching_ledger,
             unpaid_door_handovers=orders.unpaid_door_handovers,
+        ),
+        delivery=DeliveryAuditOut(
+            open_jobs_of_closed_fulfilments=delivery.open_jobs_of_closed_fulfilments,
+            loads_not_matching_jobs=delivery.loads_not_matching_jobs,
         ),
     )
 

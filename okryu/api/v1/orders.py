@@ -34,13 +34,14 @@ from okryu.api.v1.schemas.orders import OrderIn, OrderOut
 from okryu.api.v1.schemas.problems import Problem
 from okryu.core.errors import IdempotencyKeyMissing, InvalidInput
 from okryu.core.idempotency import validate_key
+from okryu.delivery.services import cancel_order
 from okryu.orders.queries import (
     get_order_for_shopper,
     list_orders_for_shopper,
     order_as_api_dict,
 )
 from okryu.orders.requests import CheckoutLine, CheckoutRequest
-from okryu.orders.services import cancel_order, place_order
+from okryu.orders.services import place_order
 
 router = Router(tags=["orders"])
 

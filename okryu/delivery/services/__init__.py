@@ -3,6 +3,7 @@
 Public services are re-exported here: ``from okryu.delivery import services``.
 """
 
+from okryu.delivery.services.cancelling import cancel_order, expire_fulfilment_hold
 from okryu.delivery.services.courier import (
     check_code_shape,
     end_duty,
@@ -31,9 +32,11 @@ __all__ = [
     "AssignedJob",
     "DispatchReport",
     "assign_job",
+    "cancel_order",
     "check_code_shape",
     "dispatch",
     "end_duty",
+    "expire_fulfilment_hold",
     "fail_delivery",
     "hand_over_job",
     "mark_ready_for_pickup",

@@ -1,5 +1,10 @@
 """Dispatch: giving waiting jobs to couriers, by a round of the rules or by an operator's hand.
 
+A round gives each job to the smallest vehicle that fits it, unless a bigger one would reach
+the pick-up more than ``OKRYU_DISPATCH_BIGGER_VEHICLE_MINUTES`` sooner (``rules.assign_jobs``):
+couriers with room are measured by the rest of their route and the drive; full couriers are
+only asked how soon they could come (a job may wait for a smaller vehicle).
+
 Every assignment is two conditional updates in one transaction: the job from waiting to
 assigned (``WHERE status = 'waiting'``), then the courier's load up by the job's weight
 (``WHERE load_grams <= capacity_grams - weight``). A job is therefore assigned at most once
@@ -9,9 +14,11 @@ check constraints refuse the rest. Rounds and hand assignments also take the dis
 """
 
 import datetime as dt
+import math
 from collections import defaultdict
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db.models import F, Max
 
 from okryu.accounts.models import District
@@ -105,21 +112,21 @@ def dispatch(*, operator_user_id: int | None = None) -> DispatchReport:
             .filter(status=JobStatus.WAITING, is_locked=False)
             .order_by("due_at", "pk")[:ASSIGN_JOBS_MAX]
         )
-        couriers = list(
-            Courier.objects.select_related("district")
-            .filter(is_on_duty=True, load_grams__lt=F("capacity_grams"))
-            .order_by("pk")[:ASSIGN_COURIERS_MAX]
-        )
+        couriers, coming = _couriers_on_duty()
         thresholds = delivery_thresholds()
         assignments = assign_jobs(
             [_job_to_assign(job) for job in jobs],
-            [_courier_state(courier) for courier in couriers],
+            couriers,
             thresholds,
+            coming=coming,
+            bigger_vehicle_minutes=settings.OKRYU_DISPATCH_BIGGER_VEHICLE_MINUTES,
         )
         assigned = _write_assignments(
             assignments,
             jobs={job.pk: job for job in jobs},
-            couriers={courier.pk: courier for courier in couriers},
+            couriers=Courier.objects.select_related("district").in_bulk(
+                {assignment.courier_id for assignment in assignments}
+            ),
             actor_id=operator_user_id,
             thresholds=thresholds,
         )
@@ -144,13 +151,47 @@ def _job_to_assign(job: DeliveryJob) -> JobToAssign:
     )
 
 
-def _courier_state(courier: Courier) -> CourierState:
+def _couriers_on_duty() -> tuple[list[CourierState], list[CourierState]]:
+    """Return the on-duty couriers with room (they may be given jobs) and those full (they
+    are coming free: they tell dispatch how soon a smaller vehicle could come), each with
+    the minutes left on their route. Two queries, each bounded."""
+    on_duty = list(
+        Courier.objects.select_related("district")
+        .filter(is_on_duty=True)
+        .order_by("pk")[: 2 * ASSIGN_COURIERS_MAX]
+    )
+    ends = dict(
+        DeliveryJob.objects.filter(
+            courier_id__in=[courier.pk for courier in on_duty],
+            status__in=ACTIVE_JOB_STATUSES,
+        )
+        .values("courier_id")
+        .annotate(end=Max("estimated_handover_at"))
+        .values_list("courier_id", "end")
+    )
+    now = clock.now()
+    with_room: list[CourierState] = []
+    full: list[CourierState] = []
+    for courier in on_duty:
+        state = _courier_state(courier, free_at=ends.get(courier.pk), now=now)
+        (with_room if courier.load_grams < courier.capacity_grams else full).append(
+            state
+        )
+    return with_room[:ASSIGN_COURIERS_MAX], full[:ASSIGN_COURIERS_MAX]
+
+
+def _courier_state(
+    courier: Courier, *, free_at: dt.datetime | None, now: dt.datetime
+) -> CourierState:
+    left_seconds = (free_at - now).total_seconds() if free_at is not None else 0
     return CourierState(
         courier_id=courier.pk,
         vehicle=Vehicle(courier.vehicle),
         position=_point(courier.district),
         capacity_grams=courier.capacity_grams,
         load_grams=courier.load_grams,
+        # A started minute counts whole; a route estimated to have ended counts as none.
+        free_in_minutes=max(0, math.ceil(left_seconds / 60)),
     )
 
 

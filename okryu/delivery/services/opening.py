@@ -8,6 +8,7 @@ so every ready fulfilment gets exactly one job whichever way it became ready.
 """
 
 import secrets
+from collections.abc import Sequence
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -137,18 +138,22 @@ def open_missing_jobs() -> int:
     return len(missing)
 
 
-def cancel_closed_jobs() -> int:
+def cancel_closed_jobs(*, fulfilment_ids: Sequence[int] | None = None) -> int:
     """Cancel the jobs not yet picked up whose fulfilment was cancelled; return how many.
 
-    In the caller's transaction (which holds the dispatch lock); the courier's load goes
-    down by the job's weight. Idempotent.
+    In the caller's transaction: a dispatch round's sweep (which holds the dispatch lock)
+    looks at every job; the service that cancelled fulfilments passes their ids, so their
+    jobs close in the cancellation's own commit. The courier's load goes down by the job's
+    weight. Idempotent.
     """
-    stale = list(
-        DeliveryJob.objects.filter(
-            status__in=(JobStatus.WAITING, JobStatus.ASSIGNED),
-            fulfilment__status__in=CLOSED_FULFILMENT_STATUSES,
-        ).order_by("pk")[: settings.OKRYU_DELIVERY_SWEEP_MAX]
+    assert transaction.get_connection().in_atomic_block
+    stale_jobs = DeliveryJob.objects.filter(
+        status__in=(JobStatus.WAITING, JobStatus.ASSIGNED),
+        fulfilment__status__in=CLOSED_FULFILMENT_STATUSES,
     )
+    if fulfilment_ids is not None:
+        stale_jobs = stale_jobs.filter(fulfilment_id__in=list(fulfilment_ids))
+    stale = list(stale_jobs.order_by("pk")[: settings.OKRYU_DELIVERY_SWEEP_MAX])
     now = clock.now()
     cancelled = 0
     for job in stale:

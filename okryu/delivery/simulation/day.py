@@ -9,8 +9,10 @@ The model, in simulated seconds from midnight:
 - The day's orders and its couriers come from ``okryu.delivery.simulation.demand``.
 - Each city's logistics office runs a dispatch round every simulated minute: the jobs that
   are ready and waiting, longest waiting first, and its free couriers go through the pure
-  rule ``assign_jobs``. A courier drives to the pick-up, hands the batch over door by door
-  (nearest door next), and is free again at the last door.
+  rule ``assign_jobs``, with its busy couriers as the ones coming free (where and when each
+  trip ends), so a job may wait for the smallest vehicle that fits it. A courier drives to
+  the pick-up, hands the batch over door by door (nearest door next), and is free again at
+  the last door.
 - Couriers are on duty all day; the simulation runs past midnight until every order is
   handed over, at most ``OVERRUN_SECONDS_MAX``.
 
@@ -27,6 +29,7 @@ from dataclasses import dataclass
 from okryu.delivery.rules import (
     ASSIGN_COURIERS_MAX,
     ASSIGN_JOBS_MAX,
+    BIGGER_VEHICLE_MINUTES_DEFAULT,
     CourierState,
     DeliveryThresholds,
     JobToAssign,
@@ -132,8 +135,12 @@ def simulate_day(
     thresholds: DeliveryThresholds,
     timer: Callable[[], float],
     on_hour: Callable[[int], None] | None = None,
+    bigger_vehicle_minutes: int = BIGGER_VEHICLE_MINUTES_DEFAULT,
 ) -> DayResult:
-    """Simulate one day of ``plan`` on ``city_map``; ``on_hour`` hears each simulated hour."""
+    """Simulate one day of ``plan`` on ``city_map``; ``on_hour`` hears each simulated hour.
+
+    ``bigger_vehicle_minutes`` is dispatch's margin for a bigger vehicle than a job needs
+    (``assign_jobs``)."""
     assert city_map.merchants, "a day needs merchants"
     assert plan.courier_count >= minimum_courier_count(city_map)
     chooser = random.Random(plan.seed)  # noqa: S311 - a reproducible simulation, not secrets.
@@ -147,7 +154,13 @@ def simulate_day(
     couriers = plan_fleet(
         city_map, plan.courier_count, orders, (pickups, chooser, thresholds)
     )
-    day = _Day(orders=orders, couriers=couriers, thresholds=thresholds, timer=timer)
+    day = _Day(
+        orders=orders,
+        couriers=couriers,
+        thresholds=thresholds,
+        timer=timer,
+        bigger_vehicle_minutes=bigger_vehicle_minutes,
+    )
     day.run(on_hour)
     result = DayResult(
         plan=plan,
@@ -175,9 +188,11 @@ class _Day:
         couriers: tuple[SimulatedCourier, ...],
         thresholds: DeliveryThresholds,
         timer: Callable[[], float],
+        bigger_vehicle_minutes: int,
     ) -> None:
         self.thresholds = thresholds
         self.timer = timer
+        self.bigger_vehicle_minutes = bigger_vehicle_minutes
         self.by_courier_id = {courier.courier_id: courier for courier in couriers}
         # Orders by the time they are ready, latest last, taken from the front.
         self.coming = sorted(orders, key=lambda o: (o.ready_second, o.order_id))
@@ -186,6 +201,8 @@ class _Day:
         # Free couriers per city, longest free first (dicts keep insertion order).
         self.free: dict[str, dict[int, CourierState]] = {}
         self.busy: list[tuple[int, int, Point]] = []
+        # The same busy couriers per city: when each is free again, and where.
+        self.returning: dict[str, dict[int, tuple[int, Point]]] = {}
         for courier in couriers:
             self._set_free(courier.courier_id, courier.start)
         self.deliveries: list[Delivery] = []
@@ -221,6 +238,7 @@ class _Day:
             self.waiting.setdefault(order.city, []).append(order)
         while self.busy and self.busy[0][0] <= now:
             _, courier_id, position = heapq.heappop(self.busy)
+            del self.returning[self.by_courier_id[courier_id].city][courier_id]
             self._set_free(courier_id, position)
 
     def _dispatch(self, city: str, now: int) -> None:
@@ -237,8 +255,15 @@ class _Day:
             )
             for order in waiting
         ]
+        coming = self._coming(city, now)
         started = self.timer()
-        assignments = assign_jobs(jobs, free, self.thresholds)
+        assignments = assign_jobs(
+            jobs,
+            free,
+            self.thresholds,
+            coming=coming,
+            bigger_vehicle_minutes=self.bigger_vehicle_minutes,
+        )
         wall_seconds = self.timer() - started
         self.rounds.append(
             DispatchRound(
@@ -262,6 +287,24 @@ class _Day:
         self.waiting[city] = [
             o for o in self.waiting[city] if o.order_id not in assigned
         ]
+
+    def _coming(self, city: str, now: int) -> list[CourierState]:
+        """The city's busy couriers as dispatch sees them: where and in how many minutes
+        (a started minute counts whole) each will be free."""
+        coming = []
+        for courier_id, (free_second, position) in self.returning.get(city, {}).items():
+            courier = self.by_courier_id[courier_id]
+            coming.append(
+                CourierState(
+                    courier_id=courier_id,
+                    vehicle=courier.vehicle,
+                    position=position,
+                    capacity_grams=courier.capacity_grams,
+                    load_grams=0,
+                    free_in_minutes=math.ceil((free_second - now) / 60),
+                )
+            )
+        return coming[:ASSIGN_COURIERS_MAX]
 
     def _start_trip(
         self, courier: CourierState, batch: list[SimulatedOrder], now: int
@@ -311,3 +354,5 @@ class _Day:
         )
         # A courier back exactly at a round's minute takes part in that round.
         heapq.heappush(self.busy, (clock, courier.courier_id, position))
+        city = self.by_courier_id[courier.courier_id].city
+        self.returning.setdefault(city, {})[courier.courier_id] = (clock, position)

@@ -51,6 +51,9 @@ class DayFigures:
     utilisation_percent: float
     van_job_percent: float
     van_delivery_percent: float
+    # From ready to assigned, the median, of the jobs that need a van and of the others.
+    van_job_wait_minutes_p50: float
+    motorbike_job_wait_minutes_p50: float
     trip_count: int
     dispatch_round_count: int
     dispatch_total_seconds: float
@@ -120,6 +123,16 @@ def _utilisation_percent(result: DayResult) -> float:
     return 100 * busy / sum(on_duty.values())
 
 
+def _wait_minutes_p50(result: DayResult, needed: Vehicle) -> float:
+    """The median wait from ready to assigned of the delivered jobs needing ``needed``."""
+    waits = [
+        delivery.assigned_second - delivery.order.ready_second
+        for delivery in result.deliveries
+        if delivery.order.needed_vehicle == needed
+    ]
+    return _percentiles_minutes(waits)[0]
+
+
 def summarise_day(result: DayResult) -> DayFigures:
     """Return the figures of ``result``."""
     p50, p90, p99 = _percentiles_minutes(
@@ -139,6 +152,8 @@ def summarise_day(result: DayResult) -> DayFigures:
         utilisation_percent=_utilisation_percent(result),
         van_job_percent=100 * van_jobs / max(1, len(result.orders)),
         van_delivery_percent=100 * van_deliveries / max(1, len(result.deliveries)),
+        van_job_wait_minutes_p50=_wait_minutes_p50(result, Vehicle.VAN),
+        motorbike_job_wait_minutes_p50=_wait_minutes_p50(result, Vehicle.MOTORBIKE),
         trip_count=len(result.trips),
         dispatch_round_count=len(result.rounds),
         dispatch_total_seconds=sum(r.wall_seconds for r in result.rounds),

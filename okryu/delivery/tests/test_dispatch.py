@@ -6,6 +6,7 @@ import pytest
 import time_machine
 
 from okryu.accounts.models import Role
+from okryu.accounts.tests.factories import DistrictFactory
 from okryu.core.errors import NotFound, PermissionDenied
 from okryu.delivery.errors import (
     CourierOffDuty,
@@ -29,7 +30,7 @@ from okryu.delivery.tests.builders import (
     make_courier,
 )
 from okryu.orders.services import expire_fulfilment_hold
-from okryu.orders.tests.builders import make_user_with_role
+from okryu.orders.tests.builders import central_district, make_user_with_role
 
 pytestmark = pytest.mark.django_db
 
@@ -291,3 +292,67 @@ def test_going_off_duty_with_goods_picked_up_is_refused(assigned):
         end_duty(courier_user_id=first.user_id)
 
     assert delivery_snapshot() == before
+
+
+def district_north_of_centre(kilometres: float):
+    """A district ``kilometres`` north of the centre, as the crow flies."""
+    centre = central_district()
+    return DistrictFactory(
+        code=f"north-{kilometres}",
+        latitude=centre.latitude + kilometres / 111.2,
+        longitude=centre.longitude,
+    )
+
+
+def test_a_motorbike_job_goes_to_a_motorbike_though_a_van_stands_nearer():
+    job = Shop(weight_grams=1_000).ready_job()
+    make_courier(vehicle="van")  # at the pick-up: 0 minutes
+    # 2.5 km by air, 3.25 km by road: 8 minutes by motorbike, within the 10 minutes' margin.
+    motorbike = make_courier(district=district_north_of_centre(2.5))
+
+    report = dispatch()
+
+    assert [(a.job_id, a.courier_id) for a in report.assigned] == [
+        (job.pk, motorbike.pk)
+    ]
+
+
+def test_a_van_takes_a_motorbike_job_when_every_motorbike_is_far(settings):
+    job = Shop(weight_grams=1_000).ready_job()
+    van = make_courier(vehicle="van")
+    make_courier(district=district_north_of_centre(2.5))
+    settings.OKRYU_DISPATCH_BIGGER_VEHICLE_MINUTES = 5
+
+    report = dispatch()
+
+    assert [(a.job_id, a.courier_id) for a in report.assigned] == [(job.pk, van.pk)]
+
+
+def test_a_motorbike_job_waits_for_a_full_motorbike_about_to_be_free():
+    # Next door (the pick-up's own district): the full motorbike's route ends in 5 minutes,
+    # the hand-over's.
+    filling = Shop(weight_grams=5_000).ready_job(district=central_district())
+    motorbike = make_courier(capacity_grams=5_000)
+    dispatch()
+    light = Shop(weight_grams=1_000).ready_job()
+    van = make_courier(vehicle="van")
+
+    report = dispatch()
+
+    assert DeliveryJob.objects.get(pk=filling.pk).courier_id == motorbike.pk
+    assert report.assigned == ()
+    assert DeliveryJob.objects.get(pk=light.pk).status == JobStatus.WAITING
+    assert Courier.objects.get(pk=van.pk).load_grams == 0
+
+
+def test_a_motorbike_job_goes_by_van_when_the_full_motorbikes_route_is_long():
+    # To the "near" district and the hand-over: 12 minutes before the motorbike is free.
+    Shop(weight_grams=5_000).ready_job()
+    make_courier(capacity_grams=5_000)
+    dispatch()
+    light = Shop(weight_grams=1_000).ready_job()
+    van = make_courier(vehicle="van")
+
+    report = dispatch()
+
+    assert [(a.job_id, a.courier_id) for a in report.assigned] == [(light.pk, van.pk)]

@@ -1,3 +1,5 @@
+import dataclasses
+import math
 from typing import NamedTuple
 
 import pytest
@@ -615,18 +617,52 @@ def test_a_job_waits_only_when_no_courier_could_take_it(round_):
             assert not could_take, (waiting, courier_)
 
 
+def reach(courier_: CourierState, distance: int, limits: DeliveryThresholds) -> int:
+    """Minutes to a pick-up ``distance`` away: the rest of the route, then the drive."""
+    return courier_.free_in_minutes + math.ceil(
+        distance / limits.meters_per_minute(courier_.vehicle)
+    )
+
+
+def reach_to(
+    courier_: CourierState, waiting: JobToAssign, limits: DeliveryThresholds
+) -> int:
+    return reach(
+        courier_, road_distance_meters(courier_.position, waiting.pickup), limits
+    )
+
+
+def soonest_coming(
+    coming: list[CourierState], waiting: JobToAssign, needed: Vehicle, limits
+) -> int | None:
+    return min(
+        (
+            reach(c, road_distance_meters(c.position, waiting.pickup), limits)
+            for c in coming
+            if c.vehicle == needed and c.capacity_grams >= waiting.weight_grams
+        ),
+        default=None,
+    )
+
+
 def assign_jobs_by_measuring_every_courier(
     jobs: list[JobToAssign],
     couriers: list[CourierState],
     limits: DeliveryThresholds,
+    coming: list[CourierState] | None = None,
+    minutes: int = 10,
 ) -> list[Assignment]:
-    """The dispatch rule written plainly: every job measures every courier."""
+    """The dispatch rule written plainly: every job measures every courier, keeps the
+    soonest of each vehicle that can take it (ties: the nearer, then the lower id), and
+    gives it to the smallest vehicle that fits unless a bigger one reaches the pick-up more
+    than ``minutes`` sooner."""
+    coming = coming or []
     loads = {courier.courier_id: courier.load_grams for courier in couriers}
     batches: dict[int, tuple[JobToAssign, int]] = {}
     assignments = []
     for waiting in jobs:
         needed = needs(waiting, limits)
-        ranked = []
+        nearest: dict[Vehicle, tuple[int, int, int, CourierState]] = {}
         for courier_ in couriers:
             batch = batches.get(courier_.courier_id)
             if (
@@ -640,11 +676,27 @@ def assign_jobs_by_measuring_every_courier(
                     if batch is not None
                     else road_distance_meters(courier_.position, waiting.pickup)
                 )
-                ranked.append(
-                    (distance, VEHICLE_RANKS[courier_.vehicle], courier_.courier_id)
+                candidate = (
+                    reach(courier_, distance, limits),
+                    distance,
+                    courier_.courier_id,
+                    courier_,
                 )
-        if ranked:
-            distance, _, courier_id = min(ranked)
+                best = nearest.get(courier_.vehicle)
+                if best is None or candidate[:3] < best[:3]:
+                    nearest[courier_.vehicle] = candidate
+        own = nearest.get(needed)
+        own_reach = own[0] if own else soonest_coming(coming, waiting, needed, limits)
+        chosen = own
+        bigger = sorted(
+            (r, VEHICLE_RANKS[v], v)
+            for v, (r, _, _, _) in nearest.items()
+            if VEHICLE_RANKS[v] > VEHICLE_RANKS[needed]
+        )
+        if bigger and (own_reach is None or bigger[0][0] < own_reach - minutes):
+            chosen = nearest[bigger[0][2]]
+        if chosen:
+            _, distance, courier_id, _ = chosen
             assignments.append(Assignment(waiting.job_id, courier_id, distance))
             loads[courier_id] += waiting.weight_grams
             first, count = batches.get(courier_id, (waiting, 0))
@@ -690,12 +742,183 @@ def crowded_rounds(
     return jobs, couriers, draw(thresholds)
 
 
-@given(st.one_of(dispatch_rounds(), crowded_rounds()))
-def test_dispatch_gives_what_measuring_every_courier_gives(round_):
-    """Searching couriers by latitude skips only couriers that are certainly farther: the
-    assignments are exactly those of measuring every courier for every job."""
-    jobs, couriers, limits = round_
+@st.composite
+def rounds_with_coming(
+    draw: st.DrawFn,
+) -> tuple[
+    list[JobToAssign], list[CourierState], DeliveryThresholds, list[CourierState], int
+]:
+    """A round (of either kind) whose couriers may be part-way through a route, with
+    couriers busy this round coming free, and a bigger-vehicle margin."""
+    jobs, couriers, limits = draw(st.one_of(dispatch_rounds(), crowded_rounds()))
+    busy = st.integers(0, 90)
+    couriers = [
+        dataclasses.replace(courier_, free_in_minutes=draw(busy))
+        for courier_ in couriers
+    ]
+    taken = {courier_.courier_id for courier_ in couriers}
+    coming = [
+        CourierState(
+            courier_id=courier_id,
+            vehicle=draw(st.sampled_from(Vehicle)),
+            position=draw(st.one_of(scattered_points, st.sampled_from(PLACES))),
+            capacity_grams=draw(st.sampled_from([20_000, 500_000])),
+            load_grams=0,
+            free_in_minutes=draw(busy),
+        )
+        for courier_id in draw(
+            st.lists(st.integers(10_001, 20_000), max_size=8, unique=True)
+        )
+        if courier_id not in taken
+    ]
+    return jobs, couriers, limits, coming, draw(st.integers(0, 60))
 
-    assert assign_jobs(
-        jobs, couriers, limits
-    ) == assign_jobs_by_measuring_every_courier(jobs, couriers, limits)
+
+@given(rounds_with_coming())
+def test_dispatch_gives_what_measuring_every_courier_gives(round_):
+    """Searching couriers by latitude skips only couriers that are certainly farther (or
+    later): the assignments are exactly those of measuring every courier for every job,
+    with the bigger-vehicle rule and the couriers coming free."""
+    jobs, couriers, limits, coming, minutes = round_
+
+    assigned = assign_jobs(
+        jobs, couriers, limits, coming=coming, bigger_vehicle_minutes=minutes
+    )
+
+    assert assigned == assign_jobs_by_measuring_every_courier(
+        jobs, couriers, limits, coming, minutes
+    )
+
+
+@given(rounds_with_coming())
+def test_one_job_takes_a_bigger_vehicle_only_when_it_is_the_margin_sooner(round_):
+    """For a job on its own, a bigger vehicle than it needs gets it only when it reaches the
+    pick-up more than the margin before every courier of the needed vehicle who could take
+    it or is coming free; otherwise the needed vehicle's courier who could take it and
+    reaches it soonest gets it (ties: the nearer, then the lower id)."""
+    jobs, couriers, limits, coming, minutes = round_
+    for waiting in jobs[:3]:
+        needed = needs(waiting, limits)
+        able = [
+            c
+            for c in couriers
+            if fits(c.vehicle, needed)
+            and c.load_grams + waiting.weight_grams <= c.capacity_grams
+        ]
+
+        assigned = assign_jobs(
+            [waiting], couriers, limits, coming=coming, bigger_vehicle_minutes=minutes
+        )
+
+        own = [c for c in able if c.vehicle == needed]
+        if not assigned:
+            assert not own
+            coming_reach = soonest_coming(coming, waiting, needed, limits)
+            assert not able or (
+                coming_reach is not None
+                and min(reach_to(c, waiting, limits) for c in able)
+                >= coming_reach - minutes
+            )
+            continue
+        (assignment,) = assigned
+        taker = next(c for c in couriers if c.courier_id == assignment.courier_id)
+        if taker.vehicle == needed:
+            soonest = min(
+                (
+                    reach_to(c, waiting, limits),
+                    road_distance_meters(c.position, waiting.pickup),
+                    c.courier_id,
+                )
+                for c in own
+            )
+            assert soonest[1:] == (assignment.pickup_distance_meters, taker.courier_id)
+        else:
+            own_reaches = [reach_to(c, waiting, limits) for c in own]
+            coming_reach = soonest_coming(coming, waiting, needed, limits)
+            if not own and coming_reach is not None:
+                own_reaches.append(coming_reach)
+            taker_reach = reach_to(taker, waiting, limits)
+            assert all(taker_reach < other - minutes for other in own_reaches)
+
+
+def test_a_motorbike_job_goes_to_a_farther_motorbike_within_the_margin():
+    couriers = [
+        courier(1, vehicle=VAN, position=MORANBONG, capacity=500_000),
+        courier(2, vehicle=MOTORBIKE, position=RAKRANG),
+    ]
+
+    assignments = assign_jobs([job(10, pickup=CENTRAL)], couriers, DEFAULT)
+
+    # The van is nearer (4.3 km, 15 minutes at a van's speed); the motorbike farther
+    # (6.9 km) but only 2 minutes later (17): the smaller vehicle takes it.
+    reaches = [
+        reach(c, road_distance_meters(c.position, CENTRAL), DEFAULT) for c in couriers
+    ]
+    assert reaches == [15, 17]
+    assert [(a.job_id, a.courier_id) for a in assignments] == [(10, 2)]
+
+
+def test_a_van_takes_a_motorbike_job_when_the_motorbike_is_far_more_than_the_margin():
+    # The van is at the pick-up; the motorbike 16 minutes away (Songyo).
+    couriers = [
+        courier(1, vehicle=VAN, position=CENTRAL, capacity=500_000),
+        courier(2, vehicle=MOTORBIKE, position=SONGYO),
+    ]
+
+    assignments = assign_jobs([job(10, pickup=CENTRAL)], couriers, DEFAULT)
+
+    assert [(a.job_id, a.courier_id) for a in assignments] == [(10, 1)]
+
+
+def test_a_motorbike_job_waits_for_a_motorbike_coming_free_soon_rather_than_take_a_van():
+    van = courier(1, vehicle=VAN, position=CENTRAL, capacity=500_000)
+    coming_soon = CourierState(
+        courier_id=2,
+        vehicle=MOTORBIKE,
+        position=CENTRAL,
+        capacity_grams=20_000,
+        load_grams=0,
+        free_in_minutes=8,
+    )
+    coming_late = dataclasses.replace(coming_soon, free_in_minutes=11)
+
+    waits = assign_jobs([job(10)], [van], DEFAULT, coming=[coming_soon])
+    goes_by_van = assign_jobs([job(10)], [van], DEFAULT, coming=[coming_late])
+
+    assert waits == []
+    assert [(a.job_id, a.courier_id) for a in goes_by_van] == [(10, 1)]
+
+
+def test_a_van_takes_a_motorbike_job_when_no_motorbike_is_free_or_coming():
+    van = courier(1, vehicle=VAN, position=NAMPHO, capacity=500_000)
+
+    assignments = assign_jobs([job(10)], [van], DEFAULT)
+
+    assert [(a.job_id, a.courier_id) for a in assignments] == [(10, 1)]
+
+
+def test_the_rest_of_a_route_counts_in_reaching_the_pickup():
+    busy_motorbike = dataclasses.replace(
+        courier(2, position=CENTRAL), free_in_minutes=30
+    )
+    couriers = [
+        courier(1, vehicle=VAN, position=CENTRAL, capacity=500_000),
+        busy_motorbike,
+    ]
+
+    assignments = assign_jobs([job(10)], couriers, DEFAULT)
+
+    assert [(a.job_id, a.courier_id) for a in assignments] == [(10, 1)]
+
+
+def test_a_margin_of_zero_gives_the_job_to_whichever_vehicle_reaches_it_sooner():
+    couriers = [
+        courier(1, vehicle=VAN, position=MORANBONG, capacity=500_000),
+        courier(2, vehicle=MOTORBIKE, position=RAKRANG),
+    ]
+
+    assignments = assign_jobs(
+        [job(10, pickup=CENTRAL)], couriers, DEFAULT, bigger_vehicle_minutes=0
+    )
+
+    assert [(a.job_id, a.courier_id) for a in assignments] == [(10, 1)]

@@ -18,6 +18,7 @@ from django.views import View
 from okryu.accounts.models import User
 from okryu.core.errors import DomainError, InvalidInput, NotFound
 from okryu.delivery.queries import FulfilmentDelivery, delivery_for_fulfilments
+from okryu.delivery.services import cancel_order
 from okryu.orders.models import Order, OrderStatusChoices, PaymentMethodChoices
 from okryu.orders.queries import (
     due_at_door_of,
@@ -25,7 +26,6 @@ from okryu.orders.queries import (
     list_orders_for_shopper,
 )
 from okryu.orders.rules import SHOPPER_CANCELLABLE_STATUSES, FulfilmentStatus
-from okryu.orders.services import cancel_order
 from okryu.web.confirmation import NOT_CONFIRMED, is_confirmed
 from okryu.web.orders.errors import refusal_message, refusal_status
 from okryu.web.orders.timeline import fulfilment_views

@@ -75,6 +75,20 @@ class OrdersAuditOut(Schema):
     )
 
 
+class DeliveryAuditOut(Schema):
+    """Delivery jobs and couriers checked against the fulfilments; all zero on sound data."""
+
+    open_jobs_of_closed_fulfilments: int = Field(
+        description=(
+            "Jobs still waiting or assigned whose fulfilment was cancelled or rejected "
+            "(a cancellation closes its job in the same commit)."
+        )
+    )
+    loads_not_matching_jobs: int = Field(
+        description="Couriers whose load differs from the weight of the jobs on their route."
+    )
+
+
 class AuditOut(Schema):
     """The invariant audit, recomputed from the data at each call (never cached).
 
@@ -85,3 +99,4 @@ class AuditOut(Schema):
     ledger: LedgerAuditOut
     stock: StockAuditOut
     orders: OrdersAuditOut
+    delivery: DeliveryAuditOut

@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 from typing import IO, Any, cast
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
@@ -101,6 +102,7 @@ class Command(BaseCommand):
                 thresholds=delivery_thresholds(),
                 timer=time.perf_counter,
                 on_hour=lambda hour: progress.update(task, completed=hour),
+                bigger_vehicle_minutes=settings.OKRYU_DISPATCH_BIGGER_VEHICLE_MINUTES,
             )
         figures = summarise_day(result)
         console.print(_figures_table(figures))
@@ -184,6 +186,13 @@ def _figures_table(figures: DayFigures) -> Table:
         ("courier utilisation", f"{figures.utilisation_percent:.1f} %"),
         ("jobs that need a van", f"{figures.van_job_percent:.1f} %"),
         ("jobs carried by van", f"{figures.van_delivery_percent:.1f} %"),
+        (
+            "wait for a courier p50: van jobs / motorbike jobs",
+            (
+                f"{figures.van_job_wait_minutes_p50:.1f} / "
+                f"{figures.motorbike_job_wait_minutes_p50:.1f} min"
+            ),
+        ),
         ("trips", f"{figures.trip_count:,}"),
         ("dispatch rounds", f"{figures.dispatch_round_count:,}"),
         ("dispatch time, total", f"{figures.dispatch_total_seconds:.3f} s"),
