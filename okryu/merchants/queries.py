@@ -103,3 +103,25 @@ def list_merchants_page(
 def find_merchant_by_ledger_account(*, account_id: int) -> Merchant | None:
     """Return the merchant whose settlement account this is, or None (a courier, the bank)."""
     return Merchant.objects.filter(ledger_account_id=account_id).first()
+
+
+def list_merchants_for_staff(*, user_id: int) -> list[Merchant]:
+    """Return the active merchants the user works for, by name, with their hours loaded."""
+    return list(
+        Merchant.objects.filter(staff__user_id=user_id, is_active=True)
+        .prefetch_related("opening_hours")
+        .order_by("name", "pk")[:MERCHANTS_LIST_MAX]
+    )
+
+
+def get_merchant_for_staff(*, user_id: int, merchant_id: int) -> Merchant:
+    """Return one active merchant the user works for, with its hours; NotFound for any other
+    (it does not exist for them)."""
+    merchant = (
+        Merchant.objects.filter(pk=merchant_id, staff__user_id=user_id, is_active=True)
+        .prefetch_related("opening_hours")
+        .first()
+    )
+    if merchant is None:
+        raise NotFound("판매자를 찾을 수 없습니다.")
+    return merchant

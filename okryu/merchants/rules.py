@@ -1,7 +1,7 @@
-"""Pure rules about merchants: when they are open."""
+"""Pure rules about merchants: when they are open, and what a week of hours may be."""
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 DAYS_PER_WEEK = 7
@@ -43,3 +43,48 @@ def is_open_at(periods: Iterable[OpeningPeriod], moment: dt.datetime) -> bool:
         ):
             return True
     return False
+
+
+MINUTES_PER_DAY = 24 * 60
+MINUTES_PER_WEEK = DAYS_PER_WEEK * MINUTES_PER_DAY
+# A merchant opens at most this many times a day (lunch and dinner, a night shift, ...).
+PERIODS_PER_DAY_MAX = 4
+
+
+def _week_minutes(period: OpeningPeriod) -> tuple[int, int]:
+    """The period as (start, length) in minutes from Monday 00:00; a period that closes at or
+    before it opens runs past midnight (00:00–00:00 is the whole day)."""
+    opens = period.opens_at.hour * 60 + period.opens_at.minute
+    closes = period.closes_at.hour * 60 + period.closes_at.minute
+    length = (closes - opens) % MINUTES_PER_DAY or MINUTES_PER_DAY
+    return period.weekday * MINUTES_PER_DAY + opens, length
+
+
+def _overlap(first: tuple[int, int], second: tuple[int, int]) -> bool:
+    """Whether two (start, length) spans of the week overlap (the week wraps round)."""
+    (start_1, length_1), (start_2, length_2) = first, second
+    return (start_2 - start_1) % MINUTES_PER_WEEK < length_1 or (
+        start_1 - start_2
+    ) % MINUTES_PER_WEEK < length_2
+
+
+def find_hours_problem(periods: Sequence[OpeningPeriod]) -> str | None:
+    """Return why ``periods`` cannot be a merchant's week, or None when they can.
+
+    A weekday is 0 (Monday) to 6; times are whole minutes; at most ``PERIODS_PER_DAY_MAX``
+    periods start on one day; no two periods overlap, also past midnight (Sunday night runs
+    into Monday). An empty week is allowed: the merchant is closed.
+    """
+    for period in periods:
+        if not 0 <= period.weekday < DAYS_PER_WEEK:
+            return "weekday"
+        if any(t.second or t.microsecond for t in (period.opens_at, period.closes_at)):
+            return "minutes"
+    per_day = [sum(p.weekday == day for p in periods) for day in range(DAYS_PER_WEEK)]
+    if max(per_day, default=0) > PERIODS_PER_DAY_MAX:
+        return "too_many"
+    spans = [_week_minutes(period) for period in periods]
+    for index, span in enumerate(spans):
+        if any(_overlap(span, other) for other in spans[index + 1 :]):
+            return "overlap"
+    return None

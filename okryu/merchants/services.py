@@ -1,8 +1,12 @@
-"""State changes of merchants: their settlement account."""
+"""State changes of merchants: their settlement account and their opening hours."""
+
+from collections.abc import Sequence
 
 from django.db import transaction
 
-from okryu.merchants.models import Merchant
+from okryu.core.errors import InvalidInput, NotFound
+from okryu.merchants.models import Merchant, MerchantStaff, OpeningHours
+from okryu.merchants.rules import PERIODS_PER_DAY_MAX, OpeningPeriod, find_hours_problem
 from okryu.payments import ledger
 from okryu.payments.models import LedgerAccountKind, PaymentRequest
 from okryu.payments.qr import create_payment_request
@@ -43,3 +47,51 @@ def create_merchant_payment_request(
     return create_payment_request(
         credit_account_id=account_id, amount_won=amount_won, description=description
     )
+
+
+_HOURS_PROBLEMS = {
+    "weekday": "요일은 0(월요일)부터 6(일요일)까지입니다.",
+    "minutes": "시각은 분 단위로 씁니다 (예: 11:00).",
+    "too_many": f"하루에 문을 여는 때는 {PERIODS_PER_DAY_MAX}번까지입니다.",
+    "overlap": "영업 시간이 서로 겹칩니다.",
+}
+
+
+def set_opening_hours(
+    *, staff_user_id: int, merchant_id: int, periods: Sequence[OpeningPeriod]
+) -> list[OpeningPeriod]:
+    """Replace the merchant's week of opening hours with ``periods``; return them in order.
+
+    Only its staff may: anyone else gets NotFound (the merchant does not exist for them).
+    Refused with InvalidInput (``field="periods"``), changing nothing, when the periods
+    overlap (also past midnight), name a weekday outside 0–6 or seconds, or more than
+    ``PERIODS_PER_DAY_MAX`` a day. An empty week closes the merchant.
+    """
+    problem = find_hours_problem(periods)
+    if problem is not None:
+        raise InvalidInput(_HOURS_PROBLEMS[problem], field="periods")
+    with transaction.atomic():
+        if not MerchantStaff.objects.filter(
+            merchant_id=merchant_id, user_id=staff_user_id, merchant__is_active=True
+        ).exists():
+            raise NotFound("판매자를 찾을 수 없습니다.")
+        OpeningHours.objects.filter(merchant_id=merchant_id).delete()
+        OpeningHours.objects.bulk_create(
+            OpeningHours(
+                merchant_id=merchant_id,
+                weekday=period.weekday,
+                opens_at=period.opens_at,
+                closes_at=period.closes_at,
+            )
+            for period in periods
+        )
+        saved = [
+            OpeningPeriod(
+                weekday=row.weekday, opens_at=row.opens_at, closes_at=row.closes_at
+            )
+            for row in OpeningHours.objects.filter(merchant_id=merchant_id).order_by(
+                "weekday", "opens_at"
+            )
+        ]
+    assert len(saved) == len(periods)
+    return saved

@@ -22,6 +22,7 @@ from okryu.api.v1 import (
     catalog,
     courier,
     merchant,
+    merchant_kitchen,
     ops,
     orders,
     qr,
@@ -121,5 +122,6 @@ api.add_router("", cards.router)
 api.add_router("", qr.router)
 api.add_router("", orders.router)
 api.add_router("", merchant.router)
+api.add_router("", merchant_kitchen.router)
 api.add_router("", courier.router)
 api.add_router("", terminal.router)

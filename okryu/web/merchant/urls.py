@@ -3,7 +3,7 @@
 from django.urls import URLPattern, path
 from django.views.generic import RedirectView
 
-from okryu.web.merchant import dishes, products, queue, stock
+from okryu.web.merchant import dishes, hours, products, queue, stock
 
 urlpatterns: list[URLPattern] = [
     path("", RedirectView.as_view(pattern_name="merchant-queue"), name="merchant"),
@@ -17,6 +17,12 @@ urlpatterns: list[URLPattern] = [
         "queue/<int:fulfilment_id>/<slug:action>/",
         queue.QueueActionView.as_view(),
         name="merchant-queue-action",
+    ),
+    path("hours/", hours.HoursView.as_view(), name="merchant-hours"),
+    path(
+        "hours/<int:merchant_id>/",
+        hours.HoursView.as_view(),
+        name="merchant-hours-of",
     ),
     path("products/", products.ProductListView.as_view(), name="merchant-products"),
     path(

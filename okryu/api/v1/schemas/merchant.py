@@ -5,7 +5,7 @@ from pydantic import ConfigDict, Field
 
 from okryu.api.v1.schemas.catalog import ProductDetailOut
 from okryu.api.v1.schemas.orders import OrderLineOut
-from okryu.catalog.models import Product
+from okryu.catalog.models import Option, OptionGroup, Product
 
 REASON_LENGTH_MAX = 200
 
@@ -85,3 +85,89 @@ class MerchantProductOut(ProductDetailOut):
                 "stock_adjusted": product.stock_adjusted,
             }
         )
+
+
+class DishKitchenIn(Schema):
+    """A dish's kitchen settings, all three at once (as the dish's page sets them)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    daily_capacity: int | None = Field(
+        description="Portions a day; null: sold from stock, not by portions.",
+    )
+    sold_out: bool = Field(description="Switched off for today.")
+    preparation_minutes: int | None = Field(
+        description="The dish's own time; null: the restaurant's.",
+    )
+
+
+class OptionGroupIn(Schema):
+    """A new option group of a dish."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1, max_length=OptionGroup.NAME_LENGTH_MAX)
+    name_en: str = Field(min_length=1, max_length=OptionGroup.NAME_LENGTH_MAX)
+    choice: str = Field(description="`one`: choose exactly one; `any`: choose any.")
+
+
+class OptionIn(Schema):
+    """A new option of a group, with what it adds to the unit price."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1, max_length=Option.NAME_LENGTH_MAX)
+    name_en: str = Field(min_length=1, max_length=Option.NAME_LENGTH_MAX)
+    price_change: int = Field(description="Won added to the unit price (may be < 0).")
+
+
+class MerchantDishOut(MerchantProductOut):
+    """A dish as its restaurant sees it: with its own preparation time and portions."""
+
+    own_preparation_minutes: int | None = Field(
+        description="The dish's own time (null: the restaurant's)."
+    )
+    portions_taken_today: int = Field(description="Portions ordered today.")
+
+
+class OpeningPeriodIO(Schema):
+    """One opening period: a weekday and its opening and closing time (HH:MM).
+
+    A period that closes at or before it opens runs past midnight; 00:00 to 00:00 is the
+    whole day.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    weekday: int = Field(ge=0, le=6, description="0 is Monday, 6 Sunday.")
+    opens_at: str = Field(
+        pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$", examples=["11:00"]
+    )
+    closes_at: str = Field(
+        pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$", examples=["21:00"]
+    )
+
+
+class OpeningHoursIn(Schema):
+    """A merchant's whole week, replacing the one it had (an empty list: closed)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    periods: list[OpeningPeriodIO] = Field(max_length=28)
+
+
+class OpeningHoursOut(Schema):
+    """A merchant's week of opening hours, Monday first."""
+
+    merchant: int
+    periods: list[OpeningPeriodIO]
+
+
+class StaffMerchantOut(Schema):
+    """A merchant the caller works for."""
+
+    id: int
+    name: str
+    name_en: str
+    kind: str
+    preparation_minutes: int
