@@ -6,8 +6,11 @@ from django.urls import include, path, re_path
 from django.views.static import serve
 
 from okryu.api.v1 import api as api_v1
+from okryu.web.accounts.views import AccountLogoutView
 
 urlpatterns = [
+    # The admin's logout is the pages' one, which also signs staff out everywhere.
+    path("admin/logout/", AccountLogoutView.as_view(), name="admin-logout"),
     path("admin/", admin.site.urls),
     path("api/v1/", api_v1.urls),
     # Product photos and thumbnails uploaded by merchants. The embedded default has no front

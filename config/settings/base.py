@@ -38,6 +38,9 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "csp",
     # ninja serves its bundled Swagger UI files through staticfiles: the docs work offline.
     "ninja",
     "okryu.core",
@@ -56,6 +59,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "okryu.core.middleware.SecurityHeadersMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.gzip.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -63,6 +68,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "okryu.core.middleware.RequestLimitsMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "okryu.web.staff_sessions.StaffSessionMiddleware",
+    "okryu.core.middleware.TooManyRequestsMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -262,3 +271,79 @@ OKRYU_JOB_HANDLERS = {
     "orders.expire_fulfilment_hold": "okryu.delivery.jobs.expire_fulfilment_hold_job",
     "delivery.dispatch": "okryu.delivery.jobs.dispatch_job",
 }
+
+# Abuse defences: sign-in, rate limits, request sizes, headers and staff sessions
+# (docs/adr/0006-sign-in-defences-and-rate-limits.md says why each number is what it is).
+AUTHENTICATION_BACKENDS = ["okryu.accounts.backends.GuardedModelBackend"]
+# Rate-limit counters: Redis when there is one (atomic INCR), else database rows.
+OKRYU_RATE_LIMIT_STORE = "cache" if REDIS_URL else "database"
+# Proxies in front of the app servers that append the client to X-Forwarded-For (nginx: 1).
+OKRYU_TRUSTED_PROXY_HOPS = int(os.environ.get("OKRYU_TRUSTED_PROXY_HOPS", "0"))
+# Named limits, (count, window in seconds). "_account", "_card" and "_phone" count a person,
+# a card or a phone number; "_address" is a generous ceiling for a whole district's address.
+OKRYU_RATE_LIMITS: dict[str, tuple[int, int]] = {
+    # Failed sign-ins: 3 free per account and address, then the progressive delay below;
+    # 50 from all addresses together before the account's own delay; 1,000 failures an hour
+    # from one address (3x the failures 1,000 people there make in a busy hour); one wrong
+    # password on 20 accounts an hour is spraying.
+    "sign_in_account_address": (3, 15 * 60),
+    "sign_in_account": (50, 15 * 60),
+    "sign_in_address": (1000, 60 * 60),
+    "sign_in_password": (20, 60 * 60),
+    "sign_up_phone": (3, 24 * 60 * 60),
+    "sign_up_address": (200, 60 * 60),
+    "token_account": (30, 60 * 60),
+    "token_address": (3000, 60 * 60),
+    "search_account": (60, 60),
+    "search_address": (1200, 60),
+    "qr_create_account": (60, 60 * 60),
+    "qr_create_address": (3000, 60 * 60),
+    # Anything that sends an SMS: placing and cancelling orders, paying a QR request.
+    "sms_account": (30, 60 * 60),
+    "sms_card": (30, 60 * 60),
+    "sms_address": (5000, 60 * 60),
+}
+# After the free failures, a sign-in waits 5 s, then 10, 20 and at most 30 s after each
+# failure: two or three guesses a minute per account, and never more than 30 s for its owner.
+OKRYU_SIGN_IN_DELAY_SECONDS = 5
+OKRYU_SIGN_IN_DELAY_MAX_SECONDS = 30
+# Staff (operator, teller, supervisor): a TOTP second factor (off in the demo, on in
+# production), a 15-minute idle timeout and API tokens that die after 15 idle minutes or a
+# 10-hour shift.
+OKRYU_STAFF_SECOND_FACTOR = os.environ.get("OKRYU_STAFF_SECOND_FACTOR", "").lower() in {
+    "1",
+    "true",
+    "yes",
+    "on",
+}
+OKRYU_STAFF_IDLE_SECONDS = 15 * 60
+OKRYU_STAFF_TOKEN_SECONDS = 10 * 60 * 60
+OTP_TOTP_ISSUER = "Okryu"
+# Request bodies, refused before they are read: the API's JSON, a page's form, and a
+# signed-in person's upload (a product photo of at most 5 MiB and 12 megapixels: a phone's
+# photo; 36 megapixels took 1.5 s of a core to decode).
+OKRYU_API_BODY_BYTES_MAX = 256 * 1024
+OKRYU_FORM_BODY_BYTES_MAX = 256 * 1024
+OKRYU_UPLOAD_BODY_BYTES_MAX = 5 * 1024 * 1024 + 256 * 1024
+OKRYU_PHOTO_BYTES_MAX = 5 * 1024 * 1024
+OKRYU_PHOTO_PIXELS_MAX = 12_000_000
+# Content-Security-Policy (django-csp): nothing inline, nothing from elsewhere. Scripts and a
+# service worker come from this origin only; images also as data: (the page's empty icon).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "worker-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+OKRYU_PERMISSIONS_POLICY = (
+    "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), "
+    "microphone=(), payment=(), usb=()"
+)

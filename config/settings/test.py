@@ -55,3 +55,5 @@ LOGGING = {
 
 # Every page the suite requests is checked for an unresolved particle marker ("두부은(는)").
 MIDDLEWARE = [*MIDDLEWARE, "okryu.web.tests.particle_guard.ParticleMarkerGuard"]  # noqa: F405
+# Rate-limit counters in the test database, whatever REDIS_URL says: each test starts at zero.
+OKRYU_RATE_LIMIT_STORE = "database"

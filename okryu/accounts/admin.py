@@ -1,14 +1,16 @@
-"""The operator's admin for people, their roles and addresses, districts and log-in locks.
+"""The operator's admin for people, their roles and addresses, and districts.
 
 ModelAdmin and its inlines are generic only in the stubs; subscripting them fails at run time.
 """
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
-from django.http import HttpRequest
-from typing_extensions import override
 
-from okryu.accounts.models import Address, District, LoginAttempt, RoleGrant, User
+from okryu.accounts.models import Address, District, RoleGrant, User
+from okryu.accounts.sign_in_forms import AdminLoginForm
+
+# The admin's login goes through the same sign-in defences as the pages and the API.
+admin.site.login_form = AdminLoginForm
 
 
 class RoleGrantInline(admin.TabularInline):  # type: ignore[type-arg]
@@ -58,21 +60,3 @@ class DistrictAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     list_display = ["name", "name_en", "city", "code", "sort_order"]
     list_filter = ["city"]
     search_fields = ["name", "name_en", "code", "city"]
-
-
-@admin.register(LoginAttempt)
-class LoginAttemptAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
-    """Failed log-ins per username; deleting a row lifts its lock at once."""
-
-    list_display = ["username", "failures_count", "window_started_at", "locked_until"]
-    search_fields = ["username"]
-    readonly_fields = [
-        "username",
-        "failures_count",
-        "window_started_at",
-        "locked_until",
-    ]
-
-    @override
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False

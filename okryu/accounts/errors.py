@@ -1,6 +1,6 @@
-"""Refusals of the accounts app: sign-up fields, addresses and locked log-ins."""
+"""Refusals of the accounts app: sign-up fields and addresses."""
 
-from okryu.core.errors import DomainError, InvalidInput
+from okryu.core.errors import InvalidInput
 
 
 class UsernameTaken(InvalidInput):
@@ -8,11 +8,3 @@ class UsernameTaken(InvalidInput):
 
     code = "username_taken"
     title = "Username taken"
-
-
-class LoginLocked(DomainError):
-    """Too many failed log-ins for this username; it is refused until the lock expires."""
-
-    code = "login_locked"
-    status = 429
-    title = "Too many failed log-ins"

@@ -3,6 +3,7 @@
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models.functions import Lower
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 from typing_extensions import override
 
@@ -29,6 +30,9 @@ class User(AbstractUser):
     display_name = models.CharField(_("이름"), max_length=100)
     phone = models.CharField(_("전화번호"), max_length=20, blank=True)
     preferred_language = models.CharField(max_length=5, default="ko")
+    # Set when the person signs out everywhere (a staff member's logout): every session and
+    # API token made before it dies, as after a password change.
+    credentials_revoked_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [
@@ -40,6 +44,22 @@ class User(AbstractUser):
     @override
     def __str__(self) -> str:
         return self.display_name or self.username
+
+    @override
+    def _get_session_auth_hash(self, secret: str | None = None) -> str:
+        """Django's HMAC of the password, also over ``credentials_revoked_at`` once set.
+
+        Sessions and API tokens keep this hash from when they were made; a new password or a
+        sign-out everywhere changes it, and every older one stops working.
+        """
+        if self.credentials_revoked_at is None:
+            return super()._get_session_auth_hash(secret=secret)
+        return salted_hmac(
+            "okryu.accounts.User.get_session_auth_hash",
+            f"{self.password}:{self.credentials_revoked_at.isoformat()}",
+            secret=secret,
+            algorithm="sha256",
+        ).hexdigest()
 
 
 class RoleGrant(models.Model):
@@ -114,23 +134,3 @@ class Address(models.Model):
     @override
     def __str__(self) -> str:
         return f"{self.district} {self.detail}"
-
-
-class LoginAttempt(models.Model):
-    """Failed log-ins of one username (lower-cased) in the current window, and its lock.
-
-    Counted per account, never per IP address: thousands of shoppers share one address, and a
-    lock by address would shut out a whole district. The username need not exist, so a lock
-    says nothing about which accounts do.
-    """
-
-    USERNAME_LENGTH_MAX = 150
-
-    username = models.CharField(max_length=USERNAME_LENGTH_MAX, unique=True)
-    failures_count = models.PositiveIntegerField(default=0)
-    window_started_at = models.DateTimeField()
-    locked_until = models.DateTimeField(null=True, blank=True)
-
-    @override
-    def __str__(self) -> str:
-        return f"{self.username}: {self.failures_count}"

@@ -1,12 +1,10 @@
 """Reads of accounts: a person's addresses and roles, the districts to choose from."""
 
-import datetime as dt
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AnonymousUser
 
-from okryu.accounts.models import Address, District, LoginAttempt, Role, RoleGrant, User
-from okryu.core import clock
+from okryu.accounts.models import Address, District, Role, RoleGrant, User
 
 ADDRESSES_PER_USER_MAX = 20
 DISTRICTS_MAX = 1000
@@ -65,13 +63,3 @@ def has_role(user: User | AnonymousUser, role: Role) -> bool:
     if not user.is_authenticated:
         return False
     return RoleGrant.objects.filter(user=user, role=role).exists()
-
-
-def find_login_lock(*, username: str) -> dt.datetime | None:
-    """Return until when log-ins to ``username`` are refused, or None if they are allowed."""
-    attempt = LoginAttempt.objects.filter(username=username.strip().lower()).first()
-    if attempt is None or attempt.locked_until is None:
-        return None
-    if attempt.locked_until <= clock.now():
-        return None
-    return attempt.locked_until

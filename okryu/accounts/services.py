@@ -1,6 +1,5 @@
-"""Use cases of accounts: signing up a shopper, keeping addresses, counting failed log-ins."""
+"""Use cases of accounts: signing up a shopper, keeping addresses."""
 
-import datetime as dt
 import re
 
 from django.contrib.auth.password_validation import validate_password
@@ -9,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from okryu.accounts.errors import UsernameTaken
-from okryu.accounts.models import Address, District, LoginAttempt, Role, RoleGrant, User
+from okryu.accounts.models import Address, District, Role, RoleGrant, User
 from okryu.accounts.queries import ADDRESSES_PER_USER_MAX
 from okryu.core import clock
 from okryu.core.errors import InvalidInput, NotFound
@@ -21,11 +20,6 @@ PHONE_DIGITS_MIN = 10
 PHONE_DIGITS_MAX = 11
 # Separators a person may type inside a phone number: 010-1234-5678, 02 123 4567.
 _PHONE_SEPARATORS = re.compile(r"[\s\-.()]")
-
-# Per-account log-in throttle (DESIGN.md: never per IP address, and every lock expires).
-LOGIN_FAILURES_MAX = 5
-LOGIN_FAILURE_WINDOW = dt.timedelta(minutes=15)
-LOGIN_LOCK_DURATION = dt.timedelta(minutes=15)
 
 
 def normalize_phone(phone: str) -> str:
@@ -203,42 +197,12 @@ def set_default_address(*, user: User, address_id: int) -> Address:
     return address
 
 
-def _lock_login_attempt(username: str, *, now: dt.datetime) -> LoginAttempt:
-    attempt = LoginAttempt.objects.select_for_update().filter(username=username).first()
-    if attempt is not None:
-        return attempt
-    try:
-        with transaction.atomic():
-            return LoginAttempt.objects.create(username=username, window_started_at=now)
-    except IntegrityError:
-        # A concurrent failure created the row first; lock and use it.
-        return LoginAttempt.objects.select_for_update().get(username=username)
+def sign_out_everywhere(*, user: User) -> None:
+    """End every session and API token of ``user`` (a staff member logging out).
 
-
-def record_login_failure(*, username: str) -> LoginAttempt:
-    """Count one failed log-in for ``username``; lock it when the window's failures reach the max.
-
-    The window restarts when it is older than ``LOGIN_FAILURE_WINDOW`` or a lock has expired.
+    Their session auth hash changes (``User._get_session_auth_hash``), which sessions and
+    tokens are checked against.
     """
-    key = username.strip().lower()[: LoginAttempt.USERNAME_LENGTH_MAX]
     now = clock.now()
-    with transaction.atomic():
-        attempt = _lock_login_attempt(key, now=now)
-        window_is_over = attempt.window_started_at <= now - LOGIN_FAILURE_WINDOW
-        lock_is_over = attempt.locked_until is not None and attempt.locked_until <= now
-        if window_is_over or lock_is_over:
-            attempt.failures_count = 0
-            attempt.window_started_at = now
-            attempt.locked_until = None
-        attempt.failures_count += 1
-        if attempt.failures_count >= LOGIN_FAILURES_MAX:
-            attempt.locked_until = now + LOGIN_LOCK_DURATION
-        attempt.save()
-    assert attempt.failures_count >= 1
-    return attempt
-
-
-def clear_login_failures(*, username: str) -> None:
-    """Forget the failed log-ins of ``username`` after a successful log-in."""
-    key = username.strip().lower()[: LoginAttempt.USERNAME_LENGTH_MAX]
-    LoginAttempt.objects.filter(username=key).delete()
+    User.objects.filter(pk=user.pk).update(credentials_revoked_at=now)
+    user.credentials_revoked_at = now

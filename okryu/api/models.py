@@ -21,6 +21,11 @@ class ApiToken(models.Model):
     created_at = models.DateTimeField(default=clock.now)
     last_used_at = models.DateTimeField(null=True, blank=True)
     expires_at = models.DateTimeField(db_index=True)
+    # A staff token also dies after this many seconds unused (None: no idle timeout).
+    idle_seconds = models.PositiveIntegerField(null=True, blank=True)
+    # The account's session auth hash when issued: a new password or a sign-out everywhere
+    # changes it, and the token dies.
+    credentials_fingerprint = models.CharField(max_length=128, blank=True)
 
     class Meta:
         constraints = [

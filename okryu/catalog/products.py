@@ -8,6 +8,7 @@ Stock changes go through ``okryu.catalog.services`` and keep who made them.
 import io
 from dataclasses import dataclass, fields
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
 from PIL import Image, ImageOps, UnidentifiedImageError
@@ -18,8 +19,6 @@ from okryu.catalog.services import count_stock, receive_stock
 from okryu.core.errors import InvalidInput, NotFound
 from okryu.merchants.models import MerchantKind, MerchantStaff
 
-PHOTO_BYTES_MAX = 5 * 1024 * 1024
-PHOTO_PIXELS_MAX = 40_000_000
 PHOTO_SIDE_MAX = 1200
 THUMBNAIL_SIDE_MAX = 200
 UNIT_LENGTH_MAX = 30
@@ -260,19 +259,34 @@ def _encoded(image: Image.Image, side_max: int) -> bytes:
 
 
 def _open_photo(data: bytes) -> Image.Image:
-    if not 0 < len(data) <= PHOTO_BYTES_MAX:
-        raise InvalidInput("사진은 5MB까지입니다.", field="photo")
+    bytes_max = int(settings.OKRYU_PHOTO_BYTES_MAX)
+    pixels_max = int(settings.OKRYU_PHOTO_PIXELS_MAX)
+    if not 0 < len(data) <= bytes_max:
+        raise InvalidInput(
+            f"사진은 {bytes_max // (1024 * 1024)}MB까지입니다.", field="photo"
+        )
     try:
+        # Opening reads only the header: the size is refused before any pixel is decoded.
         with Image.open(io.BytesIO(data)) as probe:
+            image_format, (width, height) = probe.format, probe.size
+            if image_format not in PHOTO_FORMATS:
+                raise InvalidInput("JPEG, PNG, WebP 사진만 받습니다.", field="photo")
+            if width * height > pixels_max:
+                raise InvalidInput(
+                    f"사진이 너무 큽니다: {width}×{height}. "
+                    f"{pixels_max // 1_000_000}백만 화소까지 받습니다.",
+                    field="photo",
+                )
             probe.verify()
-            image_format = probe.format
         image = Image.open(io.BytesIO(data))
-        if image_format not in PHOTO_FORMATS:
-            raise InvalidInput("JPEG, PNG, WebP 사진만 받습니다.", field="photo")
-        if image.width * image.height > PHOTO_PIXELS_MAX:
-            raise InvalidInput("사진이 너무 큽니다.", field="photo")
         image.load()
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as error:
+    except (
+        UnidentifiedImageError,
+        Image.DecompressionBombError,
+        OSError,
+        SyntaxError,
+        ValueError,
+    ) as error:
         raise InvalidInput("사진을 읽을 수 없습니다.", field="photo") from error
     # Honour the camera's orientation, drop its metadata, keep colours only.
     return ImageOps.exif_transpose(image).convert("RGB")

@@ -2,7 +2,8 @@
 
 Check ids (each app registers its own in its ``checks.py``): okryu.E001 here; okryu.E010 to
 okryu.E013 here, for production; okryu.E014 to okryu.E017 in payments (the issuer's keys);
-okryu.E018 in demo; okryu.E019 and okryu.E020 in notifications (the SMS gateway).
+okryu.E018 in demo; okryu.E019 and okryu.E020 in notifications (the SMS gateway); okryu.E021
+and okryu.E022 here (the rate-limit counters' store).
 """
 
 import sys
@@ -86,6 +87,30 @@ def check_production_allowed_hosts(**kwargs: Any) -> list[CheckMessage]:
                 hint="Set ALLOWED_HOSTS to the site's host names, separated by commas "
                 "(for example ALLOWED_HOSTS=okryu.example,www.okryu.example).",
                 id="okryu.E013",
+            )
+        ]
+    return []
+
+
+@register()
+def check_rate_limit_store(**kwargs: Any) -> list[CheckMessage]:
+    """Refuse rate-limit counters in a cache whose increments are not atomic (only Redis's are)."""
+    store = settings.OKRYU_RATE_LIMIT_STORE
+    backend = str(settings.CACHES.get("default", {}).get("BACKEND", ""))
+    if store not in {"cache", "database"}:
+        return [
+            Error(
+                f"OKRYU_RATE_LIMIT_STORE must be 'cache' or 'database', not {store!r}.",
+                id="okryu.E022",
+            )
+        ]
+    if store == "cache" and not backend.endswith("RedisCache"):
+        return [
+            Error(
+                "OKRYU_RATE_LIMIT_STORE is 'cache' but the default cache is not Redis: "
+                "its increments are not atomic.",
+                hint="Set REDIS_URL, or OKRYU_RATE_LIMIT_STORE = 'database'.",
+                id="okryu.E021",
             )
         ]
     return []

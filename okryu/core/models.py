@@ -75,3 +75,22 @@ class BackgroundJob(models.Model):
     @override
     def __str__(self) -> str:
         return f"{self.kind}#{self.pk} {self.status}"
+
+
+class RateCounter(models.Model):
+    """One counter of the rate limits (``okryu.core.rate_limits``) kept in the database.
+
+    Used when no Redis is configured (the embedded default): every app server sees the same
+    rows. A key names a limit, who is counted and the window; the row is dead after
+    ``expires_at`` and deleted by a later count.
+    """
+
+    KEY_LENGTH_MAX = 200
+
+    key = models.CharField(max_length=KEY_LENGTH_MAX, unique=True)
+    value = models.BigIntegerField(default=0)
+    expires_at = models.DateTimeField(db_index=True)
+
+    @override
+    def __str__(self) -> str:
+        return f"{self.key} = {self.value}"

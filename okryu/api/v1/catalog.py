@@ -29,6 +29,7 @@ from okryu.catalog.queries import (
     validate_product_ordering,
 )
 from okryu.catalog.search import search_products
+from okryu.core import rate_limits
 from okryu.core.errors import InvalidInput, NotFound
 from okryu.merchants.models import MerchantKind
 from okryu.merchants.queries import get_merchant, is_merchant_open, list_merchants_page
@@ -139,6 +140,11 @@ def list_products_route(  # noqa: PLR0913, PLR0917 - each argument is one docume
     category_ids = _category_filter(category)
     _check_merchant_filter(merchant)
     if query:
+        rate_limits.hit_all(
+            "search",
+            address=rate_limits.client_address(request.META),
+            account_id=request.user.pk if request.user.is_authenticated else None,
+        )
         if sort:
             raise InvalidInput(
                 "Search results come best match first; sort cannot be used with q.",

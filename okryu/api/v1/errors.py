@@ -17,6 +17,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from okryu.core.errors import DomainError
+from okryu.core.rate_limits import RateLimited
 
 logger = logging.getLogger(__name__)
 
@@ -36,7 +37,7 @@ STATUS_CODES: dict[int, tuple[str, str]] = {
     409: ("conflict", "Conflict"),
     413: ("too_large", "Request body too large"),
     422: ("invalid", "Invalid input"),
-    429: ("throttled", "Too many requests"),
+    429: ("rate_limited", "Too many requests"),
     500: ("server_error", "Internal server error"),
 }
 
@@ -80,13 +81,16 @@ def problem_for_status(
 
 
 def _domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
-    return problem_response(
+    response = problem_response(
         status=exc.status,
         code=exc.code,
         title=exc.title,
         detail=exc.detail,
         extra=exc.extra,
     )
+    if isinstance(exc, RateLimited):
+        response["Retry-After"] = str(exc.retry_after_seconds)
+    return response
 
 
 def _field_path(location: Sequence[object]) -> str:

@@ -32,6 +32,7 @@ from okryu.api.v1.pagination import (
 )
 from okryu.api.v1.schemas.orders import OrderIn, OrderOut
 from okryu.api.v1.schemas.problems import Problem
+from okryu.core import rate_limits
 from okryu.core.errors import IdempotencyKeyMissing, InvalidInput
 from okryu.core.idempotency import validate_key
 from okryu.delivery.services import cancel_order
@@ -154,6 +155,12 @@ def place_order_route(request: HttpRequest, payload: OrderIn) -> HttpResponse:
             f"Placing an order needs an {IDEMPOTENCY_HEADER} header."
         )
     key = validate_key(raw_key)
+    rate_limits.hit_all(
+        "sms",
+        address=rate_limits.client_address(request.META),
+        account_id=shopper.pk,
+        card=payload.card or None,
+    )
     placed = place_order(
         shopper_id=shopper.pk,
         request=checkout_request(payload),
@@ -218,6 +225,9 @@ def get_order_route(request: HttpRequest, order_id: int) -> HttpResponse:
 def cancel_order_route(request: HttpRequest, order_id: int) -> HttpResponse:
     """Cancel the caller's order and answer it as it now stands."""
     shopper = require_role(request, Role.SHOPPER)
+    rate_limits.hit_all(
+        "sms", address=rate_limits.client_address(request.META), account_id=shopper.pk
+    )
 
     def cancel() -> tuple[int, object]:
         cancel_order(shopper_id=shopper.pk, order_id=order_id)

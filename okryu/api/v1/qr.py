@@ -29,6 +29,7 @@ from okryu.api.v1.secret_safe import (
     read_key,
     respond_once_with_fields,
 )
+from okryu.core import rate_limits
 from okryu.core.errors import (
     IdempotencyKeyReused,
     InvalidInput,
@@ -96,6 +97,11 @@ def _staff_merchant_id(request: HttpRequest, asked: int | None) -> int:
 def create_qr_request_route(request: HttpRequest, payload: QrRequestIn) -> HttpResponse:
     """Create a single-use request, valid 10 minutes, paid into the merchant's account."""
     merchant_id = _staff_merchant_id(request, payload.merchant)
+    rate_limits.hit_all(
+        "qr_create",
+        address=rate_limits.client_address(request.META),
+        account_id=get_caller(request).pk,
+    )
 
     def create() -> tuple[int, dict[str, Any]]:
         try:
@@ -146,6 +152,12 @@ def approve_qr_request_route(
 ) -> HttpResponse:
     """Pay the request once; a wrong PIN counts and leaves the request open."""
     user = require_role(request, Role.SHOPPER)
+    rate_limits.hit_all(
+        "sms",
+        address=rate_limits.client_address(request.META),
+        account_id=user.pk,
+        card=payload.card,
+    )
     key = read_key(request, required=True)
     assert key is not None
     scope = idempotency_scope(route="qr.approve", user=user)

@@ -19,6 +19,7 @@ from okryu.api.v1.auth import bearer_auth, get_caller
 from okryu.api.v1.idempotency import IDEMPOTENCY_HEADER, REPLAY_HEADER
 from okryu.api.v1.orders import order_response
 from okryu.api.v1.schemas.problems import Problem
+from okryu.api.v1.schemas.text import Integer, Text
 from okryu.core.errors import IdempotencyKeyMissing, PermissionDenied
 from okryu.core.idempotency import validate_key
 from okryu.delivery.queries import check_fulfilment_on_courier_route
@@ -51,19 +52,21 @@ class TerminalPaymentIn(Schema):
 
     model_config = ConfigDict(extra="forbid")
 
-    fulfilment: int = Field(description="The fulfilment (one merchant's part) paid.")
-    card: str = Field(
+    fulfilment: Integer = Field(
+        description="The fulfilment (one merchant's part) paid."
+    )
+    card: Text = Field(
         min_length=1, max_length=CARD_NUMBER_LENGTH_MAX, description="16 digits."
     )
-    amount: int = Field(description="Won; exactly what the fulfilment owes.")
-    counter: int = Field(ge=0, description="The chip's transaction counter.")
-    challenge: str = Field(
+    amount: Integer = Field(description="Won; exactly what the fulfilment owes.")
+    counter: Integer = Field(ge=0, description="The chip's transaction counter.")
+    challenge: Text = Field(
         min_length=CHALLENGE_HEX_LENGTH,
         max_length=CHALLENGE_HEX_LENGTH,
         pattern=HEX_PATTERN,
         description="The terminal's challenge, lowercase hex.",
     )
-    mac: str = Field(
+    mac: Text = Field(
         min_length=MAC_HEX_LENGTH,
         max_length=MAC_HEX_LENGTH,
         pattern=HEX_PATTERN,

@@ -6,17 +6,13 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
-from django.utils import formats, timezone
 from django.utils.translation import gettext, gettext_lazy
 from typing_extensions import override
 
 from okryu.accounts.models import Address, User
-from okryu.accounts.queries import find_login_lock, list_districts
-from okryu.accounts.services import (
-    clear_login_failures,
-    normalize_phone,
-    record_login_failure,
-)
+from okryu.accounts.queries import list_districts
+from okryu.accounts.services import normalize_phone
+from okryu.accounts.sign_in_forms import SignInDefencesFormMixin
 from okryu.core.errors import InvalidInput
 
 
@@ -28,8 +24,8 @@ def district_choices() -> list[tuple[str, list[tuple[int, str]]]]:
     ]
 
 
-class LoginForm(AuthenticationForm):
-    """Log-in by username and password, refused while the username is locked."""
+class LoginForm(SignInDefencesFormMixin, AuthenticationForm):
+    """Log-in by username and password, through the sign-in defences."""
 
     error_messages = {
         "invalid_login": gettext_lazy(
@@ -37,35 +33,6 @@ class LoginForm(AuthenticationForm):
         ),
         "inactive": gettext_lazy("이 계정은 쓸 수 없습니다."),
     }
-
-    @override
-    def clean(self) -> dict[str, Any]:
-        username = self.cleaned_data.get("username") or ""
-        password = self.cleaned_data.get("password") or ""
-        if username:
-            self._refuse_if_locked(username)
-        try:
-            cleaned: dict[str, Any] = super().clean()
-        except ValidationError:
-            if username and password:
-                record_login_failure(username=username)
-                self._refuse_if_locked(username)
-            raise
-        clear_login_failures(username=username)
-        return cleaned
-
-    def _refuse_if_locked(self, username: str) -> None:
-        locked_until = find_login_lock(username=username)
-        if locked_until is not None:
-            until = formats.time_format(timezone.localtime(locked_until), "H:i")
-            raise ValidationError(
-                gettext(
-                    "로그인에 여러 번 실패하여 이 아이디는 %(until)s까지 잠겼습니다. "
-                    "그 뒤에 다시 해 보십시오."
-                )
-                % {"until": until},
-                code="locked",
-            )
 
 
 class SignupForm(forms.Form):

@@ -2,12 +2,22 @@
 
 from django.urls import URLPattern, path
 
-from okryu.web.accounts import views
+from okryu.web.accounts import second_factor, views
 
 urlpatterns: list[URLPattern] = [
     path("login/", views.AccountLoginView.as_view(), name="login"),
     path("logout/", views.AccountLogoutView.as_view(), name="logout"),
     path("signup/", views.AccountSignupView.as_view(), name="signup"),
+    path(
+        "second-factor/",
+        second_factor.SecondFactorEnrolView.as_view(),
+        name="second-factor-enrol",
+    ),
+    path(
+        "second-factor/verify/",
+        second_factor.SecondFactorVerifyView.as_view(),
+        name="second-factor-verify",
+    ),
     path("profile/", views.ProfileView.as_view(), name="profile"),
     path("addresses/", views.AddressAddView.as_view(), name="address-add"),
     path(

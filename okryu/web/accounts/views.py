@@ -21,24 +21,28 @@ from typing_extensions import override
 
 from okryu.accounts.models import Role, User
 from okryu.accounts.queries import list_addresses_for_user, list_roles
+from okryu.accounts.second_factor import is_staff_member
 from okryu.accounts.services import (
     add_address,
     delete_address,
     register_shopper,
     set_default_address,
+    sign_out_everywhere,
 )
 from okryu.cart.services import merge_session_basket_into_user
+from okryu.core import rate_limits
 from okryu.core.errors import InvalidInput, NotFound
 from okryu.web.accounts.forms import AddressForm, LoginForm, SignupForm
 
 UNPROCESSABLE = 422
+TOO_MANY_REQUESTS = 429
 
 
 def _log_in_keeping_basket(request: HttpRequest, user: User) -> None:
     """Log the user in and move the basket they filled as a visitor into their own."""
     # Logging in gives the session a new key, so the visitor's key is read first.
     visitor_session_key = request.session.session_key
-    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    login(request, user, backend="okryu.accounts.backends.GuardedModelBackend")
     if visitor_session_key:
         merge_session_basket_into_user(session_key=visitor_session_key, user=user)
 
@@ -70,13 +74,22 @@ class AccountLoginView(LoginView):
     def form_invalid(self, form: LoginForm) -> HttpResponse:  # type: ignore[override]
         response = super().form_invalid(form)
         response.status_code = UNPROCESSABLE
+        if form.retry_after_seconds is not None:
+            response.status_code = TOO_MANY_REQUESTS
+            response["Retry-After"] = str(form.retry_after_seconds)
         return response
 
 
 class AccountLogoutView(LogoutView):
-    """Log out (POST only) and go back to the home page."""
+    """Log out (POST only) and go back to the home page; staff also lose their API tokens."""
 
     next_page = "home"
+
+    @override
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if isinstance(request.user, User) and is_staff_member(request.user):
+            sign_out_everywhere(user=request.user)
+        return super().post(request, *args, **kwargs)
 
 
 class AccountSignupView(FormView):  # type: ignore[type-arg]
@@ -94,6 +107,10 @@ class AccountSignupView(FormView):  # type: ignore[type-arg]
     @override
     def form_valid(self, form: SignupForm) -> HttpResponse:
         data = form.cleaned_data
+        rate_limits.hit(
+            "sign_up_address", rate_limits.client_address(self.request.META)
+        )
+        rate_limits.hit("sign_up_phone", data["phone"])
         try:
             user = register_shopper(
                 username=data["username"],

@@ -20,7 +20,7 @@ from django.utils.translation import gettext
 from django.views import View
 
 from okryu.accounts.models import User
-from okryu.core import clock
+from okryu.core import clock, rate_limits
 from okryu.core.errors import DomainError, NotFound
 from okryu.merchants.models import Merchant
 from okryu.merchants.queries import (
@@ -161,6 +161,12 @@ class QrPayView(LoginRequiredMixin, View):
             return _render_pay(request, token, form=form, status=UNPROCESSABLE)
         number: str = form.cleaned_data["card"]
         key: str = form.cleaned_data["idempotency_key"]
+        rate_limits.hit_all(
+            "sms",
+            address=rate_limits.client_address(request.META),
+            account_id=user.pk,
+            card=number,
+        )
         # The service commits on its own (a wrong PIN must stay counted), so the form's key
         # becomes the transfer id: a double click finds the first payment and pays nothing more.
         digest = hashlib.sha256(f"{user.pk}\x1f{key}".encode()).hexdigest()
@@ -223,6 +229,11 @@ class QrCreateView(LoginRequiredMixin, View):
     def post(self, request: HttpRequest) -> HttpResponse:
         """Create the request once per form and show its QR code."""
         merchant = _staff_merchant(request)
+        rate_limits.hit_all(
+            "qr_create",
+            address=rate_limits.client_address(request.META),
+            account_id=_user(request).pk,
+        )
         form = QrCreateForm(request.POST)
         if form.is_valid():
             amount: int = form.cleaned_data["amount"]

@@ -22,7 +22,7 @@ from okryu.cart.owners import BasketOwner
 from okryu.cart.queries import get_basket_summary
 from okryu.cart.rules import BasketSummary
 from okryu.cart.services import remove_line
-from okryu.core import clock
+from okryu.core import clock, rate_limits
 from okryu.core.errors import DomainError, NotFound
 from okryu.core.particles import resolve_particles
 from okryu.orders.requests import CheckoutLine, CheckoutRequest
@@ -192,6 +192,12 @@ class CheckoutView(LoginRequiredMixin, View):
             card_number=form.cleaned_data["card_number"] if is_card else "",
             pin=form.cleaned_data["pin"] if is_card else "",
             payment_method=form.cleaned_data["payment"],
+        )
+        rate_limits.hit_all(
+            "sms",
+            address=rate_limits.client_address(request.META),
+            account_id=request.user.pk,
+            card=checkout.card_number or None,
         )
         try:
             placed = place_order(

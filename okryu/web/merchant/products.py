@@ -17,7 +17,6 @@ from django.views import View
 from okryu.accounts.models import User
 from okryu.catalog.models import Product
 from okryu.catalog.products import (
-    PHOTO_BYTES_MAX,
     create_product,
     get_product_for_staff,
     restore_product,
@@ -248,7 +247,7 @@ class ProductPhotoView(_OwnProductView):
             upload = photo_form.cleaned_data["photo"]
             try:
                 # One byte past the limit is enough for the service to refuse the size.
-                data = upload.read(PHOTO_BYTES_MAX + 1)
+                data = upload.read(settings.OKRYU_PHOTO_BYTES_MAX + 1)
                 set_product_photo(
                     staff_user_id=request.user.pk, product_id=product.pk, data=data
                 )

@@ -16,6 +16,7 @@ from django.utils.translation import gettext
 from django.views import View
 
 from okryu.accounts.models import User
+from okryu.core import rate_limits
 from okryu.core.errors import DomainError, InvalidInput, NotFound
 from okryu.delivery.queries import FulfilmentDelivery, delivery_for_fulfilments
 from okryu.delivery.services import cancel_order
@@ -123,6 +124,11 @@ class OrderCancelView(LoginRequiredMixin, View):
             return _render_order(
                 request, order, error=str(NOT_CONFIRMED), status=UNPROCESSABLE
             )
+        rate_limits.hit_all(
+            "sms",
+            address=rate_limits.client_address(request.META),
+            account_id=request.user.pk,
+        )
         try:
             cancel_order(shopper_id=request.user.pk, order_id=order.pk)
         except NotFound as error:

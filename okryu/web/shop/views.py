@@ -39,7 +39,7 @@ from okryu.catalog.queries import (
     list_featured_products,
     list_products,
 )
-from okryu.core import clock
+from okryu.core import clock, rate_limits
 from okryu.core.errors import InvalidInput, NotFound
 from okryu.merchants.models import Merchant, MerchantKind
 from okryu.merchants.queries import (
@@ -418,6 +418,15 @@ def _checked_options(
     return frozenset(checked)
 
 
+def _limit_search(request: HttpRequest) -> None:
+    user = getattr(request, "user", None)
+    rate_limits.hit_all(
+        "search",
+        address=rate_limits.client_address(request.META),
+        account_id=user.pk if user is not None and user.is_authenticated else None,
+    )
+
+
 @require_GET
 @cache_page_for_visitors
 def search(request: HttpRequest) -> HttpResponse:
@@ -432,6 +441,7 @@ def search(request: HttpRequest) -> HttpResponse:
         number = parse_page_number(request)
         page = None
         if query:
+            _limit_search(request)
             size = page_size()
             page = catalog_search.search_product_groups(
                 query=query, limit=size, offset=(number - 1) * size

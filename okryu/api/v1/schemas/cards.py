@@ -3,17 +3,18 @@
 import datetime as dt
 
 from ninja import Schema
-from pydantic import Field, StrictInt, StrictStr
+from pydantic import Field
 
+from okryu.api.v1.schemas.text import Integer, Text
 from okryu.payments.models import Card, PaymentRequest, Transfer
 
 
 class CardIssueIn(Schema):
     """A new card for a named holder; the PIN is hashed and never shown again."""
 
-    holder: StrictStr = Field(description="The holder's login name.", max_length=150)
-    phone: StrictStr = Field(description="Where the card's SMS go.", max_length=20)
-    pin: StrictStr = Field(description="4 to 6 digits.", max_length=6)
+    holder: Text = Field(description="The holder's login name.", max_length=150)
+    phone: Text = Field(description="Where the card's SMS go.", max_length=20)
+    pin: Text = Field(description="4 to 6 digits.", max_length=6)
 
 
 class CardIssuedOut(Schema):
@@ -27,7 +28,7 @@ class CardIssuedOut(Schema):
 class TopUpIn(Schema):
     """Cash paid in at the counter, in whole won."""
 
-    amount: StrictInt = Field(description="Won, from 1.")
+    amount: Integer = Field(description="Won, from 1.")
 
 
 class TopUpOut(Schema):
@@ -43,13 +44,13 @@ class TopUpOut(Schema):
 class BlockIn(Schema):
     """Why a card is blocked: ``lost``, ``stolen`` or ``cloned`` (a cloned card stays blocked)."""
 
-    reason: StrictStr = Field(default="lost", pattern="^(lost|stolen|cloned)$")
+    reason: Text = Field(default="lost", pattern="^(lost|stolen|cloned)$")
 
 
 class PinResetIn(Schema):
     """A new PIN set at the counter; it also unlocks a card locked by wrong PINs."""
 
-    pin: StrictStr = Field(description="4 to 6 digits.", max_length=6)
+    pin: Text = Field(description="4 to 6 digits.", max_length=6)
 
 
 class CardOut(Schema):
@@ -107,9 +108,9 @@ class StatementLineOut(Schema):
 class QrRequestIn(Schema):
     """A payment request for an amount; ``merchant`` is needed only by staff of several."""
 
-    amount: StrictInt = Field(description="Won, from 1.")
-    description: StrictStr = Field(default="", max_length=100)
-    merchant: StrictInt | None = None
+    amount: Integer = Field(description="Won, from 1.")
+    description: Text = Field(default="", max_length=100)
+    merchant: Integer | None = None
 
 
 class QrRequestOut(Schema):
@@ -149,8 +150,8 @@ class QrRequestOut(Schema):
 class QrApproveIn(Schema):
     """The shopper's card and PIN."""
 
-    card: StrictStr = Field(max_length=16)
-    pin: StrictStr = Field(max_length=6)
+    card: Text = Field(max_length=16)
+    pin: Text = Field(max_length=6)
 
 
 class QrApprovedOut(Schema):

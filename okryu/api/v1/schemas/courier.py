@@ -1,7 +1,9 @@
 """Bodies of the courier's routes and of the logistics office's delivery routes."""
 
 from ninja import Schema
-from pydantic import ConfigDict, Field
+from pydantic import ConfigDict, Field, StrictBool
+
+from okryu.api.v1.schemas.text import Integer, Text
 
 # Long enough to carry any mistyped code back as a clear 422 from the service.
 CODE_LENGTH_MAX = 20
@@ -55,7 +57,7 @@ class CourierJobOut(Schema):
 class DeliverIn(Schema):
     """The confirmation code the shopper tells the courier at the door."""
 
-    code: str = Field(
+    code: Text = Field(
         max_length=CODE_LENGTH_MAX, description="Exactly 4 ASCII digits, e.g. `0427`."
     )
 
@@ -63,14 +65,14 @@ class DeliverIn(Schema):
 class FailIn(Schema):
     """Why the hand-over failed (nobody home, wrong address)."""
 
-    reason: str = Field(max_length=REASON_LENGTH_MAX)
+    reason: Text = Field(max_length=REASON_LENGTH_MAX)
 
 
 class DutyIn(Schema):
     """Going on or off duty, and where the courier is."""
 
-    on_duty: bool
-    district: str | int | None = Field(
+    on_duty: StrictBool
+    district: Text | Integer | None = Field(
         default=None, description="District id, code or name (where the courier is)."
     )
 
@@ -83,13 +85,13 @@ class CourierOut(Schema):
     capacity_g: int
     load_g: int
     district: str
-    on_duty: bool
+    on_duty: StrictBool
 
 
 class AssignIn(Schema):
     """The courier an operator gives a job to."""
 
-    courier: int = Field(description="The courier's id (not the user's).")
+    courier: Integer = Field(description="The courier's id (not the user's).")
 
 
 class AssignedJobOut(Schema):

@@ -5,6 +5,7 @@ from pydantic import ConfigDict, Field
 
 from okryu.api.v1.schemas.catalog import ProductDetailOut
 from okryu.api.v1.schemas.orders import OrderLineOut
+from okryu.api.v1.schemas.text import Integer, Text
 from okryu.catalog.models import Option, OptionGroup, Product
 
 REASON_LENGTH_MAX = 200
@@ -29,7 +30,7 @@ class RejectIn(Schema):
 
     model_config = ConfigDict(extra="forbid")
 
-    reason: str = Field(min_length=1, max_length=REASON_LENGTH_MAX)
+    reason: Text = Field(min_length=1, max_length=REASON_LENGTH_MAX)
 
 
 class ProductIn(Schema):
@@ -37,14 +38,16 @@ class ProductIn(Schema):
 
     model_config = ConfigDict(extra="forbid")
 
-    name: str = Field(min_length=1, max_length=Product.NAME_LENGTH_MAX)
-    name_en: str = Field(min_length=1, max_length=Product.NAME_LENGTH_MAX)
-    category: int = Field(description="A category id.")
-    price: int = Field(gt=0, le=Product.PRICE_WON_MAX, description="Won per unit.")
-    unit: str = Field(min_length=1, max_length=30, examples=["1kg"])
-    weight_g: int = Field(gt=0, le=Product.WEIGHT_GRAMS_MAX)
-    stock: int = Field(ge=0, description="Units received with the product (may be 0).")
-    merchant: int | None = Field(
+    name: Text = Field(min_length=1, max_length=Product.NAME_LENGTH_MAX)
+    name_en: Text = Field(min_length=1, max_length=Product.NAME_LENGTH_MAX)
+    category: Integer = Field(description="A category id.")
+    price: Integer = Field(gt=0, le=Product.PRICE_WON_MAX, description="Won per unit.")
+    unit: Text = Field(min_length=1, max_length=30, examples=["1kg"])
+    weight_g: Integer = Field(gt=0, le=Product.WEIGHT_GRAMS_MAX)
+    stock: Integer = Field(
+        ge=0, description="Units received with the product (may be 0)."
+    )
+    merchant: Integer | None = Field(
         default=None,
         description="Needed only by staff of several merchants: which one sells it.",
     )
@@ -55,8 +58,8 @@ class StockIn(Schema):
 
     model_config = ConfigDict(extra="forbid")
 
-    receive: int | None = Field(default=None, description="Units received, added.")
-    count: int | None = Field(
+    receive: Integer | None = Field(default=None, description="Units received, added.")
+    count: Integer | None = Field(
         default=None, description="Units counted; on hand becomes this number."
     )
 

@@ -7,6 +7,8 @@ from django.conf import settings
 from ninja import Schema
 from pydantic import ConfigDict, Field
 
+from okryu.api.v1.schemas.text import Integer, Text
+
 # A card number and a PIN are short; anything longer is refused before it is hashed.
 CARD_NUMBER_LENGTH_MAX = 32
 PIN_LENGTH_MAX = 12
@@ -19,13 +21,13 @@ class OrderLineIn(Schema):
 
     model_config = ConfigDict(extra="forbid")
 
-    product: int = Field(description="A product id.")
-    quantity: int = Field(
+    product: Integer = Field(description="A product id.")
+    quantity: Integer = Field(
         gt=0,
         le=settings.OKRYU_LINE_QUANTITY_MAX,
         description="Units, a positive integer.",
     )
-    price: int | None = Field(
+    price: Integer | None = Field(
         default=None,
         description=(
             "The unit price in won the shopper was shown, with the options' price "
@@ -33,7 +35,7 @@ class OrderLineIn(Schema):
             "with 409 `price_changed`."
         ),
     )
-    options: list[int] = Field(
+    options: list[Integer] = Field(
         default_factory=list,
         max_length=settings.OKRYU_LINE_OPTIONS_MAX,
         description=(
@@ -50,14 +52,14 @@ class AddressIn(Schema):
 
     model_config = ConfigDict(extra="forbid")
 
-    district: str | int = Field(
+    district: Text | Integer = Field(
         description=(
             "The district: its English name (case-insensitive), its Korean name, its code "
             "or its id."
         ),
         examples=["Central"],
     )
-    detail: str = Field(
+    detail: Text = Field(
         min_length=1,
         max_length=ADDRESS_DETAIL_LENGTH_MAX,
         description="Building, entrance and flat.",
@@ -83,12 +85,12 @@ class OrderIn(Schema):
             "at most the door limit (422 `over_door_limit`, with `limit`)."
         ),
     )
-    card: str = Field(
+    card: Text = Field(
         default="",
         max_length=CARD_NUMBER_LENGTH_MAX,
         description="The card number (16 digits); required when paying by card.",
     )
-    pin: str = Field(
+    pin: Text = Field(
         default="",
         max_length=PIN_LENGTH_MAX,
         description="4 digits; required when paying by card.",
