@@ -1,5 +1,8 @@
 """People who use Okryu, their roles, and the places they live."""
 
+from collections.abc import Iterator
+
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models.functions import Lower
@@ -46,14 +49,27 @@ class User(AbstractUser):
         return self.display_name or self.username
 
     @override
-    def _get_session_auth_hash(self, secret: str | None = None) -> str:
+    def get_session_auth_hash(self) -> str:
         """Django's HMAC of the password, also over ``credentials_revoked_at`` once set.
 
         Sessions and API tokens keep this hash from when they were made; a new password or a
         sign-out everywhere changes it, and every older one stops working.
         """
         if self.credentials_revoked_at is None:
-            return super()._get_session_auth_hash(secret=secret)
+            return super().get_session_auth_hash()
+        return self._credentials_hash(secret=None)
+
+    @override
+    def get_session_auth_fallback_hash(self) -> Iterator[str]:
+        """The same hash under each of ``SECRET_KEY_FALLBACKS``, while keys rotate."""
+        if self.credentials_revoked_at is None:
+            yield from super().get_session_auth_fallback_hash()
+            return
+        for secret in settings.SECRET_KEY_FALLBACKS:
+            yield self._credentials_hash(secret=secret)
+
+    def _credentials_hash(self, *, secret: str | bytes | None) -> str:
+        assert self.credentials_revoked_at is not None
         return salted_hmac(
             "okryu.accounts.User.get_session_auth_hash",
             f"{self.password}:{self.credentials_revoked_at.isoformat()}",

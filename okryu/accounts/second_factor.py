@@ -45,6 +45,12 @@ def needs_second_factor(user: User) -> bool:
     return bool(settings.OKRYU_STAFF_SECOND_FACTOR) and is_staff_member(user)
 
 
+def is_session_verified(user: User) -> bool:
+    """Return whether this request's session was verified with a code (django-otp's mark)."""
+    is_verified = getattr(user, "is_verified", None)
+    return bool(is_verified()) if callable(is_verified) else False
+
+
 def find_confirmed_device(user: User) -> TOTPDevice | None:
     """Return the user's enrolled authenticator, or None."""
     return TOTPDevice.objects.filter(user=user, confirmed=True).first()

@@ -69,7 +69,8 @@ def delay_seconds(failures_over_free: int) -> int:
     assert failures_over_free >= 1
     base = int(settings.OKRYU_SIGN_IN_DELAY_SECONDS)
     cap = int(settings.OKRYU_SIGN_IN_DELAY_MAX_SECONDS)
-    return min(cap, base * 2 ** min(failures_over_free - 1, 16))
+    doublings = min(failures_over_free - 1, 16)
+    return min(cap, base * (1 << doublings))
 
 
 def _window(name: str, now_seconds: float) -> tuple[str, int]:

@@ -24,7 +24,7 @@ class SignInDefencesFormMixin(forms.Form):
     @override
     def clean(self) -> dict[str, Any]:
         try:
-            cleaned: dict[str, Any] = super().clean()
+            cleaned: dict[str, Any] = super().clean() or {}
         except ValidationError:
             refusal = sign_in_refusal(getattr(self, "request", None))
             if refusal is None:

@@ -20,6 +20,7 @@ from django.utils.http import urlencode
 from okryu.accounts.models import User
 from okryu.accounts.second_factor import (
     find_confirmed_device,
+    is_session_verified,
     is_staff_member,
     needs_second_factor,
 )
@@ -59,7 +60,7 @@ class StaffSessionMiddleware:
             return redirect_to_login(request.get_full_path())
         if (
             needs_second_factor(user)
-            and not user.is_verified()
+            and not is_session_verified(user)
             and request.path not in _open_paths()
         ):
             return self._second_factor_redirect(request, user)

@@ -29,7 +29,8 @@ PASSWORD = "okryu-demo"
 @pytest.fixture(autouse=True)
 def limits_of_two(settings):
     settings.OKRYU_RATE_LIMITS = {
-        name: (2, window) for name, (_count, window) in settings.OKRYU_RATE_LIMITS.items()
+        name: (2, window)
+        for name, (_count, window) in settings.OKRYU_RATE_LIMITS.items()
     }
 
 
@@ -48,7 +49,7 @@ def signed_in(user: User) -> Client:
     return client
 
 
-def bearer(user: User) -> dict[str, str]:
+def bearer(user: User) -> dict[str, Any]:
     return {"HTTP_AUTHORIZATION": f"Bearer {issue_token(user=user).token}"}
 
 
@@ -190,7 +191,9 @@ def test_paying_a_qr_request_sends_an_sms_and_is_limited_per_card():
     client = Client()
 
     def pay(number: int) -> Any:
-        request = create_merchant_payment_request(merchant_id=merchant.pk, amount_won=1_000)
+        request = create_merchant_payment_request(
+            merchant_id=merchant.pk, amount_won=1_000
+        )
         return client.post(
             f"/api/v1/qr-requests/{request.token}/approve",
             {"card": card.number, "pin": PIN},
@@ -236,9 +239,7 @@ def test_cancelling_orders_is_limited_per_account_on_the_api():
     headers = bearer(person(Role.SHOPPER))
     client = Client()
 
-    answers = [
-        client.post("/api/v1/orders/999999/cancel", **headers) for _ in range(3)
-    ]
+    answers = [client.post("/api/v1/orders/999999/cancel", **headers) for _ in range(3)]
 
     assert [answer.status_code for answer in answers[:2]] == [404, 404]
     assert_limited_on_the_third(answers)

@@ -26,7 +26,9 @@ ELSEWHERE = "175.45.177.20"
 
 
 def make_user(username: str, *, staff: bool = False) -> User:
-    user: User = UserFactory.create(username=username, is_staff=staff, is_superuser=staff)
+    user: User = UserFactory.create(
+        username=username, is_staff=staff, is_superuser=staff
+    )
     user.set_password(PASSWORD)
     user.save()
     return user
@@ -122,9 +124,7 @@ def test_one_attacker_behind_a_district_address_is_held_while_1000_honest_people
     # each minute; the delays are 5, 10, 20, then 30 s), against 4 a minute tried.
     assert checked == len(victims) * (4 + 14)
     assert attacker_answers.count(429) == len(attacker_answers) - checked
-    assert all(
-        not ApiToken.objects.filter(user=victim).exists() for victim in victims
-    )
+    assert all(not ApiToken.objects.filter(user=victim).exists() for victim in victims)
 
 
 def test_past_the_address_ceiling_an_account_that_failed_there_waits_but_a_fresh_one_signs_in(

@@ -5,10 +5,17 @@ for its first code; only a right code confirms it. Verification asks for a code 
 the session verified (django-otp), after which the staff pages and the admin open.
 """
 
+from typing import Any
+
 import segno
 from django import forms
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import (
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBase,
+    HttpResponseRedirect,
+)
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -16,12 +23,14 @@ from django.utils.translation import gettext, gettext_lazy
 from django.views import View
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from typing_extensions import override
 
 from okryu.accounts.models import User
 from okryu.accounts.second_factor import (
     SecondFactorNotEnrolled,
     confirm_enrolment,
     find_confirmed_device,
+    is_session_verified,
     start_enrolment,
     verify_code,
 )
@@ -63,16 +72,17 @@ def _secret_for_typing(device: TOTPDevice) -> str:
 class SecondFactorEnrolView(LoginRequiredMixin, View):
     """Show a new authenticator's QR code and confirm it with its first code."""
 
+    @override
     def dispatch(
-        self, request: HttpRequest, *args: object, **kwargs: object
-    ) -> HttpResponse:
+        self, request: HttpRequest, *args: Any, **kwargs: Any
+    ) -> HttpResponseBase:
         """Send an enrolled, unverified session to verification: a password alone must not
         replace the authenticator."""
         user = request.user
         if (
             isinstance(user, User)
             and find_confirmed_device(user) is not None
-            and not user.is_verified()
+            and not is_session_verified(user)
         ):
             return HttpResponseRedirect(reverse("second-factor-verify"))
         return super().dispatch(request, *args, **kwargs)
