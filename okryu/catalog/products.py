@@ -274,7 +274,7 @@ def _open_photo(data: bytes) -> Image.Image:
             if width * height > pixels_max:
                 raise InvalidInput(
                     f"사진이 너무 큽니다: {width}×{height}. "
-                    f"{pixels_max // 1_000_000}백만 화소까지 받습니다.",
+                    f"{pixels_max // 10_000}만 화소까지 받습니다.",
                     field="photo",
                 )
             probe.verify()

@@ -534,3 +534,48 @@ def test_cancelling_once_a_merchant_prepares_is_409_too_late_and_changes_nothing
 
     assert_problem(response, status=409, code="too_late")
     assert snapshot() == before
+
+
+@pytest.mark.parametrize(
+    ("line", "field"),
+    [
+        pytest.param({"quantity": True}, "lines.0.quantity", id="true-as-quantity"),
+        pytest.param({"quantity": "2"}, "lines.0.quantity", id="string-as-quantity"),
+        pytest.param({"quantity": 1.0}, "lines.0.quantity", id="float-as-quantity"),
+        pytest.param({"product": False}, "lines.0.product", id="false-as-product"),
+    ],
+)
+def test_a_number_that_is_not_a_json_integer_is_422_and_changes_nothing(
+    api_client, shopper_token, card, noodles, line, field
+):
+    body = checkout(card, (noodles, 1))
+    body["lines"][0].update(line)
+    before = snapshot()
+
+    response = post_order(api_client, shopper_token, body)
+
+    problem = assert_problem(response, status=422, code="invalid")
+    assert problem["field"] == field
+    assert snapshot() == before
+
+
+@pytest.mark.parametrize(
+    "detail",
+    [
+        pytest.param("Apartment\x003-201", id="nul"),
+        pytest.param("Apartment\x1b[2J3-201", id="escape"),
+        pytest.param("Apartment\x7f3-201", id="delete"),
+    ],
+)
+def test_a_control_character_in_the_address_is_422_and_changes_nothing(
+    api_client, shopper_token, card, noodles, detail
+):
+    body = checkout(card, (noodles, 1))
+    body["address"]["detail"] = detail
+    before = snapshot()
+
+    response = post_order(api_client, shopper_token, body)
+
+    problem = assert_problem(response, status=422, code="invalid")
+    assert problem["field"] == "address.detail"
+    assert snapshot() == before

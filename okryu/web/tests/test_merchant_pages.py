@@ -477,3 +477,32 @@ def test_another_merchants_product_cannot_be_edited(staff_client):
     assert (page.status_code, edit.status_code, withdraw.status_code) == (404, 404, 404)
     other.refresh_from_db()
     assert (other.price_won, other.is_active) == (500, True)
+
+
+def test_a_6000_by_6000_photo_is_refused_from_its_header_with_a_form_message(
+    staff_client, noodles, monkeypatch
+):
+    image = io.BytesIO()
+    Image.new("RGB", (6000, 6000), (200, 30, 30)).save(image, format="PNG")
+    upload = SimpleUploadedFile("huge.png", image.getvalue(), "image/png")
+    decoded: list[object] = []
+    original_load = Image.Image.load
+
+    def counting_load(self, *args, **kwargs):
+        decoded.append(self)
+        return original_load(self, *args, **kwargs)
+
+    monkeypatch.setattr(Image.Image, "load", counting_load)
+
+    response = staff_client.post(
+        reverse("merchant-product-photo", args=[noodles.pk]),
+        {"idempotency_key": "ph1", "photo": upload},
+    )
+
+    assert response.status_code == 422
+    assert response.context["photo_form"].errors["photo"] == [
+        "사진이 너무 큽니다: 6000×6000. 1200만 화소까지 받습니다."
+    ]
+    assert decoded == []
+    noodles.refresh_from_db()
+    assert not noodles.photo
