@@ -11,6 +11,7 @@ from django.http import HttpRequest
 from typing_extensions import override
 
 from okryu.accounts.models import User
+from okryu.accounts.second_factor import needs_second_factor
 from okryu.accounts.sign_in import (
     SignInAttempt,
     SignInRefused,
@@ -65,7 +66,9 @@ class GuardedModelBackend(ModelBackend):
             # The hasher's full cost on a dummy, so an unknown name answers as slowly.
             User().set_password(password)
         elif user.check_password(password) and self.user_can_authenticate(user):
-            record_sign_in_success(attempt)
+            if not needs_second_factor(user):
+                # With a second factor to come, the sign-in is not over: keep the counts.
+                record_sign_in_success(attempt)
             return user
         record_sign_in_failure(attempt)
         return None

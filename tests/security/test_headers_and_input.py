@@ -82,9 +82,11 @@ def template_files() -> list[Path]:
     return sorted((ROOT / "okryu").rglob("templates/**/*.html"))
 
 
-INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)(?![^>]*application/json)[^>]*>", re.I)
-INLINE_STYLE = re.compile(r"<style\b|\sstyle\s*=", re.I)
-EVENT_HANDLER = re.compile(r"\son[a-z]+\s*=", re.I)
+INLINE_SCRIPT = re.compile(
+    r"<script(?![^>]*\bsrc=)(?![^>]*application/json)[^>]*>", re.IGNORECASE
+)
+INLINE_STYLE = re.compile(r"<style\b|\sstyle\s*=", re.IGNORECASE)
+EVENT_HANDLER = re.compile(r"\son[a-z]+\s*=", re.IGNORECASE)
 
 
 def test_no_template_has_an_inline_script_style_or_event_handler():
@@ -94,8 +96,7 @@ def test_no_template_has_an_inline_script_style_or_event_handler():
         str(path.relative_to(ROOT)): pattern.pattern
         for path in files
         for pattern in (INLINE_SCRIPT, INLINE_STYLE, EVENT_HANDLER)
-        if pattern.search(path.read_text())
-        or "javascript:" in path.read_text().lower()
+        if pattern.search(path.read_text()) or "javascript:" in path.read_text().lower()
     }
 
     assert len(files) >= 50
@@ -146,7 +147,7 @@ def test_a_big_anonymous_multipart_post_is_refused_before_its_body_is_read(rf):
     request = rf.post("/accounts/signup/", data={"username": "x"})
     request.META["CONTENT_LENGTH"] = str(30 * 1024 * 1024)
     request.META["CONTENT_TYPE"] = "multipart/form-data; boundary=x"
-    request._stream = UnreadableBody()  # noqa: SLF001 - the stream the parser would read.
+    request._stream = UnreadableBody()
     request.user = AnonymousUser()
     middleware = RequestLimitsMiddleware(lambda _request: pytest.fail("view reached"))
 
