@@ -8,6 +8,7 @@ BENCHMARKS = [
     "bench.payments_bench",
     "bench.checkout_bench",
     "bench.dispatch_bench",
+    "bench.sign_in_bench",
 ]
 
 
