@@ -67,7 +67,9 @@ def main() -> None:
     for index in range(arguments.attempts):
         # Alternate, so that a warm or busy moment of the machine falls on both alike.
         known.append(_timed(user.username, f"wrong-{index}", f"10.9.{index}.1"))
-        unknown.append(_timed(f"nobody-{run}-{index}", f"wrong-{index}", f"10.8.{index}.1"))
+        unknown.append(
+            _timed(f"nobody-{run}-{index}", f"wrong-{index}", f"10.8.{index}.1")
+        )
     for index in range(4):
         _timed(user.username, f"wrong-again-{index}", "10.7.0.1")
     refused = [
