@@ -61,7 +61,7 @@ def main() -> None:
     from okryu.accounts.models import User
 
     run = f"{os.getpid()}-{int(time.time())}"
-    user = User.objects.create_user(username=f"bench-{run}", password="okryu-demo")
+    user = User.objects.create_user(username=f"bench-{run}", password="okryu-demo")  # noqa: S106
     assert user.password.startswith("argon2")
     known, unknown = [], []
     for index in range(arguments.attempts):
