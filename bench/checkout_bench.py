@@ -12,7 +12,8 @@ connections (wrk's 2 threads), each request from the next of 8 shoppers in turn:
   request with its own Idempotency-Key;
 - ``flash sale``: every request orders 1 unit of the same hot product.
 
-``production`` runs the app server with the demo settings (Argon2 for passwords) and
+``production`` runs the app server with the demo settings (Argon2 for passwords), its rate
+limits lifted (bench.settings: one address and eight accounts place thousands of orders), and
 ``fast`` with tests.stress.settings (MD5 for passwords); PIN records are keyed MACs under both
 (docs/adr/0006-pin-verification-values.md), so their PIN checks cost the same. Afterwards
 the audit must be clean, and one worker's ``place_order`` loop is profiled with cProfile to
@@ -48,7 +49,7 @@ PRODUCTS_PER_MERCHANT = 20
 PRICE_WON = 100
 STOCK = 1_000_000
 BALANCE_WON = 4_000_000
-PRODUCTION_SETTINGS = "config.settings.demo"
+PRODUCTION_SETTINGS = "bench.settings"
 PROFILE_CHECKOUTS = {"production": 40, "fast": 300}
 
 LUA_SCRIPT = """

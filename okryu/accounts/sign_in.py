@@ -15,8 +15,8 @@ never process memory); every one of them, and every wait, expires.
 - **Per address, a generous ceiling**: past it, an account that already failed from this
   address waits until the hour ends, so one attacker behind a district's address has a
   bounded total, while the district's people who type their password right still sign in.
-- **Per password (spraying)**: one wrong password failing on many accounts is refused for the
-  rest of the hour. Only 32 bits of a keyed digest of it are kept, for at most an hour.
+- **Per password (spraying)**: one wrong password failing on many existing accounts is refused
+  for the rest of the hour. Only 32 bits of a keyed digest of it are kept, for at most an hour.
 
 An unknown username has no account to count, so it leaves no row and no key of its own; the
 backend hashes its password against a dummy hash, so it costs what a known name costs.
@@ -143,10 +143,12 @@ def record_sign_in_failure(attempt: SignInAttempt) -> None:
     """Count a failed sign-in everywhere it counts, and start the account's waits."""
     now_seconds = clock.now().timestamp()
     _add("sign_in_address", attempt.address, now_seconds)
-    if attempt.password_digest:  # Empty for a wrong second-factor code.
-        _add("sign_in_password", attempt.password_digest, now_seconds)
     if attempt.user_id is None:
         return
+    if attempt.password_digest:  # Empty for a wrong second-factor code.
+        # Only failures on real accounts count as spraying: a visitor trying the demo's
+        # password on names that do not exist must not shut it for everyone.
+        _add("sign_in_password", attempt.password_digest, now_seconds)
     account_address = (attempt.user_id, attempt.address)
     for kind, name, subject in (
         ("account-address", "sign_in_account_address", account_address),

@@ -274,3 +274,45 @@ def test_behind_one_trusted_proxy_the_forwarded_address_counts(settings):
     )
 
     assert address == "175.45.176.10"
+
+
+def test_paying_qr_requests_on_the_page_is_limited_per_card():
+    holder = person(Role.SHOPPER)
+    card = funded_card(holder, 50_000)
+    merchant = MerchantFactory.create()
+    client = signed_in(holder)
+
+    def pay() -> Any:
+        request = create_merchant_payment_request(
+            merchant_id=merchant.pk, amount_won=1_000
+        )
+        return client.post(
+            f"/pay/{request.token}/",
+            {"card": card.number, "pin": PIN, "idempotency_key": uuid.uuid4().hex},
+        )
+
+    answers = [pay() for _ in range(3)]
+
+    assert [answer.status_code for answer in answers[:2]] == [302, 302]
+    assert_limited_on_the_third(answers)
+    assert "요청이 너무 많습니다" in answers[2].content.decode()
+    assert balance(card) == 48_000
+
+
+@pytest.mark.django_db(transaction=True)
+def test_cancelling_orders_on_the_page_is_limited_per_account():
+    from okryu.accounts.tests.factories import ShopperFactory
+    from okryu.orders.models import Order
+    from okryu.web.tests.test_checkout_pages import stocked_product
+    from okryu.web.tests.test_order_pages import place
+
+    shopper = ShopperFactory.create()
+    noodles = stocked_product(name="평양랭면", price_won=1_200)
+    orders = [place(shopper, (noodles, 1)) for _ in range(3)]
+    client = signed_in(shopper)
+
+    answers = [client.post(f"/orders/{order.pk}/cancel/") for order in orders]
+
+    assert [answer.status_code for answer in answers[:2]] == [302, 302]
+    assert_limited_on_the_third(answers)
+    assert Order.objects.get(pk=orders[2].pk).status == orders[2].status
