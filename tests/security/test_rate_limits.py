@@ -183,7 +183,12 @@ def test_qr_creation_is_limited_per_account_on_the_page():
     assert PaymentRequest.objects.count() == 2
 
 
-def test_paying_a_qr_request_sends_an_sms_and_is_limited_per_card():
+def test_paying_a_qr_request_sends_an_sms_and_is_limited_per_card(settings):
+    # The account may send many; the card's own limit is the one reached.
+    settings.OKRYU_RATE_LIMITS = {
+        **settings.OKRYU_RATE_LIMITS,
+        "sms_account": (100, 3600),
+    }
     holder = person(Role.SHOPPER)
     card = funded_card(holder, 50_000)
     merchant = MerchantFactory.create()
@@ -276,7 +281,11 @@ def test_behind_one_trusted_proxy_the_forwarded_address_counts(settings):
     assert address == "175.45.176.10"
 
 
-def test_paying_qr_requests_on_the_page_is_limited_per_card():
+def test_paying_qr_requests_on_the_page_is_limited_per_card(settings):
+    settings.OKRYU_RATE_LIMITS = {
+        **settings.OKRYU_RATE_LIMITS,
+        "sms_account": (100, 3600),
+    }
     holder = person(Role.SHOPPER)
     card = funded_card(holder, 50_000)
     merchant = MerchantFactory.create()
