@@ -273,12 +273,12 @@ OKRYU_JOB_HANDLERS = {
 }
 
 # Abuse defences: sign-in, rate limits, request sizes, headers and staff sessions
-# (docs/adr/0006-sign-in-defences-and-rate-limits.md says why each number is what it is).
+# (docs/adr/0007-sign-in-defences-and-rate-limits.md says why each number is what it is).
 AUTHENTICATION_BACKENDS = ["okryu.accounts.backends.GuardedModelBackend"]
 # Rate-limit counters: Redis when there is one (atomic INCR), else database rows.
 OKRYU_RATE_LIMIT_STORE = "cache" if REDIS_URL else "database"
 # Proxies in front of the app servers that append the client to X-Forwarded-For (nginx: 1).
-OKRYU_TRUSTED_PROXY_HOPS = int(os.environ.get("OKRYU_TRUSTED_PROXY_HOPS", "0"))
+OKRYU_TRUSTED_PROXY_HOPS = environment.read_int("OKRYU_TRUSTED_PROXY_HOPS", default=0)
 # Named limits, (count, window in seconds). "_account", "_card" and "_phone" count a person,
 # a card or a phone number; "_address" is a generous ceiling for a whole district's address.
 OKRYU_RATE_LIMITS: dict[str, tuple[int, int]] = {
@@ -310,12 +310,9 @@ OKRYU_SIGN_IN_DELAY_MAX_SECONDS = 30
 # Staff (operator, teller, supervisor): a TOTP second factor (off in the demo, on in
 # production), a 15-minute idle timeout and API tokens that die after 15 idle minutes or a
 # 10-hour shift.
-OKRYU_STAFF_SECOND_FACTOR = os.environ.get("OKRYU_STAFF_SECOND_FACTOR", "").lower() in {
-    "1",
-    "true",
-    "yes",
-    "on",
-}
+OKRYU_STAFF_SECOND_FACTOR = environment.read_flag(
+    "OKRYU_STAFF_SECOND_FACTOR", default=False
+)
 OKRYU_STAFF_IDLE_SECONDS = 15 * 60
 OKRYU_STAFF_TOKEN_SECONDS = 10 * 60 * 60
 OTP_TOTP_ISSUER = "Okryu"

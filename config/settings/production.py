@@ -37,3 +37,10 @@ CSRF_COOKIE_SECURE = True
 LANGUAGE_COOKIE_SECURE = True
 # Origins other than the site's own that may post forms (another name the proxy answers to).
 CSRF_TRUSTED_ORIGINS = environment.read_list("CSRF_TRUSTED_ORIGINS")
+
+# Staff (operator, teller, supervisor, admins) sign in with a code from an authenticator app
+# as well as their password; the demo leaves it off so that its logins work with the password.
+OKRYU_STAFF_SECOND_FACTOR = True
+# The reference nginx (deploy/nginx/okryu.conf) appends the client's address to
+# X-Forwarded-For: the rate limits count that address, not nginx's.
+OKRYU_TRUSTED_PROXY_HOPS = environment.read_int("OKRYU_TRUSTED_PROXY_HOPS", default=1)
