@@ -21,7 +21,7 @@ DEFAULT_URL = "sqlite:///var/bench-sign-in.sqlite3"
 
 def _setup(database_url: str) -> None:
     os.environ["DATABASE_URL"] = database_url
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.base")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.demo")
     import django
 
     django.setup()
