@@ -3,8 +3,10 @@
 import uuid
 
 import pytest
+import time_machine
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from okryu.accounts.models import Address, District, RoleGrant, User
 from okryu.accounts.tests.factories import AddressFactory, DistrictFactory, UserFactory
@@ -146,12 +148,13 @@ def test_failures_delay_that_account_but_not_another_from_the_same_address(
 ):
     UserFactory.create(username="shopper1")
     UserFactory.create(username="shopper2")
-    for _ in range(4):
-        client.post(reverse("login"), {"username": "shopper1", "password": "wrong"})
+    with time_machine.travel(timezone.now(), tick=False):
+        for _ in range(4):
+            client.post(reverse("login"), {"username": "shopper1", "password": "wrong"})
 
-    refused = client.post(
-        reverse("login"), {"username": "shopper1", "password": PASSWORD}
-    )
+        refused = client.post(
+            reverse("login"), {"username": "shopper1", "password": PASSWORD}
+        )
     other = Client().post(
         reverse("login"), {"username": "shopper2", "password": PASSWORD}
     )
