@@ -273,7 +273,7 @@ OKRYU_JOB_HANDLERS = {
 }
 
 # Abuse defences: sign-in, rate limits, request sizes, headers and staff sessions
-# (docs/adr/0007-sign-in-defences-and-rate-limits.md says why each number is what it is).
+# (docs/adr/0009-sign-in-defences-and-rate-limits.md says why each number is what it is).
 AUTHENTICATION_BACKENDS = ["okryu.accounts.backends.GuardedModelBackend"]
 # Rate-limit counters: Redis when there is one (atomic INCR), else database rows.
 OKRYU_RATE_LIMIT_STORE = "cache" if REDIS_URL else "database"

@@ -320,7 +320,10 @@ def test_cancelling_orders_on_the_page_is_limited_per_account():
     orders = [place(shopper, (noodles, 1)) for _ in range(3)]
     client = signed_in(shopper)
 
-    answers = [client.post(f"/orders/{order.pk}/cancel/") for order in orders]
+    answers = [
+        client.post(f"/orders/{order.pk}/cancel/", {"confirm": "yes"})
+        for order in orders
+    ]
 
     assert [answer.status_code for answer in answers[:2]] == [302, 302]
     assert_limited_on_the_third(answers)

@@ -1,7 +1,7 @@
 """Bodies of the merchant staff's routes: the order queue and the back office of products."""
 
 from ninja import Schema
-from pydantic import ConfigDict, Field
+from pydantic import ConfigDict, Field, StrictBool
 
 from okryu.api.v1.schemas.catalog import ProductDetailOut
 from okryu.api.v1.schemas.orders import OrderLineOut
@@ -95,11 +95,11 @@ class DishKitchenIn(Schema):
 
     model_config = ConfigDict(extra="forbid")
 
-    daily_capacity: int | None = Field(
+    daily_capacity: Integer | None = Field(
         description="Portions a day; null: sold from stock, not by portions.",
     )
-    sold_out: bool = Field(description="Switched off for today.")
-    preparation_minutes: int | None = Field(
+    sold_out: StrictBool = Field(description="Switched off for today.")
+    preparation_minutes: Integer | None = Field(
         description="The dish's own time; null: the restaurant's.",
     )
 
@@ -109,9 +109,9 @@ class OptionGroupIn(Schema):
 
     model_config = ConfigDict(extra="forbid")
 
-    name: str = Field(min_length=1, max_length=OptionGroup.NAME_LENGTH_MAX)
-    name_en: str = Field(min_length=1, max_length=OptionGroup.NAME_LENGTH_MAX)
-    choice: str = Field(description="`one`: choose exactly one; `any`: choose any.")
+    name: Text = Field(min_length=1, max_length=OptionGroup.NAME_LENGTH_MAX)
+    name_en: Text = Field(min_length=1, max_length=OptionGroup.NAME_LENGTH_MAX)
+    choice: Text = Field(description="`one`: choose exactly one; `any`: choose any.")
 
 
 class OptionIn(Schema):
@@ -119,9 +119,11 @@ class OptionIn(Schema):
 
     model_config = ConfigDict(extra="forbid")
 
-    name: str = Field(min_length=1, max_length=Option.NAME_LENGTH_MAX)
-    name_en: str = Field(min_length=1, max_length=Option.NAME_LENGTH_MAX)
-    price_change: int = Field(description="Won added to the unit price (may be < 0).")
+    name: Text = Field(min_length=1, max_length=Option.NAME_LENGTH_MAX)
+    name_en: Text = Field(min_length=1, max_length=Option.NAME_LENGTH_MAX)
+    price_change: Integer = Field(
+        description="Won added to the unit price (may be < 0)."
+    )
 
 
 class MerchantDishOut(MerchantProductOut):
@@ -142,11 +144,11 @@ class OpeningPeriodIO(Schema):
 
     model_config = ConfigDict(extra="forbid")
 
-    weekday: int = Field(ge=0, le=6, description="0 is Monday, 6 Sunday.")
-    opens_at: str = Field(
+    weekday: Integer = Field(ge=0, le=6, description="0 is Monday, 6 Sunday.")
+    opens_at: Text = Field(
         pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$", examples=["11:00"]
     )
-    closes_at: str = Field(
+    closes_at: Text = Field(
         pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$", examples=["21:00"]
     )
 
