@@ -4,6 +4,7 @@ SQLite by default, PostgreSQL when ``OKRYU_TEST_DATABASE_URL`` is set.
 """
 
 import os
+from pathlib import Path
 
 from config.settings.base import *  # noqa: F403
 from config.settings.base import BASE_DIR, LOOPBACK_HOSTS, VAR_DIR
@@ -29,11 +30,12 @@ else:
         )
     }
     # Parallel runs on one machine (several checkouts, CI beside a developer) each name their own.
-    DATABASES["default"]["TEST"] = {
-        "NAME": os.environ.get(
-            "OKRYU_TEST_SQLITE_PATH", str(VAR_DIR / "test-okryu.sqlite3")
-        )
-    }
+    _test_sqlite_path = Path(
+        os.environ.get("OKRYU_TEST_SQLITE_PATH", str(VAR_DIR / "test-okryu.sqlite3"))
+    )
+    # A fresh clone has no var/ yet, and SQLite makes the file but not its folder.
+    _test_sqlite_path.parent.mkdir(parents=True, exist_ok=True)
+    DATABASES["default"]["TEST"] = {"NAME": str(_test_sqlite_path)}
 
 # Fast hashes keep the suite quick; the Argon2 hasher still has its own tests.
 PASSWORD_HASHERS = [
