@@ -148,7 +148,6 @@ if REDIS_URL:
             "KEY_PREFIX": "okryu",
         }
     }
-    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {
         "default": {
@@ -157,7 +156,10 @@ else:
             "OPTIONS": {"MAX_ENTRIES": 20000},
         }
     }
-    SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# Read through the cache, written through to the database: a signed-in page asks the database
+# nothing for its session, and a lost cache loses no session. The file cache is shared by every
+# process of one host; several hosts share Redis.
+SESSION_ENGINE = "okryu.core.sessions"
 SESSION_COOKIE_AGE = 60 * 60 * 24 * 30
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -51,11 +51,26 @@ def exists_district(*, district_id: int) -> bool:
     return District.objects.filter(pk=district_id).exists()
 
 
+# Where a user object keeps its roles for the rest of one request, as Django's auth keeps
+# permissions in ``_perm_cache``: the header, the staff-session checks and the page all ask.
+ROLES_MEMO_ATTRIBUTE = "_okryu_roles"
+
+
 def list_roles(user: User | AnonymousUser) -> list[str]:
-    """Return the roles the user holds, sorted, as the API names them."""
+    """Return the roles the user holds, sorted, as the API names them.
+
+    Read once per user object: a request loads its user afresh, so a grant or a revocation
+    shows from the next request on.
+    """
     if not user.is_authenticated:
         return []
-    return sorted(RoleGrant.objects.filter(user=user).values_list("role", flat=True))
+    memo: list[str] | None = getattr(user, ROLES_MEMO_ATTRIBUTE, None)
+    if memo is None:
+        memo = sorted(
+            RoleGrant.objects.filter(user=user).values_list("role", flat=True)
+        )
+        setattr(user, ROLES_MEMO_ATTRIBUTE, memo)
+    return list(memo)
 
 
 def has_role(user: User | AnonymousUser, role: Role) -> bool:

@@ -10,7 +10,8 @@ from django.conf import settings
 from django.db import transaction
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from okryu.accounts.models import STAFF_ROLES, RoleGrant, User
+from okryu.accounts.models import STAFF_ROLES, User
+from okryu.accounts.queries import list_roles
 from okryu.core.errors import DomainError, InvalidInput
 
 DEVICE_NAME = "authenticator"
@@ -37,7 +38,7 @@ def is_staff_member(user: User) -> bool:
     """Return whether ``user`` holds a staff role or may open the admin."""
     if user.is_staff or user.is_superuser:
         return True
-    return RoleGrant.objects.filter(user=user, role__in=STAFF_ROLES).exists()
+    return any(role in STAFF_ROLES for role in list_roles(user))
 
 
 def needs_second_factor(user: User) -> bool:

@@ -1,6 +1,7 @@
 """Reads of the basket: find it, and price it per merchant in one query."""
 
 from django.conf import settings
+from django.core.cache import cache
 
 from okryu.cart.models import Basket, BasketLine
 from okryu.cart.owners import BasketOwner
@@ -12,6 +13,9 @@ from okryu.catalog.options import (
     load_option_menus,
     option_ids_of_key,
 )
+
+# The longest a header may show a count that a racing change made stale.
+LINE_COUNT_CACHE_SECONDS = 30
 
 
 def find_basket(owner: BasketOwner) -> Basket | None:
@@ -81,9 +85,25 @@ def get_basket_summary(owner: BasketOwner) -> BasketSummary:
     return price_basket([_to_item(line, menus) for line in lines])
 
 
+def line_count_cache_key(owner: BasketOwner) -> str:
+    """Return the cache key of the owner's line count (forgotten by every basket change)."""
+    return f"okryu:basket-lines:{owner.label}"
+
+
 def count_basket_lines(owner: BasketOwner) -> int:
-    """Return how many lines the owner's basket has (for a header badge)."""
-    return BasketLine.objects.filter(owner.basket_filter("basket__")).count()
+    """Return how many lines the owner's basket has (for a header badge).
+
+    Every page of a signed-in shopper shows the count, so it is read from the cache; each
+    service that changes a basket forgets it once its transaction commits. A read racing a
+    change can put back the old count, so it is kept only briefly.
+    """
+    key = line_count_cache_key(owner)
+    cached = cache.get(key)
+    if isinstance(cached, int):
+        return cached
+    count = BasketLine.objects.filter(owner.basket_filter("basket__")).count()
+    cache.set(key, count, LINE_COUNT_CACHE_SECONDS)
+    return count
 
 
 def exists_basket_line(owner: BasketOwner, *, line_id: int) -> bool:

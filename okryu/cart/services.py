@@ -8,6 +8,7 @@ filling the basket; checkout checks them again when it reserves stock.
 from collections.abc import Sequence
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext
 
@@ -15,6 +16,7 @@ from okryu.accounts.models import User
 from okryu.cart.errors import BasketFull
 from okryu.cart.models import Basket, BasketLine
 from okryu.cart.owners import BasketOwner
+from okryu.cart.queries import line_count_cache_key
 from okryu.cart.rules import QuantityRefusal, check_quantity
 from okryu.catalog.errors import OutOfStock, OverPurchaseLimit, ProductUnavailable
 from okryu.catalog.models import Product
@@ -97,6 +99,14 @@ def _check_product_quantity(product: Product, quantity: int) -> None:
         raise _quantity_error(refusal, product=product, quantity=quantity)
 
 
+def _forget_line_count_on_commit(owner: BasketOwner) -> None:
+    # The header's count is cached (count_basket_lines). Forgotten now, and again once the
+    # change commits, since a page read in between may have put back the old count.
+    key = line_count_cache_key(owner)
+    cache.delete(key)
+    transaction.on_commit(lambda: cache.delete(key))
+
+
 def _lock_or_create_basket(owner: BasketOwner) -> Basket:
     basket = Basket.objects.select_for_update().filter(owner.basket_filter()).first()
     if basket is not None:
@@ -154,6 +164,7 @@ def add_to_basket(
             raise NotFound(gettext("상품을 찾을 수 없습니다."))
         chosen = _choose_options(product, option_ids)
         basket = _lock_or_create_basket(owner)
+        _forget_line_count_on_commit(owner)
         line = BasketLine.objects.filter(
             basket=basket, product=product, options_key=chosen.key
         ).first()
@@ -217,6 +228,7 @@ def remove_line(*, owner: BasketOwner, line_id: int) -> None:
     with transaction.atomic():
         line = _get_owned_line(owner, line_id)
         basket = line.basket
+        _forget_line_count_on_commit(owner)
         line.delete()
         basket.save(update_fields=["updated_at"])
     assert not BasketLine.objects.filter(pk=line_id).exists()
@@ -246,7 +258,10 @@ def merge_session_basket_into_user(*, session_key: str, user: User) -> Basket | 
         )
         if session_basket is None:
             return None
-        basket = _lock_or_create_basket(BasketOwner.for_user(user.pk))
+        _forget_line_count_on_commit(BasketOwner.for_session(session_key))
+        user_owner = BasketOwner.for_user(user.pk)
+        _forget_line_count_on_commit(user_owner)
+        basket = _lock_or_create_basket(user_owner)
         existing = {
             (line.product_id, line.options_key): line for line in basket.lines.all()
         }

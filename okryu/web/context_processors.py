@@ -13,6 +13,7 @@ from okryu.cart.owners import BasketOwner
 from okryu.cart.queries import count_basket_lines
 from okryu.merchants.models import MerchantKind
 from okryu.merchants.queries import list_merchant_ids_for_staff
+from okryu.web.page_cache import is_shared_page
 
 # The work pages of each role, linked from the header of the people who hold it.
 WORK_PAGES = [
@@ -33,6 +34,8 @@ def storefront(request: HttpRequest) -> dict[str, object]:
         "query_length_max": settings.OKRYU_SEARCH_QUERY_LENGTH_MAX,
         "basket_line_count": _basket_line_counter(request),
         "work_links": _work_links(request),
+        # A page shared by every visitor (page_cache) writes placeholders for their own parts.
+        "shared_page": is_shared_page(request),
     }
 
 

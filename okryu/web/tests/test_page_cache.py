@@ -1,4 +1,5 @@
-"""Whole catalog pages are kept briefly for first-time visitors, with fresh form fields."""
+"""Whole catalog pages are kept briefly and shared by every visitor, each with their own
+header and fresh form fields."""
 
 import re
 import uuid
@@ -90,7 +91,7 @@ def test_a_visitor_with_a_basket_sees_their_own_header_not_the_cached_one(noodle
     assert '<span class="count">1</span>' in page
 
 
-def test_a_signed_in_shopper_never_gets_the_visitors_page(noodles):
+def test_a_signed_in_shopper_gets_the_shared_page_with_their_own_menu(noodles):
     url = f"/products/{noodles.pk}/"
     Client().get(url)
     shopper = Client()
@@ -99,6 +100,74 @@ def test_a_signed_in_shopper_never_gets_the_visitors_page(noodles):
     page = shopper.get(url).content.decode()
 
     assert "로그아웃" in page
+    assert "내 주문" in page
+    assert 'href="/accounts/login/"' not in page
+    assert "평양랭면" in page
+
+
+def test_a_page_first_rendered_for_a_shopper_shows_a_visitor_nothing_of_theirs(noodles):
+    url = f"/products/{noodles.pk}/"
+    shopper = Client()
+    shopper.force_login(UserFactory.create(username="rimsongchol"))
+    shopper.post(
+        "/basket/add/",
+        {"idempotency_key": uuid.uuid4().hex, "product": noodles.pk, "quantity": "1"},
+    )
+    shopper.get(url)
+
+    page = Client().get(url).content.decode()
+
+    assert cache.get(f"okryu:page:ko:{url}") is not None
+    assert "로그아웃" not in page
+    assert 'class="count"' not in page
+    assert 'href="/accounts/login/"' in page
+
+
+def test_the_basket_count_in_the_header_follows_each_change_at_once(noodles):
+    url = f"/products/{noodles.pk}/"
+    shopper = Client()
+    shopper.force_login(UserFactory.create())
+    assert 'class="count"' not in shopper.get(url).content.decode()
+
+    shopper.post(
+        "/basket/add/",
+        {"idempotency_key": uuid.uuid4().hex, "product": noodles.pk, "quantity": "2"},
+    )
+
+    assert '<span class="count">1</span>' in shopper.get(url).content.decode()
+
+
+def test_a_signed_in_shopper_pays_for_the_cached_page_with_two_queries(
+    noodles, settings, django_assert_num_queries
+):
+    # The session is read from the cache; the user and their roles are the two queries.
+    settings.SESSION_ENGINE = "okryu.core.sessions"
+    url = f"/products/{noodles.pk}/"
+    shopper = Client()
+    shopper.force_login(UserFactory.create())
+    shopper.get(url)
+
+    with django_assert_num_queries(2):
+        page = shopper.get(url)
+
+    assert "로그아웃" in page.content.decode()
+
+
+def test_a_message_is_shown_once_to_its_visitor_and_never_kept_for_others(noodles):
+    url = f"/products/{noodles.pk}/"
+    Client().get(url)
+    visitor = Client()
+    refused = visitor.post(
+        "/basket/add/",
+        {"idempotency_key": uuid.uuid4().hex, "product": noodles.pk, "quantity": "99"},
+    )
+    assert refused.status_code == 302
+
+    own = visitor.get(refused["Location"]).content.decode()
+    other = Client().get(refused["Location"]).content.decode()
+
+    assert 'class="messages"' in own
+    assert 'class="messages"' not in other
 
 
 def test_the_cache_keeps_each_language_apart(noodles):
