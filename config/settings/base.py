@@ -233,6 +233,16 @@ OKRYU_CARD_VALID_YEARS = 5
 OKRYU_CARD_TRANSFER_LIMIT_WON = 2_000_000
 OKRYU_CARD_DAILY_LIMIT_WON = 5_000_000
 OKRYU_OFFLINE_FLOOR_LIMIT_WON = 50_000
+# The bank counter's money controls (payments/counter_services.py): a cash top-up over the
+# approval threshold waits for a supervisor other than the teller; none may pass the maximum;
+# a teller's cash taken in per day (booked and awaiting approval) stops at the daily limit.
+OKRYU_TOPUP_APPROVAL_WON = environment.read_int(
+    "OKRYU_TOPUP_APPROVAL_WON", default=1_000_000
+)
+OKRYU_TOPUP_MAX_WON = environment.read_int("OKRYU_TOPUP_MAX_WON", default=10_000_000)
+OKRYU_TELLER_DAILY_WON = environment.read_int(
+    "OKRYU_TELLER_DAILY_WON", default=50_000_000
+)
 # An order paid at the door holds nothing at checkout, so the goods it reserves are bounded.
 OKRYU_DOOR_ORDER_TOTAL_MAX_WON = 300_000
 OKRYU_HOLD_TIMEOUT_SECONDS = 7 * 24 * 60 * 60

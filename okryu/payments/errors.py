@@ -167,6 +167,94 @@ class QrRequestNotFound(NotFound):
     title = "Payment request not found"
 
 
+class OwnCard(DomainError):
+    """Bank staff may not act at the counter on a card they hold themselves."""
+
+    code = "own_card"
+    status = 403
+    title = "Own card"
+
+
+class SamePerson(DomainError):
+    """A top-up is approved or rejected by a supervisor other than the teller who took it."""
+
+    code = "same_person"
+    status = 403
+    title = "Same person"
+
+
+class TopUpTooLarge(DomainError):
+    """A single cash top-up is above ``OKRYU_TOPUP_MAX_WON``."""
+
+    code = "topup_too_large"
+    status = 422
+    title = "Top-up too large"
+
+
+class TellerLimit(DomainError):
+    """The teller's cash taken in today would pass ``OKRYU_TELLER_DAILY_WON``."""
+
+    code = "teller_limit"
+    status = 409
+    title = "Teller's daily limit reached"
+
+
+class SecondCardNeedsReason(DomainError):
+    """The holder already has a card; another is issued only with a reason."""
+
+    code = "second_card"
+    status = 409
+    title = "The holder already has a card"
+
+
+class DrawerClosed(DomainError):
+    """The teller has no open cash drawer today; cash is taken only through one."""
+
+    code = "drawer_closed"
+    status = 409
+    title = "No open cash drawer"
+
+
+class DrawerOpen(DomainError):
+    """The teller's drawer of an earlier day is still open, or today's was closed already."""
+
+    code = "drawer_open"
+    status = 409
+    title = "Another drawer is open"
+
+
+class DrawerAlreadyClosed(DomainError):
+    """Today's drawer was counted and closed; a drawer is opened once a day."""
+
+    code = "drawer_already_closed"
+    status = 409
+    title = "Drawer closed for the day"
+
+
+class ApprovalsPending(DomainError):
+    """A drawer with top-ups still waiting for a supervisor cannot be counted and closed."""
+
+    code = "approvals_pending"
+    status = 409
+    title = "Top-ups await approval"
+
+
+class AlreadyDecided(DomainError):
+    """The top-up was approved or rejected already; ``status`` says which."""
+
+    code = "already_decided"
+    status = 409
+    title = "Already decided"
+
+
+class TopUpNotFound(NotFound):
+    """No counter top-up has this id."""
+
+    code = "topup_not_found"
+    status = 404
+    title = "Top-up not found"
+
+
 # A refusal is recorded by code and replayed as the same class: an explicit table, so a stored
 # code never names code to import.
 REFUSALS_BY_CODE: dict[str, type[DomainError]] = {

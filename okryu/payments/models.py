@@ -1,4 +1,5 @@
-"""Ledger accounts, immutable transfers, cards, chip uses and QR payment requests."""
+"""Ledger accounts, immutable transfers, cards, chip uses, QR payment requests, and the bank
+counter's cash drawers and top-ups."""
 
 from django.conf import settings
 from django.db import models
@@ -208,6 +209,8 @@ class Card(models.Model):
     pin_hash = models.CharField(max_length=200)
     pin_key_version = models.PositiveSmallIntegerField()
     pin_failed_attempts = models.PositiveSmallIntegerField(default=0)
+    # Why the teller issued it while the holder already had a card (blank for a first card).
+    issue_reason = models.CharField(max_length=200, blank=True)
     ledger_account = models.OneToOneField(
         LedgerAccount, on_delete=models.PROTECT, related_name="card"
     )
@@ -317,3 +320,164 @@ class PaymentRequest(models.Model):
     @override
     def __str__(self) -> str:
         return f"QR {self.amount_won}원 {self.status}"
+
+
+class CashDrawerStatus(models.TextChoices):
+    """Whether a teller's drawer takes cash."""
+
+    OPEN = "open", "open"
+    CLOSED = "closed", "closed"
+
+
+class CashDrawer(models.Model):
+    """A teller's cash drawer for one local day: opened, filled with top-ups, counted, closed.
+
+    ``taken_won`` is the cash taken in through it (booked, and awaiting a supervisor; a rejected
+    top-up is handed back and leaves it); ``booked_won`` what the ledger credited to cards
+    through it. Both are kept by the counter services and recomputed by the audit. Closing
+    records the cash counted and its difference to ``booked_won``.
+    """
+
+    NOTE_LENGTH_MAX = 300
+
+    teller = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="cash_drawers"
+    )
+    day = models.DateField()
+    status = models.CharField(
+        max_length=10, choices=CashDrawerStatus.choices, default=CashDrawerStatus.OPEN
+    )
+    taken_won = models.BigIntegerField(default=0)
+    booked_won = models.BigIntegerField(default=0)
+    counted_won = models.BigIntegerField(null=True, blank=True)
+    difference_won = models.BigIntegerField(null=True, blank=True)
+    note = models.CharField(max_length=NOTE_LENGTH_MAX, blank=True)
+    opened_at = models.DateTimeField()
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["teller", "day"], name="cash_drawer_one_per_teller_and_day"
+            ),
+            models.UniqueConstraint(
+                fields=["teller"],
+                condition=Q(status="open"),
+                name="cash_drawer_one_open_per_teller",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=CashDrawerStatus.values),
+                name="cash_drawer_status_known",
+            ),
+            models.CheckConstraint(
+                condition=Q(booked_won__gte=0, taken_won__gte=F("booked_won")),
+                name="cash_drawer_booked_within_taken",
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    status="open",
+                    counted_won__isnull=True,
+                    difference_won__isnull=True,
+                    closed_at__isnull=True,
+                )
+                | Q(
+                    status="closed",
+                    counted_won__gte=0,
+                    difference_won__isnull=False,
+                    closed_at__isnull=False,
+                ),
+                name="cash_drawer_closed_is_counted",
+            ),
+        ]
+
+    @override
+    def __str__(self) -> str:
+        return f"drawer {self.teller_id} {self.day} {self.status}"
+
+
+class CounterTopUpStatus(models.TextChoices):
+    """Where a cash top-up taken at the counter stands."""
+
+    BOOKED = "booked", "booked"
+    PENDING_APPROVAL = "pending_approval", "pending approval"
+    APPROVED = "approved", "approved"
+    REJECTED = "rejected", "rejected"
+
+
+class CounterTopUp(models.Model):
+    """Cash a teller took in at the counter for a card, through their drawer.
+
+    Up to the approval threshold it is booked at once; above it, it waits for a supervisor
+    other than the teller, who approves it (booked then) or rejects it (the cash is handed
+    back). ``booking_transfer_id`` is the ledger transfer id its booking uses, fixed when the
+    cash is taken, so a retried request or approval books it at most once.
+    """
+
+    REASON_LENGTH_MAX = 200
+
+    booking_transfer_id = models.CharField(
+        max_length=Transfer.TRANSFER_ID_LENGTH_MAX, unique=True
+    )
+    card = models.ForeignKey(
+        Card, on_delete=models.PROTECT, related_name="counter_top_ups"
+    )
+    drawer = models.ForeignKey(
+        CashDrawer, on_delete=models.PROTECT, related_name="top_ups"
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    amount_won = models.BigIntegerField()
+    status = models.CharField(max_length=20, choices=CounterTopUpStatus.choices)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    rejection_reason = models.CharField(max_length=REASON_LENGTH_MAX, blank=True)
+    transfer = models.OneToOneField(
+        Transfer, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["status", "created_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(amount_won__gt=0), name="counter_top_up_amount_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=CounterTopUpStatus.values),
+                name="counter_top_up_status_known",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["booked", "approved"], transfer__isnull=False)
+                | Q(status__in=["pending_approval", "rejected"], transfer__isnull=True),
+                name="counter_top_up_booked_has_transfer",
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    status__in=["approved", "rejected"],
+                    decided_by__isnull=False,
+                    decided_at__isnull=False,
+                )
+                | Q(
+                    status__in=["booked", "pending_approval"],
+                    decided_by__isnull=True,
+                    decided_at__isnull=True,
+                ),
+                name="counter_top_up_decision_named",
+            ),
+            # Four eyes: nobody approves or rejects what they took in themselves.
+            models.CheckConstraint(
+                condition=~Q(decided_by=F("requested_by")),
+                name="counter_top_up_decided_by_another",
+            ),
+        ]
+
+    @override
+    def __str__(self) -> str:
+        return f"top-up {self.pk} {self.amount_won} {self.status}"
