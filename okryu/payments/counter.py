@@ -5,16 +5,23 @@ Visibility is the caller's job here (teller pages check the role, card pages go 
 """
 
 import datetime as dt
+from dataclasses import dataclass
 
-from django.db.models import Q
+from django.db.models import Case, Count, Q, Value, When
 
 from okryu.accounts.models import User
 from okryu.core import clock
 from okryu.core.errors import InvalidInput
+from okryu.payments.counter_audit import drawer_ledger_totals
 from okryu.payments.models import (
     BALANCE_MOVING_KINDS,
     Card,
     CardStatus,
+    CashDrawer,
+    CashDrawerStatus,
+    CounterTopUp,
+    CounterTopUpStatus,
+    LedgerAccount,
     PaymentRequest,
     Transfer,
 )
@@ -23,6 +30,8 @@ HOLDER_SEARCH_LENGTH_MAX = 50
 HOLDERS_SHOWN_MAX = 20
 STATEMENT_PAGE_SIZE_MAX = 200
 PAYMENT_TOKEN_LENGTH_MAX = 43
+TOP_UPS_SHOWN_MAX = 100
+DRAWERS_SHOWN_MAX = 100
 
 
 def find_holders(*, text: str, limit: int = HOLDERS_SHOWN_MAX) -> list[User]:
@@ -101,3 +110,77 @@ def list_usable_cards_for_holder(*, holder_id: int) -> list[Card]:
         for card in list_cards_for_holder(holder_id=holder_id)
         if card.status == CardStatus.ACTIVE
     ]
+
+
+def list_pending_top_ups(
+    *, teller_id: int | None = None, limit: int = TOP_UPS_SHOWN_MAX
+) -> list[CounterTopUp]:
+    """Return top-ups awaiting a supervisor, oldest first (only one teller's, if named)."""
+    assert 0 < limit <= TOP_UPS_SHOWN_MAX
+    pending = CounterTopUp.objects.filter(status=CounterTopUpStatus.PENDING_APPROVAL)
+    if teller_id is not None:
+        pending = pending.filter(requested_by_id=teller_id)
+    return list(
+        pending.select_related("card", "requested_by", "decided_by").order_by(
+            "created_at", "pk"
+        )[:limit]
+    )
+
+
+def get_top_up(*, top_up_id: int) -> CounterTopUp | None:
+    """Return the counter top-up with its card and people, or None."""
+    return (
+        CounterTopUp.objects.select_related("card", "requested_by", "decided_by")
+        .filter(pk=top_up_id)
+        .first()
+    )
+
+
+@dataclass(frozen=True)
+class DrawerView:
+    """A drawer with what the ledger booked through it and its top-ups awaiting approval."""
+
+    drawer: CashDrawer
+    ledger_won: int
+    pending: int
+
+    @property
+    def matches_ledger(self) -> bool:
+        """Return whether the drawer's booked figure is the ledger's."""
+        return self.drawer.booked_won == self.ledger_won
+
+
+def list_drawers(
+    *,
+    day: dt.date | None = None,
+    teller_id: int | None = None,
+    limit: int = DRAWERS_SHOWN_MAX,
+) -> list[DrawerView]:
+    """Return drawers (of a day, of a teller), open first then newest, with ledger totals."""
+    assert 0 < limit <= DRAWERS_SHOWN_MAX
+    drawers = CashDrawer.objects.select_related("teller")
+    if day is not None:
+        drawers = drawers.filter(day=day)
+    if teller_id is not None:
+        drawers = drawers.filter(teller_id=teller_id)
+    rows = list(
+        drawers.annotate(
+            is_closed=Case(
+                When(status=CashDrawerStatus.CLOSED, then=Value(1)), default=Value(0)
+            ),
+            pending=Count(
+                "top_ups",
+                filter=Q(top_ups__status=CounterTopUpStatus.PENDING_APPROVAL),
+            ),
+        ).order_by("is_closed", "-day", "teller__username")[:limit]
+    )
+    totals = drawer_ledger_totals([row.pk for row in rows])
+    return [
+        DrawerView(drawer=row, ledger_won=totals[row.pk], pending=row.pending)
+        for row in rows
+    ]
+
+
+def get_card_account(*, card_id: int) -> LedgerAccount:
+    """Return the card's ledger account as stored now (for the supervisor's answers)."""
+    return LedgerAccount.objects.get(card__pk=card_id)

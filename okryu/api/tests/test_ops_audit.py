@@ -48,6 +48,11 @@ def test_the_audit_of_clean_data_is_all_zeros(api_client, operator_token):
             "open_jobs_of_closed_fulfilments": 0,
             "loads_not_matching_jobs": 0,
         },
+        "counter": {
+            "topups_over_threshold_without_approval": 0,
+            "drawers_not_matching_ledger": 0,
+            "drawers_with_difference": 0,
+        },
     }
 
 

@@ -16,6 +16,7 @@ from okryu.api.tests.cards_support import (
 from okryu.api.tests.support import assert_problem, bearer, make_person
 from okryu.core.models import IdempotencyRecord
 from okryu.notifications.models import OutboxMessage
+from okryu.payments.counter_services import open_drawer
 from okryu.payments.models import Card, CardStatus, Transfer
 
 pytestmark = pytest.mark.django_db
@@ -23,7 +24,10 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def teller_token():
-    return person_with_token(Role.TELLER)[1]
+    """A teller's token; the teller's drawer is open, as cash is taken only through one."""
+    teller, token = person_with_token(Role.TELLER)
+    open_drawer(teller=teller)
+    return token
 
 
 @pytest.fixture

@@ -20,6 +20,7 @@ from okryu.api.v1 import (
     auth,
     cards,
     catalog,
+    counter,
     courier,
     merchant,
     merchant_kitchen,
@@ -118,6 +119,7 @@ api.add_router("", auth.router)
 api.add_router("", catalog.router)
 api.add_router("", ops.router)
 api.add_router("", teller.router)
+api.add_router("", counter.router)
 api.add_router("", cards.router)
 api.add_router("", qr.router)
 api.add_router("", orders.router)

@@ -9,6 +9,7 @@ from okryu.api.v1.idempotency import respond_once
 from okryu.api.v1.schemas.courier import DispatchOut
 from okryu.api.v1.schemas.ops import (
     AuditOut,
+    CounterAuditOut,
     DeliveryAuditOut,
     LedgerAuditOut,
     OrdersAuditOut,
@@ -20,6 +21,7 @@ from okryu.delivery.audit import audit_delivery
 from okryu.delivery.services import dispatch
 from okryu.orders.audit import audit_orders
 from okryu.payments.audit import audit_ledger
+from okryu.payments.counter_audit import audit_counter
 
 router = Router(tags=["ops"])
 
@@ -41,6 +43,7 @@ def get_audit(request: HttpRequest) -> AuditOut:
     stock = audit_stock()
     orders = audit_orders()
     delivery = audit_delivery()
+    counter = audit_counter()
     return AuditOut(
         ledger=LedgerAuditOut(
             sum_of_balances=ledger.sum_of_balances,
@@ -71,6 +74,13 @@ def get_audit(request: HttpRequest) -> AuditOut:
         delivery=DeliveryAuditOut(
             open_jobs_of_closed_fulfilments=delivery.open_jobs_of_closed_fulfilments,
             loads_not_matching_jobs=delivery.loads_not_matching_jobs,
+        ),
+        counter=CounterAuditOut(
+            topups_over_threshold_without_approval=(
+                counter.topups_over_threshold_without_approval
+            ),
+            drawers_not_matching_ledger=counter.drawers_not_matching_ledger,
+            drawers_with_difference=counter.drawers_with_difference,
         ),
     )
 

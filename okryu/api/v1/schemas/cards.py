@@ -15,6 +15,14 @@ class CardIssueIn(Schema):
     holder: Text = Field(description="The holder's login name.", max_length=150)
     phone: Text = Field(description="Where the card's SMS go.", max_length=20)
     pin: Text = Field(description="4 to 6 digits.", max_length=6)
+    reason: Text = Field(
+        default="",
+        max_length=200,
+        description=(
+            "Why the holder gets another card; required when they already hold one "
+            "(else 409 `second_card`, naming the card they hold)."
+        ),
+    )
 
 
 class CardIssuedOut(Schema):

@@ -89,6 +89,31 @@ class DeliveryAuditOut(Schema):
     )
 
 
+class CounterAuditOut(Schema):
+    """The bank counter's controls recomputed from the ledger; zero but the last on sound data."""
+
+    topups_over_threshold_without_approval: int = Field(
+        description=(
+            "Cash credited from the bank's cash account to a card above "
+            "OKRYU_TOPUP_APPROVAL_WON that is not a top-up approved by a supervisor other "
+            "than the teller who took it."
+        )
+    )
+    drawers_not_matching_ledger: int = Field(
+        description=(
+            "Cash drawers whose booked or taken figures, or recorded difference at closing, "
+            "disagree with the transfers of their top-ups (or whose top-up was booked for "
+            "another amount or card)."
+        )
+    )
+    drawers_with_difference: int = Field(
+        description=(
+            "Not a fault: closed drawers whose counted cash differed from the ledger, each "
+            "with the teller's note, for the supervisor to look at."
+        )
+    )
+
+
 class AuditOut(Schema):
     """The invariant audit, recomputed from the data at each call (never cached).
 
@@ -100,3 +125,4 @@ class AuditOut(Schema):
     stock: StockAuditOut
     orders: OrdersAuditOut
     delivery: DeliveryAuditOut
+    counter: CounterAuditOut
