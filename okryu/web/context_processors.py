@@ -19,6 +19,7 @@ from okryu.web.page_cache import is_shared_page
 WORK_PAGES = [
     (Role.MERCHANT, "merchant", gettext_lazy("판매자 업무")),
     (Role.TELLER, "teller-home", gettext_lazy("은행 창구")),
+    (Role.SUPERVISOR, "supervisor-queue", gettext_lazy("입금 승인")),
     (Role.OPERATOR, "logistics", gettext_lazy("물류 사무소")),
     (Role.COURIER, "courier-jobs", gettext_lazy("내 배달")),
 ]

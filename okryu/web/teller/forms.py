@@ -18,6 +18,11 @@ class IssueCardForm(OnceForm):
 
     phone = forms.CharField(label=gettext_lazy("전화번호"), max_length=20)
     pin = pin_field()
+    reason = forms.CharField(
+        label=gettext_lazy("발급 사유 (이미 카드가 있으면 필수)"),
+        max_length=200,
+        required=False,
+    )
 
 
 class TopUpForm(OnceForm):
@@ -44,3 +49,31 @@ class PinResetForm(OnceForm):
     """Set a new PIN; it unlocks a card locked by wrong PINs."""
 
     pin = pin_field(gettext_lazy("새 PIN"))
+
+
+class CloseDrawerForm(OnceForm):
+    """The cash counted in the drawer at closing, and why it differs from the ledger."""
+
+    counted = forms.IntegerField(
+        label=gettext_lazy("센 현금(원)"),
+        min_value=0,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric", "step": "1"}),
+        error_messages={
+            "required": gettext_lazy("센 현금을 입력하십시오."),
+            "invalid": gettext_lazy("금액은 원 단위의 정수입니다."),
+        },
+    )
+    note = forms.CharField(
+        label=gettext_lazy("차이가 있으면 그 까닭"),
+        max_length=300,
+        required=False,
+    )
+
+
+class TopUpDecisionForm(OnceForm):
+    """A supervisor's approval or rejection of one top-up, confirmed by a tick."""
+
+    reason = forms.CharField(
+        label=gettext_lazy("거절 사유"), max_length=200, required=False
+    )
+    confirm = confirmation_field()

@@ -2,10 +2,23 @@
 
 from django.urls import URLPattern, path
 
-from okryu.web.teller import views
+from okryu.web.teller import supervisor, views
 
 urlpatterns: list[URLPattern] = [
     path("", views.TellerHomeView.as_view(), name="teller-home"),
+    path("drawer/open/", views.OpenDrawerView.as_view(), name="teller-drawer-open"),
+    path("drawer/close/", views.CloseDrawerView.as_view(), name="teller-drawer-close"),
+    path("approvals/", supervisor.QueueView.as_view(), name="supervisor-queue"),
+    path(
+        "approvals/<int:top_up_id>/approve/",
+        supervisor.ApproveView.as_view(),
+        name="supervisor-approve",
+    ),
+    path(
+        "approvals/<int:top_up_id>/reject/",
+        supervisor.RejectView.as_view(),
+        name="supervisor-reject",
+    ),
     path("holders/<str:username>/", views.HolderView.as_view(), name="teller-holder"),
     path(
         "holders/<str:username>/cards/",

@@ -1,5 +1,9 @@
-"""Bank counter pages (teller role): find a holder, issue a card, take a cash top-up, block and
-unblock, reset a PIN, print a statement.
+"""Bank counter pages (teller role): open and close the day's cash drawer, find a holder, issue
+a card, take a cash top-up, block and unblock, reset a PIN, print a statement.
+
+Every action goes through the counter's controls (payments/counter_services.py): nothing on a
+card the teller holds, cash only through the open drawer, a top-up above the approval
+threshold waits for a supervisor (the home page lists what waits), a second card needs a reason.
 
 Every form carries a hidden idempotency key and runs its service through ``submit_once``, so a
 double click or a resubmitted form does nothing twice; it posts, then redirects. A refused form
@@ -22,21 +26,31 @@ from typing_extensions import override
 from okryu.accounts.models import Role, User
 from okryu.accounts.queries import has_role
 from okryu.core.errors import DomainError, NotFound
-from okryu.payments import ledger
-from okryu.payments.cards import block_card, issue_card, reset_pin, unblock_card
 from okryu.payments.counter import (
     find_holders,
     get_holder,
     list_cards_for_holder,
+    list_drawers,
+    list_pending_top_ups,
     list_statement_page,
 )
-from okryu.payments.models import Card
+from okryu.payments.counter_services import (
+    block_card_at_counter,
+    close_drawer,
+    issue_card_at_counter,
+    open_drawer,
+    reset_pin_at_counter,
+    take_top_up,
+    unblock_card_at_counter,
+)
+from okryu.payments.models import Card, CounterTopUpStatus
 from okryu.payments.queries import get_card_for_holder_or_teller
 from okryu.web.cards.forms import OnceForm
 from okryu.web.cards.pins import pin_mac
 from okryu.web.idempotency import submit_once
 from okryu.web.teller.forms import (
     BlockForm,
+    CloseDrawerForm,
     HolderSearchForm,
     IssueCardForm,
     PinResetForm,
@@ -80,19 +94,105 @@ def _transfer_id(request: HttpRequest, key: str) -> str:
     return f"web-top-up:{digest[:48]}"
 
 
+def _render_home(
+    request: HttpRequest, *, status: int = 200, **forms: object
+) -> HttpResponse:
+    form = HolderSearchForm(request.GET or None)
+    holders = (
+        find_holders(text=form.cleaned_data["q"])
+        if form.is_bound and form.is_valid()
+        else []
+    )
+    teller = _teller(request)
+    drawers = list_drawers(teller_id=teller.pk, limit=1)
+    context: dict[str, Any] = {
+        "form": form,
+        "holders": holders,
+        "searched": form.is_bound,
+        "drawer": drawers[0] if drawers else None,
+        "pending": list_pending_top_ups(teller_id=teller.pk),
+        "open_form": OnceForm(),
+        "close_form": CloseDrawerForm(),
+    }
+    context.update(forms)
+    return render(request, "web/teller/home.html", context, status=status)
+
+
 class TellerHomeView(TellerRequiredMixin, View):
-    """Find a holder by login, name or phone."""
+    """The counter: the day's drawer, top-ups awaiting approval, and finding a holder."""
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        """Show the search form and, when asked, the holders found."""
-        form = HolderSearchForm(request.GET or None)
-        holders = (
-            find_holders(text=form.cleaned_data["q"])
-            if form.is_bound and form.is_valid()
-            else []
-        )
-        context = {"form": form, "holders": holders, "searched": form.is_bound}
-        return render(request, "web/teller/home.html", context)
+        """Show the drawer, the queue and the search form (with the holders found)."""
+        return _render_home(request)
+
+
+class OpenDrawerView(TellerRequiredMixin, View):
+    """Open the teller's cash drawer for today."""
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        """Open the drawer, or show the counter again with the reason."""
+        form = OnceForm(request.POST)
+
+        def open_it() -> tuple[int, dict[str, object]]:
+            open_drawer(teller=_teller(request))
+            return 200, {}
+
+        try:
+            submit_once(
+                scope=_scope(request, "drawer-open"),
+                key=request.POST.get("idempotency_key", ""),
+                fields={},
+                action=open_it,
+            )
+        except DomainError as error:
+            form.add_error(None, error.detail)
+            return _render_home(request, open_form=form, status=UNPROCESSABLE)
+        messages.success(request, gettext("금고를 열었습니다."))
+        return redirect("teller-home")
+
+
+class CloseDrawerView(TellerRequiredMixin, View):
+    """Count the drawer's cash and close it for the day."""
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        """Close the drawer with the count, or show the counter again with the reason."""
+        form = CloseDrawerForm(request.POST)
+        if not form.is_valid():
+            return _render_home(request, close_form=form, status=UNPROCESSABLE)
+        counted: int = form.cleaned_data["counted"]
+        note: str = form.cleaned_data["note"]
+
+        def close_it() -> tuple[int, dict[str, object]]:
+            drawer = close_drawer(
+                teller=_teller(request), counted_won=counted, note=note
+            )
+            return 200, {"difference": drawer.difference_won}
+
+        try:
+            outcome = submit_once(
+                scope=_scope(request, "drawer-close"),
+                key=form.cleaned_data["idempotency_key"],
+                fields={"counted": counted, "note": note},
+                action=close_it,
+            )
+        except DomainError as error:
+            field = error.extra.get("field")
+            form.add_error(
+                {"note": "note", "counted": "counted"}.get(str(field)), error.detail
+            )
+            return _render_home(request, close_form=form, status=UNPROCESSABLE)
+        difference = outcome.body["difference"]
+        if difference:
+            messages.warning(
+                request,
+                gettext(
+                    "금고를 닫았습니다. 장부와 %(difference)s원 차이를 감독원에게 보고했습니다."
+                )
+                % {"difference": f"{difference:+,}"},
+            )
+        else:
+            messages.success(request, gettext("금고를 닫았습니다. 장부와 맞습니다."))
+        return redirect("teller-home")
 
 
 def _render_holder(
@@ -106,6 +206,7 @@ def _render_holder(
         "holder": holder,
         "cards": list_cards_for_holder(holder_id=holder.pk),
         "form": form or IssueCardForm(initial={"phone": holder.phone}),
+        "is_own": holder.pk == _teller(request).pk,
     }
     return render(request, "web/teller/holder.html", context, status=status)
 
@@ -136,21 +237,34 @@ class IssueCardView(TellerRequiredMixin, View):
             return _render_holder(request, holder, form=form, status=UNPROCESSABLE)
         phone: str = form.cleaned_data["phone"]
         pin: str = form.cleaned_data["pin"]
+        reason: str = form.cleaned_data["reason"]
 
         def issue() -> tuple[int, dict[str, object]]:
-            card = issue_card(holder=holder, phone=phone, pin=pin)
+            card = issue_card_at_counter(
+                teller=_teller(request),
+                holder=holder,
+                phone=phone,
+                pin=pin,
+                reason=reason,
+            )
             return 201, {"number": card.number}
 
         try:
             outcome = submit_once(
                 scope=_scope(request, "issue"),
                 key=form.cleaned_data["idempotency_key"],
-                fields={"holder": holder.pk, "phone": phone, "pin": pin_mac(pin)},
+                fields={
+                    "holder": holder.pk,
+                    "phone": phone,
+                    "pin": pin_mac(pin),
+                    "reason": reason,
+                },
                 action=issue,
             )
         except DomainError as error:
+            field = str(error.extra.get("field"))
             form.add_error(
-                "phone" if error.extra.get("field") == "phone" else None, error.detail
+                field if field in {"phone", "reason"} else None, error.detail
             )
             return _render_holder(request, holder, form=form, status=UNPROCESSABLE)
         messages.success(request, gettext("카드를 발급했습니다."))
@@ -162,6 +276,12 @@ def _render_card(
 ) -> HttpResponse:
     context: dict[str, Any] = {
         "card": card,
+        "is_own": card.holder_id == _teller(request).pk,
+        "pending": [
+            top_up
+            for top_up in list_pending_top_ups(teller_id=_teller(request).pk)
+            if top_up.card_id == card.pk
+        ],
         "top_up_form": TopUpForm(),
         "block_form": BlockForm(),
         "unblock_form": OnceForm(),
@@ -193,15 +313,16 @@ class TopUpView(TellerRequiredMixin, View):
         key: str = form.cleaned_data["idempotency_key"]
 
         def top_up() -> tuple[int, dict[str, object]]:
-            transfer = ledger.top_up(
+            taken = take_top_up(
+                teller=_teller(request),
                 card_number=card.number,
                 amount_won=amount,
                 transfer_id=_transfer_id(request, key),
             )
-            return 201, {"amount": transfer.amount_won}
+            return 201, {"status": taken.status}
 
         try:
-            submit_once(
+            outcome = submit_once(
                 scope=_scope(request, "top-up"),
                 key=key,
                 fields={"card": card.number, "amount": amount},
@@ -213,6 +334,15 @@ class TopUpView(TellerRequiredMixin, View):
                 error.detail,
             )
             return _render_card(request, card, top_up_form=form, status=UNPROCESSABLE)
+        if outcome.body["status"] == CounterTopUpStatus.PENDING_APPROVAL:
+            messages.warning(
+                request,
+                gettext(
+                    "현금을 받았습니다. 금액이 커서 감독원이 승인해야 입금됩니다. "
+                    "승인 전에는 잔액이 바뀌지 않습니다."
+                ),
+            )
+            return redirect("teller-card", number=card.number)
         messages.success(request, gettext("입금했습니다."))
         return redirect("teller-card", number=card.number)
 
@@ -229,15 +359,21 @@ class BlockView(TellerRequiredMixin, View):
         reason: str = form.cleaned_data["reason"]
 
         def block() -> tuple[int, dict[str, object]]:
-            block_card(card_number=card.number, reason=reason)
+            block_card_at_counter(
+                teller=_teller(request), card_number=card.number, reason=reason
+            )
             return 200, {}
 
-        submit_once(
-            scope=_scope(request, "block"),
-            key=form.cleaned_data["idempotency_key"],
-            fields={"card": card.number, "reason": reason},
-            action=block,
-        )
+        try:
+            submit_once(
+                scope=_scope(request, "block"),
+                key=form.cleaned_data["idempotency_key"],
+                fields={"card": card.number, "reason": reason},
+                action=block,
+            )
+        except DomainError as error:
+            form.add_error(None, error.detail)
+            return _render_card(request, card, block_form=form, status=UNPROCESSABLE)
         messages.success(request, gettext("카드를 정지했습니다."))
         return redirect("teller-card", number=card.number)
 
@@ -251,7 +387,7 @@ class UnblockView(TellerRequiredMixin, View):
         form = OnceForm(request.POST)
 
         def unblock() -> tuple[int, dict[str, object]]:
-            unblock_card(card_number=card.number)
+            unblock_card_at_counter(teller=_teller(request), card_number=card.number)
             return 200, {}
 
         try:
@@ -280,7 +416,9 @@ class PinResetView(TellerRequiredMixin, View):
         pin: str = form.cleaned_data["pin"]
 
         def reset() -> tuple[int, dict[str, object]]:
-            reset_pin(card_number=card.number, new_pin=pin)
+            reset_pin_at_counter(
+                teller=_teller(request), card_number=card.number, new_pin=pin
+            )
             return 200, {}
 
         try:

@@ -12,6 +12,7 @@ from django.urls import reverse
 from okryu.accounts.models import Role, RoleGrant
 from okryu.accounts.tests.factories import UserFactory
 from okryu.payments import ledger
+from okryu.payments.counter_services import open_drawer
 from okryu.payments.models import Card, CardStatus, Transfer
 from okryu.payments.tests.counter_support import PIN, balance, funded_card, money_state
 
@@ -27,8 +28,11 @@ def person(*roles: Role, **fields):
 
 @pytest.fixture
 def teller_client():
+    """A signed-in teller whose drawer is open (cash is taken only through one)."""
+    teller = person(Role.TELLER)
+    open_drawer(teller=teller)
     client = Client()
-    client.force_login(person(Role.TELLER))
+    client.force_login(teller)
     return client
 
 
