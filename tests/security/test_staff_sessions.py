@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 import time_machine
+from django.contrib.auth.forms import AdminPasswordChangeForm
 from django.test import Client
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -303,3 +304,40 @@ def test_a_password_change_kills_every_token_issued_before_it():
     shopper.save()
 
     assert Client().get("/api/v1/orders", **bearer(token)).status_code == 401
+
+
+@pytest.mark.parametrize("role", [Role.TELLER, Role.SUPERVISOR])
+def test_a_staff_members_password_changed_with_the_admins_form_kills_their_tokens_and_sessions(
+    role,
+):
+    staff = person(role)
+    tokens = [ask_token(staff).json()["token"] for _ in range(2)]
+    session = page_client(staff)
+    home = "/teller/" if role == Role.TELLER else "/teller/approvals/"
+    assert session.get(home).status_code == 200
+    assert Client().get("/api/v1/teller/topups", **bearer(tokens[0])).status_code == 200
+
+    form = AdminPasswordChangeForm(
+        staff,
+        {"password1": "a-new-passphrase-1950", "password2": "a-new-passphrase-1950"},
+    )
+    assert form.is_valid(), form.errors
+    form.save()
+
+    for token in tokens:
+        assert Client().get("/api/v1/teller/topups", **bearer(token)).status_code == 401
+    assert session.get(home).status_code == 302
+
+
+def test_a_supervisors_page_session_and_token_have_the_staff_idle_timeout():
+    supervisor = person(Role.SUPERVISOR)
+    with time_machine.travel(START, tick=False):
+        client = page_client(supervisor)
+        token = ask_token(supervisor).json()["token"]
+        client.get("/teller/approvals/")
+    with time_machine.travel(START + dt.timedelta(minutes=16), tick=False):
+        idle_page = client.get("/teller/approvals/")
+        idle_token = Client().get("/api/v1/teller/topups", **bearer(token))
+
+    assert idle_page.status_code == 302
+    assert idle_token.status_code == 401
