@@ -191,7 +191,7 @@ def test_a_second_card_needs_a_reason_on_the_page(teller, card):
     page = reverse("teller-holder", args=["holder1"])
     action = reverse("teller-issue", args=["holder1"])
     assert "이미 카드가 있습니다" in client.get(page).content.decode()
-    fields = {"phone": "191-234-5601", "pin": PIN}
+    fields: dict[str, object] = {"phone": "191-234-5601", "pin": PIN}
 
     refused(lambda: submit(client, page, action, fields), "사유를 적으십시오")
     response = submit(client, page, action, {**fields, "reason": "분실"})
