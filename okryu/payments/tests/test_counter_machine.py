@@ -236,4 +236,4 @@ class CounterMachine(RuleBasedStateMachine):
 # ``SimpleTestCase.settings`` method; the Django TestCase wraps each example in a transaction.
 class TestCounterMachine(CounterMachine.TestCase, HypothesisDjangoTestCase):  # type: ignore[misc,valid-type]  # hypothesis builds TestCase at run time
     # Bounded so the machine runs in well under 30 seconds on a small machine.
-    settings = hypothesis_settings(max_examples=15, stateful_step_count=20)  # type: ignore[assignment]  # hypothesis' settings, not Django's method
+    settings = hypothesis_settings(max_examples=12, stateful_step_count=20)  # type: ignore[assignment]  # hypothesis' settings, not Django's method
