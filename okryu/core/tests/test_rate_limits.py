@@ -131,3 +131,43 @@ def test_keys_carry_no_subject_in_clear():
 
     assert "01012345678" not in key
     assert key.startswith("rl:sign_up_phone:")
+
+
+@pytest.mark.django_db
+def test_a_person_refused_on_their_account_spends_nothing_of_their_address(settings):
+    settings.OKRYU_RATE_LIMITS = {
+        **settings.OKRYU_RATE_LIMITS,
+        "probe_account": (2, 60),
+        "probe_card": (100, 60),
+        "probe_address": (100, 60),
+    }
+    with time_machine.travel(dt.datetime(2026, 12, 7, 9, 0, 5, tzinfo=dt.UTC)):
+        for _ in range(2):
+            rate_limits.hit_all("probe", address="10.1.2.3", account_id=7, card="9410")
+        for _ in range(5):
+            with pytest.raises(RateLimited):
+                rate_limits.hit_all(
+                    "probe", address="10.1.2.3", account_id=7, card="9410"
+                )
+
+        # Two counted on the address and the card; the refused five stopped at the account.
+        assert rate_limits.hit("probe_address", "10.1.2.3") == 3
+        assert rate_limits.hit("probe_card", "9410") == 3
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_counters_of_one_action_are_kept_in_one_transaction_and_survive_a_refusal(
+    settings,
+):
+    settings.OKRYU_RATE_LIMITS = {
+        **settings.OKRYU_RATE_LIMITS,
+        "probe_account": (1, 60),
+        "probe_address": (100, 60),
+    }
+    rate_limits.hit_all("probe", address="10.9.9.9", account_id=8)
+
+    with pytest.raises(RateLimited):
+        rate_limits.hit_all("probe", address="10.9.9.9", account_id=8)
+
+    assert RateCounter.objects.filter(value=2).count() == 1
+    assert RateCounter.objects.filter(value=1).count() == 1
