@@ -256,6 +256,28 @@ OKRYU_SMS_GATEWAY_TIMEOUT_SECONDS = 10
 OKRYU_JOB_BATCH_SIZE = 50
 OKRYU_JOB_LEASE_SECONDS = 300
 OKRYU_JOB_ATTEMPTS_MAX = 5
+# A failed SMS waits 20 s, 40 s, … at most an hour before its next attempt; with 30 attempts a
+# message is tried for about a day (a delivery code is still useful then) before it is given up.
+OKRYU_SMS_ATTEMPTS_MAX = 30
+OKRYU_SMS_RETRY_DELAY_SECONDS_MAX = 60 * 60
+# What is purged, and when (okryu.core.purge): idempotency records once past their promised
+# lifetime (docs/API.md promises 24 hours; kept 48), finished jobs and sent SMS after some days
+# for the operator's questions. Failed jobs and SMS are kept until an operator deals with them.
+OKRYU_IDEMPOTENCY_RETENTION_HOURS = environment.read_int(
+    "OKRYU_IDEMPOTENCY_RETENTION_HOURS", default=48
+)
+OKRYU_JOB_RETENTION_DAYS = environment.read_int("OKRYU_JOB_RETENTION_DAYS", default=14)
+OKRYU_SMS_RETENTION_DAYS = environment.read_int("OKRYU_SMS_RETENTION_DAYS", default=30)
+# Each job worker purges at most this often (and `manage.py purge` does it at once).
+OKRYU_PURGE_INTERVAL_SECONDS = environment.read_int(
+    "OKRYU_PURGE_INTERVAL_SECONDS", default=60 * 60
+)
+# The purges, by name: functions that delete what is past its lifetime and return a count.
+OKRYU_PURGES = {
+    "idempotency records": "okryu.core.idempotency.delete_expired_records",
+    "finished jobs": "okryu.core.jobs.delete_finished_jobs",
+    "sent SMS": "okryu.notifications.outbox.delete_sent_messages",
+}
 # Delivery: which vehicle a job needs, its fee and its estimated time (okryu.delivery.rules).
 # A motorbike carries a job up to 15 kg, no bulkier than "medium", no farther than 12 km; a van
 # carries the rest. Any field of okryu.delivery.rules.DeliveryThresholds may be set here.

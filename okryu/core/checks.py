@@ -3,7 +3,7 @@
 Check ids (each app registers its own in its ``checks.py``): okryu.E001 here; okryu.E010 to
 okryu.E013 here, for production; okryu.E014 to okryu.E017 in payments (the issuer's keys);
 okryu.E018 in demo; okryu.E019 and okryu.E020 in notifications (the SMS gateway); okryu.E021
-and okryu.E022 here (the rate-limit counters' store).
+and okryu.E022 here (the rate-limit counters' store); okryu.E023 here (purging idempotency keys).
 """
 
 import sys
@@ -111,6 +111,26 @@ def check_rate_limit_store(**kwargs: Any) -> list[CheckMessage]:
                 "its increments are not atomic.",
                 hint="Set REDIS_URL, or OKRYU_RATE_LIMIT_STORE = 'database'.",
                 id="okryu.E021",
+            )
+        ]
+    return []
+
+
+IDEMPOTENCY_PROMISED_HOURS = 24
+
+
+@register()
+def check_idempotency_records_outlive_their_promise(
+    **kwargs: Any,
+) -> list[CheckMessage]:
+    """Refuse to purge idempotency keys sooner than the API promises to keep them."""
+    if settings.OKRYU_IDEMPOTENCY_RETENTION_HOURS < IDEMPOTENCY_PROMISED_HOURS:
+        return [
+            Error(
+                "OKRYU_IDEMPOTENCY_RETENTION_HOURS is shorter than the 24 hours the API "
+                "promises to keep an Idempotency-Key.",
+                hint="Set OKRYU_IDEMPOTENCY_RETENTION_HOURS to 24 or more (default 48).",
+                id="okryu.E023",
             )
         ]
     return []

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 
 from okryu.core import clock
@@ -19,7 +20,6 @@ from okryu.core.errors import IdempotencyKeyReused, InvalidInput
 from okryu.core.models import IdempotencyRecord
 
 IDEMPOTENCY_KEY_LENGTH_MAX = 255
-IDEMPOTENCY_RETENTION = dt.timedelta(hours=48)
 
 
 @dataclass(frozen=True)
@@ -134,8 +134,13 @@ def store_outcome(
 
 
 def delete_expired_records() -> int:
-    """Delete records older than the retention period; return how many were deleted."""
+    """Delete records older than ``OKRYU_IDEMPOTENCY_RETENTION_HOURS``; return how many.
+
+    The API promises a key is kept at least 24 hours (docs/API.md); a system check refuses a
+    shorter retention.
+    """
+    retention = dt.timedelta(hours=settings.OKRYU_IDEMPOTENCY_RETENTION_HOURS)
     deleted, _ = IdempotencyRecord.objects.filter(
-        created_at__lt=clock.now() - IDEMPOTENCY_RETENTION
+        created_at__lt=clock.now() - retention
     ).delete()
     return deleted

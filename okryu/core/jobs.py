@@ -184,3 +184,15 @@ def _finish_job(job: BackgroundJob, *, status: str, error: str) -> None:
     ).update(**changes)
     if updated != 1:
         logger.warning("job %s#%s was taken over by another worker", job.kind, job.pk)
+
+
+def delete_finished_jobs() -> int:
+    """Delete jobs done longer ago than ``OKRYU_JOB_RETENTION_DAYS``; return how many.
+
+    Failed jobs stay: an operator reads their error and decides.
+    """
+    cutoff = clock.now() - dt.timedelta(days=settings.OKRYU_JOB_RETENTION_DAYS)
+    deleted, _ = BackgroundJob.objects.filter(
+        status=BackgroundJobStatus.DONE, finished_at__lt=cutoff
+    ).delete()
+    return deleted

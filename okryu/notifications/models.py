@@ -25,6 +25,8 @@ class OutboxMessage(models.Model):
     )
     attempts = models.PositiveSmallIntegerField(default=0)
     locked_until = models.DateTimeField(null=True, blank=True)
+    # Not sent before this time: a failed send waits longer after each attempt (back-off).
+    send_after = models.DateTimeField(null=True, blank=True)
     last_error = models.CharField(max_length=400, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField(null=True, blank=True)

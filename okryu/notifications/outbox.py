@@ -7,8 +7,14 @@ serialises claims), commits the claim, sends, and marks each message sent in a s
 transaction. Two live workers never hold the same message, so no message is sent twice while
 workers stay alive. A worker that dies after the gateway accepted a message but before it marked
 it sent leaves the lease to run out, and the message is sent once more: over a crash the outbox
-is at-least-once, bounded by ``OUTBOX_ATTEMPTS_MAX``. A short lease would resend sooner; a long
+is at-least-once, bounded by ``OKRYU_SMS_ATTEMPTS_MAX``. A short lease would resend sooner; a long
 one delays messages whose worker died. SMS gateways offer no idempotency key to close the gap.
+
+Outages: a failed send waits before its next attempt, twice as long after each failure (20 s,
+40 s, … at most ``OKRYU_SMS_RETRY_DELAY_SECONDS_MAX``), and a worker stops its batch at the first
+failure: the messages it had not tried yet wait the same delay without spending an attempt. So a
+gateway that is down for an hour costs each message a handful of attempts, not all of them in a
+few seconds, and ``OKRYU_SMS_ATTEMPTS_MAX`` bounds how long a message is tried (about a day).
 """
 
 import datetime as dt
@@ -16,6 +22,7 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import F, Q
 
@@ -26,8 +33,9 @@ from okryu.notifications.models import OutboxMessage, OutboxStatus
 logger = logging.getLogger(__name__)
 
 OUTBOX_BATCH_SIZE_MAX = 200
-OUTBOX_ATTEMPTS_MAX = 5
 OUTBOX_LEASE_SECONDS = 60
+# The first retry waits this long; each later one twice as long as the one before.
+OUTBOX_RETRY_DELAY_SECONDS_MIN = 20
 
 
 @dataclass(frozen=True)
@@ -81,6 +89,7 @@ def claim_messages(
     with transaction.atomic():
         pending = OutboxMessage.objects.filter(
             Q(locked_until__isnull=True) | Q(locked_until__lt=now),
+            Q(send_after__isnull=True) | Q(send_after__lte=now),
             status=OutboxStatus.PENDING,
         ).order_by("id")
         if connection.features.has_select_for_update_skip_locked:
@@ -97,15 +106,42 @@ def claim_messages(
 
 
 def send_pending_sms(*, gateway: SmsGateway, batch_size: int) -> OutboxSendReport:
-    """Send one batch of pending messages through ``gateway``; return the counts."""
+    """Send one batch of pending messages through ``gateway``; return the counts.
+
+    The first failure ends the batch: the gateway is probably down, so the messages not tried
+    yet are released to wait for the same delay, their attempt given back.
+    """
     messages = claim_messages(batch_size=batch_size)
     sent = failed = 0
-    for message in messages:
+    for index, message in enumerate(messages):
         if _send_one(message, gateway):
             sent += 1
-        else:
-            failed += 1
+            continue
+        failed += 1
+        _release_untried(messages[index + 1 :], send_after=_retry_time(message))
+        break
     return OutboxSendReport(claimed=len(messages), sent=sent, failed=failed)
+
+
+def retry_delay_seconds(attempts: int) -> int:
+    """Return how long a message that failed its ``attempts``-th send waits for the next one."""
+    assert attempts >= 1
+    delay_max = int(settings.OKRYU_SMS_RETRY_DELAY_SECONDS_MAX)
+    # The exponent is capped first: attempts may be large, the number computed may not.
+    doubled: int = OUTBOX_RETRY_DELAY_SECONDS_MIN * 2 ** min(attempts - 1, 20)
+    return min(doubled, delay_max)
+
+
+def _retry_time(message: OutboxMessage) -> dt.datetime:
+    return clock.now() + dt.timedelta(seconds=retry_delay_seconds(message.attempts))
+
+
+def _release_untried(messages: list[OutboxMessage], *, send_after: dt.datetime) -> None:
+    if not messages:
+        return
+    OutboxMessage.objects.filter(
+        pk__in=[message.pk for message in messages], status=OutboxStatus.PENDING
+    ).update(locked_until=None, send_after=send_after, attempts=F("attempts") - 1)
 
 
 def _send_one(message: OutboxMessage, gateway: SmsGateway) -> bool:
@@ -114,10 +150,11 @@ def _send_one(message: OutboxMessage, gateway: SmsGateway) -> bool:
     # A gateway may fail in any way (network, provider); the message is retried, not lost.
     except Exception as error:  # noqa: BLE001
         logger.warning("SMS#%s not sent: %r", message.pk, error)
-        gives_up = message.attempts >= OUTBOX_ATTEMPTS_MAX
+        gives_up = message.attempts >= settings.OKRYU_SMS_ATTEMPTS_MAX
         OutboxMessage.objects.filter(pk=message.pk, status=OutboxStatus.PENDING).update(
             status=OutboxStatus.FAILED if gives_up else OutboxStatus.PENDING,
             locked_until=None,
+            send_after=None if gives_up else _retry_time(message),
             last_error=repr(error)[:400],
         )
         return False
@@ -125,3 +162,12 @@ def _send_one(message: OutboxMessage, gateway: SmsGateway) -> bool:
         status=OutboxStatus.SENT, sent_at=clock.now(), locked_until=None
     )
     return True
+
+
+def delete_sent_messages() -> int:
+    """Delete messages sent longer ago than ``OKRYU_SMS_RETENTION_DAYS``; return how many."""
+    cutoff = clock.now() - dt.timedelta(days=settings.OKRYU_SMS_RETENTION_DAYS)
+    deleted, _ = OutboxMessage.objects.filter(
+        status=OutboxStatus.SENT, sent_at__lt=cutoff
+    ).delete()
+    return deleted

@@ -6,6 +6,7 @@ leave no process behind.
 
 import contextlib
 import os
+import re
 import signal
 import sqlite3
 import subprocess
@@ -43,6 +44,21 @@ def _outbox_statuses(database_url: str) -> list[str]:
         return [row[0] for row in connection.execute(sql)]
 
 
+def _queue_one_sms(database) -> None:
+    subprocess.run(
+        [PYTHON, "manage.py", "shell", "--no-imports", "-c", QUEUE_ONE_SMS],
+        cwd=ROOT,
+        env=server_environment(database),
+        check=True,
+        timeout=60,
+    )
+
+
+def _worker_pids(server: AppServer, name: str) -> list[int]:
+    started = re.compile(rf"worker {name} started \(pid (\d+)\)")
+    return [int(pid) for pid in started.findall(server.log_path.read_text())]
+
+
 def _group_is_gone(group_id: int) -> bool:
     try:
         os.killpg(group_id, 0)
@@ -53,13 +69,7 @@ def _group_is_gone(group_id: int) -> bool:
 
 def test_the_server_sends_the_sms_outbox_and_stops_every_worker_with_it(tmp_path):
     with stress_database(tmp_path, label="workers") as database:
-        subprocess.run(
-            [PYTHON, "manage.py", "shell", "--no-imports", "-c", QUEUE_ONE_SMS],
-            cwd=ROOT,
-            env=server_environment(database),
-            check=True,
-            timeout=60,
-        )
+        _queue_one_sms(database)
         server = AppServer(database)
         server.start()
         assert server.process is not None
@@ -86,3 +96,41 @@ def test_the_server_sends_the_sms_outbox_and_stops_every_worker_with_it(tmp_path
             server.process = None
 
         assert gone, "a worker outlived the server's stop"
+
+
+def test_a_background_worker_killed_with_sigkill_is_started_again_and_does_its_work(
+    tmp_path,
+):
+    with stress_database(tmp_path, label="respawn") as database:
+        server = AppServer(database)
+        server.start()
+        try:
+            deadline = time.monotonic() + WAIT_SECONDS_MAX
+            while not _worker_pids(server, "send_sms") and time.monotonic() < deadline:
+                time.sleep(0.1)
+            [first_pid] = _worker_pids(server, "send_sms")
+
+            os.kill(first_pid, signal.SIGKILL)
+            deadline = time.monotonic() + WAIT_SECONDS_MAX
+            while (
+                len(_worker_pids(server, "send_sms")) < 2
+                and time.monotonic() < deadline
+            ):
+                time.sleep(0.1)
+            pids = _worker_pids(server, "send_sms")
+            _queue_one_sms(database)
+            deadline = time.monotonic() + WAIT_SECONDS_MAX
+            while (
+                _outbox_statuses(database.url) != ["sent"]
+                and time.monotonic() < deadline
+            ):
+                time.sleep(0.2)
+
+            assert len(pids) == 2, server.log_tail()
+            assert pids[1] != first_pid
+            assert f"worker send_sms (pid {first_pid}) exited with -9" in (
+                server.log_path.read_text()
+            )
+            assert _outbox_statuses(database.url) == ["sent"], server.log_tail()
+        finally:
+            server.stop()

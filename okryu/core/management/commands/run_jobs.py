@@ -1,6 +1,7 @@
 """Run background jobs: one pass with ``--once``, or keep polling until stopped."""
 
 import threading
+import time
 from typing import Any
 
 from django.conf import settings
@@ -9,6 +10,7 @@ from django.db import OperationalError
 from typing_extensions import override
 
 from okryu.core.jobs import load_job_handlers, run_due_jobs
+from okryu.core.purge import PurgeSchedule, run_purges
 from okryu.core.workers import run_until_stopped
 
 
@@ -36,8 +38,13 @@ class Command(BaseCommand):
         handlers = load_job_handlers()
         batch_size = options["batch_size"] or settings.OKRYU_JOB_BATCH_SIZE
         idle = threading.Event()
+        purge_schedule = PurgeSchedule(
+            interval_seconds=settings.OKRYU_PURGE_INTERVAL_SECONDS, now=time.monotonic
+        )
         while True:
             try:
+                if purge_schedule.is_due():
+                    self._purge()
                 report = run_due_jobs(handlers=handlers, batch_size=batch_size)
             except OperationalError as error:
                 if options["once"]:
@@ -56,3 +63,9 @@ class Command(BaseCommand):
             if report.claimed < batch_size:
                 # A worker's poll interval, not a sleep in job code: waits only when idle.
                 idle.wait(options["interval"])
+
+    def _purge(self) -> None:
+        deleted = run_purges()
+        if any(deleted.values()):
+            counts = ", ".join(f"{count} {name}" for name, count in deleted.items())
+            self.stdout.write(f"purged: {counts}")
