@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "csp",
+    "django_prometheus",
     # ninja serves its bundled Swagger UI files through staticfiles: the docs work offline.
     "ninja",
     "okryu.core",
@@ -58,6 +59,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Counts every request (django-prometheus) and names it (X-Request-ID) before anything
+    # else can answer it.
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    "okryu.core.logs.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "okryu.core.middleware.SecurityHeadersMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -74,6 +79,8 @@ MIDDLEWARE = [
     "okryu.core.middleware.TooManyRequestsMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "okryu.core.metrics.MetricsMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -192,16 +199,42 @@ MEDIA_URL = "/media/"
 MEDIA_ROOT = VAR_DIR / "media"
 WHITENOISE_MAX_AGE = 60 * 60 * 24 * 365
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {
-        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}
-    },
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.request": {"level": "ERROR"}},
-}
+# Logs go to standard error: plain lines for a person (the demo), or one JSON object a line
+# for a log collector (LOG_FORMAT=json, production's default); each carries the request's id
+# (okryu.core.logs), and every request is logged once on "okryu.requests".
+
+
+def logging_settings(log_format: str) -> dict[str, object]:
+    """Return Django's LOGGING for ``log_format``: "json" or "plain"."""
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "filters": {"request_id": {"()": "okryu.core.logs.RequestIdFilter"}},
+        "formatters": {
+            "plain": {
+                "format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"
+            },
+            "json": {"()": "okryu.core.logs.JsonFormatter"},
+        },
+        "handlers": {
+            "console": {
+                "class": "logging.StreamHandler",
+                "formatter": "json" if log_format == "json" else "plain",
+                "filters": ["request_id"],
+            }
+        },
+        "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+        "loggers": {
+            "django.request": {"level": "ERROR"},
+            "okryu.requests": {
+                "level": environment.read_text("OKRYU_ACCESS_LOG_LEVEL", "INFO")
+            },
+        },
+    }
+
+
+LOG_FORMAT = environment.read_text("LOG_FORMAT", "plain")
+LOGGING = logging_settings(LOG_FORMAT)
 
 # Limits (STYLE.md section 10): every collection that grows with input has a named maximum.
 OKRYU_PAGE_SIZE = 24
@@ -272,6 +305,17 @@ OKRYU_SMS_RETENTION_DAYS = environment.read_int("OKRYU_SMS_RETENTION_DAYS", defa
 OKRYU_PURGE_INTERVAL_SECONDS = environment.read_int(
     "OKRYU_PURGE_INTERVAL_SECONDS", default=60 * 60
 )
+# The background queues an operator watches (okryu.core.queues): /health/ fails when one's
+# oldest due item has waited longer than this, and /metrics shows their depths.
+OKRYU_QUEUES = {
+    "jobs": "okryu.core.jobs.queue_state",
+    "sms": "okryu.notifications.outbox.queue_state",
+}
+OKRYU_HEALTH_QUEUE_WAIT_MAX_SECONDS = environment.read_int(
+    "OKRYU_HEALTH_QUEUE_WAIT_MAX_SECONDS", default=10 * 60
+)
+# Who may read /metrics: with a token, whoever sends it; without, the machine itself only.
+OKRYU_METRICS_TOKEN = environment.read_secret("OKRYU_METRICS_TOKEN")
 # The purges, by name: functions that delete what is past its lifetime and return a count.
 OKRYU_PURGES = {
     "idempotency records": "okryu.core.idempotency.delete_expired_records",

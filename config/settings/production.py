@@ -9,8 +9,12 @@ reports nothing.
 
 from config.settings import environment
 from config.settings.base import *  # noqa: F403
+from config.settings.base import logging_settings
 
 OKRYU_IS_PRODUCTION = True
+# One JSON object a line, for the log collector (LOG_FORMAT=plain for a person reading).
+LOG_FORMAT = environment.read_text("LOG_FORMAT", "json")
+LOGGING = logging_settings(LOG_FORMAT)
 
 
 def _wsgi_header_name(header: str) -> str:

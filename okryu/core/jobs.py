@@ -21,11 +21,12 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import Count, Min, Q
 from django.utils.module_loading import import_string
 
 from okryu.core import clock
 from okryu.core.models import BackgroundJob, BackgroundJobStatus
+from okryu.core.queues import QueueState
 
 logger = logging.getLogger(__name__)
 
@@ -196,3 +197,16 @@ def delete_finished_jobs() -> int:
         status=BackgroundJobStatus.DONE, finished_at__lt=cutoff
     ).delete()
     return deleted
+
+
+def queue_state() -> QueueState:
+    """Return how many jobs are due and waiting for a worker, and the oldest one's wait."""
+    now = clock.now()
+    due = BackgroundJob.objects.filter(
+        status=BackgroundJobStatus.PENDING, run_at__lte=now
+    ).aggregate(waiting=Count("id"), oldest=Min("run_at"))
+    oldest = due["oldest"]
+    return QueueState(
+        waiting=due["waiting"],
+        oldest_wait_seconds=(now - oldest).total_seconds() if oldest else 0.0,
+    )

@@ -24,9 +24,11 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import F, Q
+from django.db.models import Count, F, Min, Q
+from django.db.models.functions import Coalesce
 
 from okryu.core import clock
+from okryu.core.queues import QueueState
 from okryu.notifications.gateways import SmsGateway
 from okryu.notifications.models import OutboxMessage, OutboxStatus
 
@@ -171,3 +173,23 @@ def delete_sent_messages() -> int:
         status=OutboxStatus.SENT, sent_at__lt=cutoff
     ).delete()
     return deleted
+
+
+def queue_state() -> QueueState:
+    """Return how many messages are due to be sent, and how long the oldest has waited.
+
+    A message waiting out its back-off after a failure is not due yet; it is counted once its
+    time comes, and waits from then.
+    """
+    now = clock.now()
+    due = (
+        OutboxMessage.objects.filter(status=OutboxStatus.PENDING)
+        .annotate(due_at=Coalesce("send_after", "created_at"))
+        .filter(due_at__lte=now)
+        .aggregate(waiting=Count("id"), oldest=Min("due_at"))
+    )
+    oldest = due["oldest"]
+    return QueueState(
+        waiting=due["waiting"],
+        oldest_wait_seconds=(now - oldest).total_seconds() if oldest else 0.0,
+    )

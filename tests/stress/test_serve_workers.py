@@ -11,6 +11,7 @@ import signal
 import sqlite3
 import subprocess
 import time
+import urllib.request
 
 import pytest
 
@@ -134,3 +135,33 @@ def test_a_background_worker_killed_with_sigkill_is_started_again_and_does_its_w
             assert _outbox_statuses(database.url) == ["sent"], server.log_tail()
         finally:
             server.stop()
+
+
+def test_metrics_add_up_every_worker_process_of_an_app_server(tmp_path):
+    with stress_database(tmp_path, label="metrics") as database:
+        server = AppServer(database, workers=2)
+        server.start()
+        try:
+            for _ in range(40):
+                with urllib.request.urlopen(server.base_url + "/health/", timeout=10):
+                    pass
+            with urllib.request.urlopen(
+                server.base_url + "/metrics", timeout=10
+            ) as answer:
+                text = answer.read().decode()
+        finally:
+            server.stop()
+
+        health = re.search(
+            r'django_http_responses_total_by_status_view_method_total\{method="GET",'
+            r'status="200",view="health"\} (\d+)',
+            text,
+        )
+        assert health is not None, text[:2000]
+        assert int(health.group(1)) >= 40
+        assert 'okryu_queue_waiting{queue="sms"}' in text
+        # Both granian workers wrote their own file; /metrics read them all.
+        files = list(
+            (database.var_dir / "metrics" / str(server.port)).glob("counter_*.db")
+        )
+        assert len(files) >= 2

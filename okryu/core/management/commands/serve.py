@@ -15,6 +15,7 @@ import sys
 import time
 from argparse import ArgumentParser
 from collections.abc import Callable
+from pathlib import Path
 from types import FrameType
 from typing import Any
 
@@ -69,6 +70,7 @@ class Command(BaseCommand):
             message = f"--background-copies must be 1 to {BACKGROUND_COPIES_MAX}"
             raise CommandError(message)
         host, port = options["host"], int(options["port"])
+        _give_metrics_a_folder(port)
         server_command = _granian_command(
             granian, host=host, port=port, workers=workers
         )
@@ -177,6 +179,20 @@ class Supervisor:
         self._started_at[index] = time.monotonic()
         self._restart_at[index] = 0.0
         self._report(f"worker {_name(command)} started (pid {process.pid})")
+
+
+def _give_metrics_a_folder(port: int) -> None:
+    """Have every process of this app server write its metrics in one folder of its own.
+
+    prometheus_client's multiprocess mode: each granian worker writes its counters there, and
+    ``/metrics`` adds them up. The folder is emptied first, since counters of an earlier run
+    would otherwise be added to this one's.
+    """
+    folder = Path(settings.VAR_DIR) / "metrics" / str(port)
+    folder.mkdir(parents=True, exist_ok=True)
+    for stale in folder.glob("*.db"):
+        stale.unlink(missing_ok=True)
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(folder)
 
 
 def _still_running(process: subprocess.Popen[bytes], seconds: float) -> bool:
