@@ -63,6 +63,8 @@ MIDDLEWARE = [
     # else can answer it.
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "okryu.core.logs.RequestIdMiddleware",
+    # After a person's write, their reads skip the replica for a moment.
+    "okryu.core.replica.ReadYourWritesMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "okryu.core.middleware.SecurityHeadersMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -123,6 +125,24 @@ DATABASES = {
         conn_max_age_seconds=environment.read_optional_int("DATABASE_CONN_MAX_AGE"),
     )
 }
+# A PostgreSQL streaming replica for the reads that tolerate lag (okryu.core.replica): the
+# public catalog's listings and search, named explicitly; nothing else ever reads it. Reads
+# fall back to the primary when it is down or more than OKRYU_REPLICA_MAX_LAG_S behind.
+_replica_url = environment.read_text("DATABASE_REPLICA_URL")
+if _replica_url:
+    DATABASES["replica"] = parse_database_url(
+        _replica_url,
+        base_dir=BASE_DIR,
+        conn_max_age_seconds=environment.read_optional_int("DATABASE_CONN_MAX_AGE"),
+    )
+    # A replica that does not answer must not hold a request for long.
+    DATABASES["replica"]["OPTIONS"] = {
+        **DATABASES["replica"].get("OPTIONS", {}),
+        "connect_timeout": 2,
+    }
+    # The test suite reads its one database through the alias.
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+OKRYU_REPLICA_MAX_LAG_S = environment.read_int("OKRYU_REPLICA_MAX_LAG_S", default=5)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 

@@ -25,6 +25,7 @@ from django.db.models.functions import RowNumber
 
 from okryu.catalog.models import Product
 from okryu.core.errors import NotFound
+from okryu.core.replica import lagging_read
 
 GROUPS_PAGE_SIZE_MAX = 100
 SELLERS_MAX = 100
@@ -186,9 +187,14 @@ def list_category_groups(
     """Return one page of the active products of ``category_ids`` as groups, sorted by
     ``ordering`` (a key of ``GROUP_ORDERINGS``: by name, lowest price or newest offer)."""
     assert ordering in GROUP_ORDERINGS
-    products = Product.objects.filter(
-        is_active=True, merchant__is_active=True, category_id__in=list(category_ids)
-    )
-    return list_product_groups(
-        products, ordering=GROUP_ORDERINGS[ordering], limit=limit, offset=offset
-    )
+
+    # A read that tolerates lag: from the replica when it is well (okryu.core.replica).
+    def read(alias: str) -> ProductGroupPage:
+        products = Product.objects.using(alias).filter(
+            is_active=True, merchant__is_active=True, category_id__in=list(category_ids)
+        )
+        return list_product_groups(
+            products, ordering=GROUP_ORDERINGS[ordering], limit=limit, offset=offset
+        )
+
+    return lagging_read(read)

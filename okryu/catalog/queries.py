@@ -6,6 +6,7 @@ from django.db.models import QuerySet
 
 from okryu.catalog.models import Category, Product
 from okryu.core.errors import InvalidInput, NotFound
+from okryu.core.replica import PRIMARY_ALIAS, lagging_read
 
 CATEGORIES_MAX = 1000
 PRODUCT_PAGE_SIZE_MAX = 100
@@ -46,8 +47,17 @@ class ProductPage:
 
 
 def list_category_tree() -> list[CategoryNode]:
-    """Return the root categories, each with its subtree, in display order."""
-    categories = list(Category.objects.order_by("sort_order", "name")[:CATEGORIES_MAX])
+    """Return the root categories, each with its subtree, in display order.
+
+    A read that tolerates lag: from the replica when it is well (``okryu.core.replica``).
+    """
+    categories = lagging_read(
+        lambda alias: list(
+            Category.objects.using(alias).order_by("sort_order", "name")[
+                :CATEGORIES_MAX
+            ]
+        )
+    )
     nodes = {category.pk: CategoryNode(category) for category in categories}
     roots: list[CategoryNode] = []
     for category in categories:
@@ -89,10 +99,12 @@ def validate_product_ordering(ordering: str | None) -> str:
     return ordering
 
 
-def _active_products() -> QuerySet[Product]:
-    return Product.objects.filter(
-        is_active=True, merchant__is_active=True
-    ).select_related("merchant", "category")
+def _active_products(alias: str = PRIMARY_ALIAS) -> QuerySet[Product]:
+    return (
+        Product.objects.using(alias)
+        .filter(is_active=True, merchant__is_active=True)
+        .select_related("merchant", "category")
+    )
 
 
 def list_products(
@@ -103,20 +115,27 @@ def list_products(
     limit: int,
     offset: int = 0,
 ) -> ProductPage:
-    """Return one page of active products, filtered by categories and merchant, sorted."""
+    """Return one page of active products, filtered by categories and merchant, sorted.
+
+    A read that tolerates lag: from the replica when it is well (``okryu.core.replica``).
+    """
     assert 0 < limit <= PRODUCT_PAGE_SIZE_MAX
     assert offset >= 0
     assert ordering in PRODUCT_ORDERINGS
-    products = _active_products()
-    if category_ids is not None:
-        products = products.filter(category_id__in=category_ids)
-    if merchant_id is not None:
-        products = products.filter(merchant_id=merchant_id)
-    total = products.count()
-    page = list(
-        products.order_by(*PRODUCT_ORDERINGS[ordering])[offset : offset + limit]
-    )
-    return ProductPage(products=page, total=total)
+
+    def read(alias: str) -> ProductPage:
+        products = _active_products(alias)
+        if category_ids is not None:
+            products = products.filter(category_id__in=category_ids)
+        if merchant_id is not None:
+            products = products.filter(merchant_id=merchant_id)
+        total = products.count()
+        page = list(
+            products.order_by(*PRODUCT_ORDERINGS[ordering])[offset : offset + limit]
+        )
+        return ProductPage(products=page, total=total)
+
+    return lagging_read(read)
 
 
 def get_product(*, product_id: int) -> Product:
@@ -130,8 +149,10 @@ def get_product(*, product_id: int) -> Product:
 def list_featured_products(*, limit: int = 8) -> list[Product]:
     """Return a few products in stock to show on the home page, newest first."""
     assert 0 < limit <= FEATURED_PRODUCTS_MAX
-    return list(
-        _active_products()
-        .filter(stock_on_hand__gt=0)
-        .order_by("-created_at", "-id")[:limit]
+    return lagging_read(
+        lambda alias: list(
+            _active_products(alias)
+            .filter(stock_on_hand__gt=0)
+            .order_by("-created_at", "-id")[:limit]
+        )
     )

@@ -25,7 +25,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import connection, connections, transaction
 from django.db.models import (
     Case,
     Count,
@@ -51,6 +51,7 @@ from okryu.catalog.korean import (
 )
 from okryu.catalog.models import Product
 from okryu.core.errors import InvalidInput
+from okryu.core.replica import lagging_read
 
 # ``SearchPage.total`` counts at most this many matches, and only the first this-many ranked
 # matches can be paged through: the count and the OFFSET stay bounded however common the term.
@@ -201,7 +202,31 @@ def search_products(
     parsed = parse_search_query(query)
     if not parsed.terms:
         return SearchPage(products=[], total=0)
-    matches = _matching_products(parsed)
+    # A read that tolerates lag: from the replica when it is well (okryu.core.replica).
+    return lagging_read(
+        lambda alias: _search_products(
+            alias,
+            parsed,
+            category_id=category_id,
+            merchant_id=merchant_id,
+            limit=limit,
+            offset=offset,
+            category_ids=category_ids,
+        )
+    )
+
+
+def _search_products(  # noqa: PLR0913  (the search's own arguments, and where to read)
+    alias: str,
+    parsed: SearchQuery,
+    *,
+    category_id: int | None,
+    merchant_id: int | None,
+    limit: int,
+    offset: int,
+    category_ids: Sequence[int] | None,
+) -> SearchPage:
+    matches = _matching_products(parsed, alias)
     if category_id is not None:
         matches = matches.filter(category_id=category_id)
     if category_ids is not None:
@@ -209,7 +234,7 @@ def search_products(
     if merchant_id is not None:
         matches = matches.filter(merchant_id=merchant_id)
     end = min(offset + limit, SEARCH_TOTAL_MAX)
-    with _trigram_index_preferred(parsed):
+    with _trigram_index_preferred(parsed, alias):
         if offset >= end:
             return SearchPage(products=[], total=_count_matches(matches))
         # One pass over the matches ranks them, cuts the page and counts them all: the window
@@ -223,8 +248,10 @@ def search_products(
         if not page_rows:
             total = 0 if offset == 0 else _count_matches(matches)
             return SearchPage(products=[], total=total)
-        loaded = Product.objects.select_related("merchant", "category").in_bulk(
-            [product_id for product_id, _total in page_rows]
+        loaded = (
+            Product.objects.using(alias)
+            .select_related("merchant", "category")
+            .in_bulk([product_id for product_id, _total in page_rows])
         )
         return SearchPage(
             # A product deleted between the two reads is left out.
@@ -246,9 +273,18 @@ def search_product_groups(
     parsed = parse_search_query(query)
     if not parsed.terms:
         return ProductGroupPage(groups=[], total=0)
-    matches = _matching_products(parsed)
     limit = min(limit, SEARCH_TOTAL_MAX - offset)
-    with _trigram_index_preferred(parsed):
+    # A read that tolerates lag: from the replica when it is well (okryu.core.replica).
+    return lagging_read(
+        lambda alias: _search_product_groups(alias, parsed, limit=limit, offset=offset)
+    )
+
+
+def _search_product_groups(
+    alias: str, parsed: SearchQuery, *, limit: int, offset: int
+) -> ProductGroupPage:
+    matches = _matching_products(parsed, alias)
+    with _trigram_index_preferred(parsed, alias):
         if limit <= 0:
             total = list_product_groups(
                 matches, ordering=("name",), limit=1, total_max=SEARCH_TOTAL_MAX
@@ -294,9 +330,11 @@ def _indexed_terms(parsed: SearchQuery) -> list[tuple[TermKey, ...]]:
     return [term for term in parsed.terms if _is_indexed(term)]
 
 
-def _matching_products(parsed: SearchQuery) -> QuerySet[Product]:
-    matches = Product.objects.filter(is_active=True, merchant__is_active=True)
-    fts_terms = _indexed_terms(parsed) if connection.vendor == "sqlite" else []
+def _matching_products(parsed: SearchQuery, alias: str) -> QuerySet[Product]:
+    matches = Product.objects.using(alias).filter(
+        is_active=True, merchant__is_active=True
+    )
+    fts_terms = _indexed_terms(parsed) if connections[alias].vendor == "sqlite" else []
     for term in parsed.terms:
         if term in fts_terms:
             continue  # matched through the FTS5 table below
@@ -335,18 +373,22 @@ def _term_condition(term: tuple[TermKey, ...]) -> Q:
 
 
 @contextmanager
-def _trigram_index_preferred(parsed: SearchQuery) -> Iterator[None]:
+def _trigram_index_preferred(parsed: SearchQuery, alias: str) -> Iterator[None]:
     """On PostgreSQL, make the planner cost random reads as on SSDs, for this search only.
 
     With the default ``random_page_cost`` (4) the planner scans all 100,000 rows for a common
     term (냉면, tea) instead of using the trigram index, two to four times slower. A server
     configured with ``random_page_cost = 1.1`` would need none of this.
     """
+    connection = connections[alias]
     if connection.vendor != "postgresql" or not _indexed_terms(parsed):
         yield
         return
     # savepoint=False: reads only, and no SAVEPOINT round trip inside a caller's transaction.
-    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
+    with (
+        transaction.atomic(using=alias, savepoint=False),
+        connection.cursor() as cursor,
+    ):
         cursor.execute("SET LOCAL random_page_cost = 1.1")
         yield
 
