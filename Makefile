@@ -9,7 +9,7 @@ PORT ?= 8000
 WORKERS ?= 2
 export DJANGO_SETTINGS_MODULE ?= config.settings.demo
 
-.PHONY: run test lint format bench crash-soak clean help venv
+.PHONY: run test lint format bench crash-soak clean help venv replica-test
 
 help:
 	@echo "make run    set up, load the demo data once, serve on http://127.0.0.1:$(PORT)"
@@ -61,6 +61,14 @@ crash-soak: $(STAMP)
 	OKRYU_CRASH_KILLS=$(CRASH_KILLS) DJANGO_SETTINGS_MODULE=config.settings.test \
 		$(BIN)/python -m pytest -p no:cacheprovider -q -m crash tests/stress/test_crash.py \
 		tests/stress/test_crash_delivery.py
+
+# Reads that tolerate lag against a real streaming replica: a PostgreSQL primary and replica
+# on loopback (5434, 5433), made with Debian's PostgreSQL tools by deploy/cluster/postgres.sh
+# (which installs them if missing, and needs root).
+replica-test: $(STAMP)
+	sh deploy/cluster/postgres.sh start
+	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/python -m pytest -p no:cacheprovider -q \
+		tests/cluster/test_replica.py okryu/core/tests/test_replica.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache
