@@ -13,6 +13,7 @@ import os
 import subprocess
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -107,7 +108,7 @@ def _environment(var_dir: Path) -> dict[str, str]:
     return environment
 
 
-def _check(var_dir: Path) -> dict[str, object]:
+def _check(var_dir: Path) -> dict[str, Any]:
     result = subprocess.run(
         [PYTHON, "manage.py", "shell", "--no-imports", "-c", CHECK],
         cwd=ROOT,
@@ -118,7 +119,8 @@ def _check(var_dir: Path) -> dict[str, object]:
         check=False,
     )
     assert result.returncode == 0, result.stderr[-3000:]
-    return json.loads(result.stdout.strip().splitlines()[-1])
+    outcome: dict[str, Any] = json.loads(result.stdout.strip().splitlines()[-1])
+    return outcome
 
 
 @pytest.fixture(scope="module")
