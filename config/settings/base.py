@@ -216,7 +216,9 @@ STORAGES = {
     },
 }
 MEDIA_URL = "/media/"
-MEDIA_ROOT = VAR_DIR / "media"
+# Uploaded photos: one folder that every app server writes and nginx serves (at scale an NFS
+# mount shared by all of them: docs/adr/0010-shared-media-folder.md).
+MEDIA_ROOT = Path(environment.read_text("OKRYU_MEDIA_ROOT") or VAR_DIR / "media")
 WHITENOISE_MAX_AGE = 60 * 60 * 24 * 365
 
 # Logs go to standard error: plain lines for a person (the demo), or one JSON object a line

@@ -244,3 +244,51 @@ def test_a_postgresql_unix_socket_url_connects_through_the_socket():
         handler.close_all()
 
     assert row == (True, name)
+
+
+def _settings_in_a_fresh_process(
+    environment_variables: dict[str, str], code: str
+) -> str:
+    import os
+    import subprocess
+    import sys
+
+    from tests.deployment.production import ROOT
+
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env={**os.environ, **environment_variables, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    return result.stdout.strip()
+
+
+def test_photos_go_to_the_shared_folder_named_apart_from_the_state_folder(tmp_path):
+    printed = _settings_in_a_fresh_process(
+        {
+            "OKRYU_VAR_DIR": str(tmp_path / "var"),
+            "OKRYU_MEDIA_ROOT": "/srv/okryu-media",
+        },
+        "import config.settings.base as s; print(s.MEDIA_ROOT, s.VAR_DIR)",
+    )
+
+    assert printed == f"/srv/okryu-media {tmp_path / 'var'}"
+
+
+def test_a_replica_alias_exists_only_when_its_address_is_given_and_mirrors_in_tests():
+    without = _settings_in_a_fresh_process(
+        {"DATABASE_REPLICA_URL": ""},
+        "import config.settings.base as s; print(sorted(s.DATABASES))",
+    )
+    with_replica = _settings_in_a_fresh_process(
+        {"DATABASE_REPLICA_URL": "postgres://okryu@replica.internal:5432/okryu"},
+        "import config.settings.base as s; r = s.DATABASES['replica']; "
+        "print(r['HOST'], r['OPTIONS']['connect_timeout'], r['TEST']['MIRROR'])",
+    )
+
+    assert without == "['default']"
+    assert with_replica == "replica.internal 2 default"
