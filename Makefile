@@ -9,7 +9,7 @@ PORT ?= 8000
 WORKERS ?= 2
 export DJANGO_SETTINGS_MODULE ?= config.settings.demo
 
-.PHONY: run test lint format bench crash-soak clean help venv replica-test
+.PHONY: run test lint format bench crash-soak clean help venv replica-test cluster cluster-stop
 
 help:
 	@echo "make run    set up, load the demo data once, serve on http://127.0.0.1:$(PORT)"
@@ -17,6 +17,8 @@ help:
 	@echo "make lint   ruff, mypy, import-linter, djlint, migrations check"
 	@echo "make bench  benchmarks (figures go into docs/benchmarks.md)"
 	@echo "make crash-soak  the crash tests with CRASH_KILLS (default 120) kills of the app server"
+	@echo "make cluster     nginx, 3 app servers, workers, PostgreSQL + replica, Redis on this machine"
+	@echo "make cluster-stop  stop it"
 
 $(STAMP): requirements.lock pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -61,6 +63,15 @@ crash-soak: $(STAMP)
 	OKRYU_CRASH_KILLS=$(CRASH_KILLS) DJANGO_SETTINGS_MODULE=config.settings.test \
 		$(BIN)/python -m pytest -p no:cacheprovider -q -m crash tests/stress/test_crash.py \
 		tests/stress/test_crash_delivery.py
+
+# The reference topology on this machine (deploy/cluster/cluster.sh): nginx, 3 app servers,
+# 2 job runners and 2 SMS senders, PostgreSQL primary and streaming replica, Redis. Installs
+# nginx-light, PostgreSQL and Redis from Debian's packages when missing (needs root).
+cluster: $(STAMP)
+	sh deploy/cluster/cluster.sh start
+
+cluster-stop:
+	sh deploy/cluster/cluster.sh stop
 
 # Reads that tolerate lag against a real streaming replica: a PostgreSQL primary and replica
 # on loopback (5434, 5433), made with Debian's PostgreSQL tools by deploy/cluster/postgres.sh

@@ -1,0 +1,147 @@
+#!/bin/sh
+# The reference topology on one machine, for trying it and for the cluster tests:
+#   nginx (Debian's nginx-light, the reference site in plain HTTP) in front of
+#   3 app servers (granian, manage.py serve --no-workers) on 127.0.0.1:18701-18703,
+#   2 job runners and 2 SMS senders,
+#   PostgreSQL primary (5434) with a streaming replica (5433) by deploy/cluster/postgres.sh,
+#   Redis (db 7 of the local server) for the cache and the sessions,
+#   one shared folder for uploaded photos.
+# It runs the demo settings (demo logins and cards, SMS to the log), so it is not a production
+# deployment: docs/deployment.md describes that, with the same parts on several machines.
+#
+#   deploy/cluster/cluster.sh start | stop
+set -eu
+cd "$(dirname "$0")/../.."
+ROOT=$(pwd)
+STATE=${OKRYU_CLUSTER_DIR:-$ROOT/var/cluster}
+RUN=$STATE/run
+NGINX_PORT=${OKRYU_CLUSTER_PORT:-18700}
+APP_PORTS=${OKRYU_CLUSTER_APP_PORTS:-"18701 18702 18703"}
+DATABASE=okryu_cluster_site
+PYTHON=$ROOT/.venv/bin/python
+
+export DJANGO_SETTINGS_MODULE=config.settings.demo
+export DATABASE_URL="postgres://postgres@127.0.0.1:${OKRYU_PRIMARY_PORT:-5434}/$DATABASE"
+export DATABASE_REPLICA_URL="postgres://postgres@127.0.0.1:${OKRYU_REPLICA_PORT:-5433}/$DATABASE"
+export REDIS_URL=${OKRYU_CLUSTER_REDIS_URL:-redis://127.0.0.1:6379/7}
+# The demo's secrets are made once in this folder and shared by every process.
+export OKRYU_VAR_DIR=$STATE/state
+export OKRYU_MEDIA_ROOT=$STATE/media
+export OKRYU_STATIC_ROOT=$STATE/static
+export OKRYU_TRUSTED_PROXY_HOPS=1
+export ALLOWED_HOSTS="127.0.0.1,localhost"
+
+install_if_missing() {  # command package
+    if ! command -v "$1" >/dev/null 2>&1 && [ ! -x "/usr/sbin/$1" ]; then
+        echo "installing $2 (Debian package)"
+        apt-get install -y -q "$2" >/dev/null 2>&1 || { apt-get update -q && apt-get install -y -q "$2"; }
+    fi
+}
+
+started() {  # name pidfile command...
+    name=$1; pidfile=$2; shift 2
+    setsid "$@" >"$RUN/$name.log" 2>&1 < /dev/null &
+    echo $! > "$pidfile"
+}
+
+stop_pidfile() {  # pidfile [signal]
+    [ -f "$1" ] || return 0
+    pid=$(cat "$1")
+    # Each process leads its own session (setsid): the signal reaches its children too.
+    kill -"${2:-TERM}" "-$pid" 2>/dev/null || true
+    for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
+    kill -KILL "-$pid" 2>/dev/null || true
+    rm -f "$1"
+}
+
+wait_for_port() {  # port log
+    for _ in $(seq 1 300); do
+        if "$PYTHON" -c "import socket,sys; socket.create_connection(('127.0.0.1', int(sys.argv[1])), 1)" "$1" 2>/dev/null; then
+            return 0
+        fi
+        sleep 0.2
+    done
+    echo "nothing answered on port $1; see $2" >&2
+    return 1
+}
+
+nginx_site() {
+    nginx=$(command -v nginx || echo /usr/sbin/nginx)
+    servers=""
+    for port in $APP_PORTS; do servers="$servers    server 127.0.0.1:$port max_fails=1 fail_timeout=5s;\n"; done
+    # The reference site, in plain HTTP on loopback: the TLS server's body, without TLS.
+    "$PYTHON" - "$ROOT/deploy/nginx/okryu.conf" "$STATE/nginx/okryu.conf" "$NGINX_PORT" "$servers" "$ROOT" "$STATE" <<'PY'
+import re, sys
+source, target, port, servers, root, state = sys.argv[1:]
+text = open(source).read()
+text = re.sub(r"upstream okryu_app \{.*?\}", "upstream okryu_app {\n" + servers.replace("\\n", "\n") + "    keepalive 16;\n}", text, flags=re.S)
+# Drop the plain-HTTP redirect server, keep the main one on a loopback port without TLS.
+redirect = text.index("# Plain HTTP only redirects")
+main = text.index("server {", text.index("server {", redirect) + 1)
+text = text[:redirect] + text[main:]
+text = re.sub(r"    listen \[::\]:443 ssl http2;\n", "", text)
+text = text.replace("listen 443 ssl http2;", f"listen 127.0.0.1:{port};")
+text = re.sub(r"    ssl_[a-z_]+ [^\n]*;\n", "", text)
+text = text.replace("/opt/okryu/staticfiles/", f"{state}/static/").replace("/var/lib/okryu/media/", f"{state}/media/")
+open(target, "w").write(text)
+PY
+    cat > "$STATE/nginx/nginx.conf" <<CONF
+user root;
+pid $STATE/nginx/nginx.pid;
+error_log $STATE/nginx/error.log;
+events {}
+http {
+    include /etc/nginx/mime.types;
+    access_log $STATE/nginx/access.log;
+    client_body_temp_path $STATE/nginx/body;
+    proxy_temp_path $STATE/nginx/proxy;
+    include $STATE/nginx/okryu.conf;
+}
+CONF
+    "$nginx" -t -q -p "$STATE/nginx" -c "$STATE/nginx/nginx.conf" -e "$STATE/nginx/error.log"
+    started nginx "$RUN/nginx.pid" "$nginx" -p "$STATE/nginx" -c "$STATE/nginx/nginx.conf" -e "$STATE/nginx/error.log" -g "daemon off;"
+}
+
+start() {
+    install_if_missing nginx nginx-light
+    install_if_missing redis-server redis-server
+    mkdir -p "$RUN" "$STATE/state" "$STATE/media" "$STATE/static" "$STATE/nginx"
+    redis-cli -h 127.0.0.1 ping >/dev/null 2>&1 || \
+        redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no
+    sh deploy/cluster/postgres.sh start
+    psql -h 127.0.0.1 -p "${OKRYU_PRIMARY_PORT:-5434}" -U postgres -Atc \
+        "SELECT 1 FROM pg_database WHERE datname = '$DATABASE'" | grep -q 1 || \
+        psql -h 127.0.0.1 -p "${OKRYU_PRIMARY_PORT:-5434}" -U postgres -qc "CREATE DATABASE $DATABASE"
+    "$PYTHON" manage.py migrate --no-input -v 0
+    "$PYTHON" manage.py collectstatic --no-input -v 0
+    "$PYTHON" manage.py load_demo_data --skip-in-production
+    for port in $APP_PORTS; do
+        started "app-$port" "$RUN/app-$port.pid" "$PYTHON" manage.py serve --no-workers --workers 1 --port "$port"
+    done
+    for index in 1 2; do
+        started "jobs-$index" "$RUN/jobs-$index.pid" "$PYTHON" manage.py run_jobs
+        started "sms-$index" "$RUN/sms-$index.pid" "$PYTHON" manage.py send_sms
+    done
+    for port in $APP_PORTS; do wait_for_port "$port" "$RUN/app-$port.log"; done
+    nginx_site
+    wait_for_port "$NGINX_PORT" "$RUN/nginx.log"
+    echo "옥류 Okryu cluster: http://127.0.0.1:$NGINX_PORT/  (nginx, app servers on $APP_PORTS," \
+        "PostgreSQL 5434 + replica 5433, Redis $REDIS_URL; stop with make cluster-stop)"
+}
+
+stop() {
+    # nginx first (it stops taking requests), then the app servers, which finish the requests
+    # they have on SIGTERM (granian), then the workers.
+    stop_pidfile "$RUN/nginx.pid" QUIT
+    for pidfile in "$RUN"/app-*.pid "$RUN"/jobs-*.pid "$RUN"/sms-*.pid; do
+        [ -e "$pidfile" ] && stop_pidfile "$pidfile"
+    done
+    sh deploy/cluster/postgres.sh stop
+    echo "Okryu cluster stopped"
+}
+
+case "${1:-start}" in
+start) start ;;
+stop) stop ;;
+*) echo "usage: $0 start|stop" >&2; exit 2 ;;
+esac
