@@ -217,7 +217,7 @@ STORAGES = {
 }
 MEDIA_URL = "/media/"
 # Uploaded photos: one folder that every app server writes and nginx serves (at scale an NFS
-# mount shared by all of them: docs/adr/0010-shared-media-folder.md).
+# mount shared by all of them: docs/adr/0011-shared-media-folder.md).
 MEDIA_ROOT = Path(environment.read_text("OKRYU_MEDIA_ROOT") or VAR_DIR / "media")
 WHITENOISE_MAX_AGE = 60 * 60 * 24 * 365
 
