@@ -13,8 +13,10 @@ from typing import Any
 from django.conf import settings
 from django.db.models import QuerySet
 
+from okryu.core import clock
 from okryu.core.errors import NotFound
 from okryu.delivery.models import ACTIVE_JOB_STATUSES, Courier, DeliveryJob, JobStatus
+from okryu.delivery.rules import shown_job_status
 from okryu.delivery.services.transactions import courier_of_user, require_operator
 
 # Fulfilments asked at once, at most: a full page of orders (100) of 50 merchants each.
@@ -184,11 +186,12 @@ def delivery_for_fulfilments(
         fulfilment_id__in=wanted
     )
     found: dict[int, FulfilmentDelivery] = {}
+    now = clock.now()
     for job in jobs:
         courier = job.courier
         has_courier = courier is not None and job.status != JobStatus.CANCELLED
         found[job.fulfilment_id] = FulfilmentDelivery(
-            status=str(job.status),
+            status=shown_job_status(status=job.status, due_at=job.due_at, now=now),
             vehicle=str(courier.vehicle if courier else job.vehicle_needed),
             courier=str(courier.user) if courier and has_courier else None,
             eta=job.estimated_handover_at

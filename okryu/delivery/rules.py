@@ -7,6 +7,7 @@ project: the orders layer below may use it (the one exception in the import cont
 """
 
 import bisect
+import datetime as dt
 import math
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -748,3 +749,18 @@ def assign_jobs(
             collecting.setdefault(job.pickup, []).append(chosen)
         chosen.take(job)
     return assignments
+
+
+# How a waiting job for a later slot reads to the shopper and the office: not yet due, so no
+# courier may take it. A shown status only: the row stays ``waiting`` (JobStatus).
+SCHEDULED = "scheduled"
+
+
+def is_scheduled(*, status: str, due_at: dt.datetime, now: dt.datetime) -> bool:
+    """Return whether a job waits for its slot: waiting, and due later than ``now``."""
+    return status == "waiting" and due_at > now
+
+
+def shown_job_status(*, status: str, due_at: dt.datetime, now: dt.datetime) -> str:
+    """Return a job's status as shown: ``scheduled`` while waiting for a later slot."""
+    return SCHEDULED if is_scheduled(status=status, due_at=due_at, now=now) else status

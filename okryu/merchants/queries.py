@@ -1,7 +1,7 @@
 """Reads of merchants for pages and the API."""
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AnonymousUser
@@ -10,8 +10,13 @@ from django.db.models import QuerySet
 from okryu.accounts.models import User
 from okryu.core import clock
 from okryu.core.errors import NotFound
-from okryu.merchants.models import Merchant, MerchantKind, MerchantStaff
-from okryu.merchants.rules import OpeningPeriod, is_open_at
+from okryu.merchants.models import (
+    Merchant,
+    MerchantKind,
+    MerchantStaff,
+    OpeningHours,
+)
+from okryu.merchants.rules import OpeningPeriod, is_open_at, next_opening
 
 MERCHANTS_LIST_MAX = 500
 
@@ -59,6 +64,36 @@ def is_merchant_open(merchant: Merchant, *, at: dt.datetime | None = None) -> bo
     """Return whether the merchant is open at ``at`` (default: now), in Pyongyang time."""
     moment = (at or clock.now()).astimezone(clock.PYONGYANG)
     return is_open_at(list_opening_periods(merchant), moment)
+
+
+def merchant_opens_at(
+    merchant: Merchant, *, at: dt.datetime | None = None
+) -> dt.datetime | None:
+    """Return when the merchant next opens after ``at`` (default: now), in Pyongyang time.
+
+    None when it is open then, or has no hours in the week ahead.
+    """
+    moment = (at or clock.now()).astimezone(clock.PYONGYANG)
+    return next_opening(list_opening_periods(merchant), moment)
+
+
+def opening_periods_by_merchant(
+    merchant_ids: Iterable[int],
+) -> dict[int, list[OpeningPeriod]]:
+    """Return the opening periods of each of ``merchant_ids`` in one query (empty: closed)."""
+    ids = sorted(set(merchant_ids))
+    periods: dict[int, list[OpeningPeriod]] = {pk: [] for pk in ids}
+    if not ids:
+        return periods
+    for row in OpeningHours.objects.filter(merchant_id__in=ids).order_by(
+        "merchant_id", "weekday", "opens_at"
+    ):
+        periods[row.merchant_id].append(
+            OpeningPeriod(
+                weekday=row.weekday, opens_at=row.opens_at, closes_at=row.closes_at
+            )
+        )
+    return periods
 
 
 def list_merchant_ids_for_staff(

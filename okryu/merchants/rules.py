@@ -88,3 +88,29 @@ def find_hours_problem(periods: Sequence[OpeningPeriod]) -> str | None:
         if any(_overlap(span, other) for other in spans[index + 1 :]):
             return "overlap"
     return None
+
+
+# Hours are looked ahead this many days for the next opening (a week and a night).
+OPENING_LOOKAHEAD_DAYS = DAYS_PER_WEEK + 1
+
+
+def next_opening(
+    periods: Iterable[OpeningPeriod], after: dt.datetime
+) -> dt.datetime | None:
+    """Return when the merchant next opens at or after ``after`` (an aware local datetime).
+
+    None when it is open at ``after`` already, or has no period at all in the week ahead
+    (closed until further notice). A period is counted from its weekday's date.
+    """
+    assert after.tzinfo is not None, "opening times are aware"
+    periods = tuple(periods)
+    if is_open_at(periods, after):
+        return None
+    starts = (
+        dt.datetime.combine(day, period.opens_at, tzinfo=after.tzinfo)
+        for offset in range(OPENING_LOOKAHEAD_DAYS)
+        for day in (after.date() + dt.timedelta(days=offset),)
+        for period in periods
+        if period.weekday == day.weekday()
+    )
+    return min((start for start in starts if start >= after), default=None)

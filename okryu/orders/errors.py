@@ -33,6 +33,7 @@ __all__ = [
     "ChipReplay",
     "HoldExpired",
     "InsufficientFunds",
+    "MerchantClosed",
     "NotDueAtTheDoor",
     "OutOfStock",
     "OverCardLimit",
@@ -89,6 +90,37 @@ class RestaurantClosed(InvalidInput):
 
     def __init__(self, detail: str) -> None:
         super().__init__(detail, field="slot")
+
+
+class MerchantClosed(DomainError):
+    """A restaurant of the order is closed at the chosen time (now, or the slot's start).
+
+    Refused before the card's PIN is checked, so the attempt counter does not move.
+    ``opens_at`` is its next opening after that time (ISO 8601), or None.
+    """
+
+    code = "merchant_closed"
+    status = 422
+    title = "Merchant closed"
+
+    def __init__(
+        self,
+        detail: str,
+        *,
+        merchant: int,
+        merchant_name: str,
+        merchant_name_en: str,
+        opens_at: str | None,
+    ) -> None:
+        super().__init__(
+            detail,
+            field="slot",
+            merchant=merchant,
+            merchant_name=merchant_name,
+            merchant_name_en=merchant_name_en,
+            opens_at=opens_at,
+        )
+        self.opens_at = opens_at
 
 
 class SlotInPast(InvalidInput):

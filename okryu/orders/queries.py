@@ -22,7 +22,11 @@ from okryu.orders.models import (
     OrderLine,
     PaymentMethodChoices,
 )
-from okryu.orders.rules import FulfilmentStatus, preparation_minutes_of
+from okryu.orders.rules import (
+    FulfilmentStatus,
+    kitchen_due_at,
+    preparation_minutes_of,
+)
 
 LIST_LIMIT_MAX = 100
 S = FulfilmentStatus
@@ -167,6 +171,12 @@ class KitchenTicket:
     fulfilment: Fulfilment
     accepted_at: dt.datetime
     due_at: dt.datetime
+    preparation_minutes: int = 0
+
+    @property
+    def starts_at(self) -> dt.datetime:
+        """When cooking should start to be ready at ``due_at``."""
+        return self.due_at - dt.timedelta(minutes=self.preparation_minutes)
 
 
 def list_kitchen_tickets_for_staff(
@@ -202,7 +212,9 @@ def list_kitchen_tickets_for_staff(
         .annotate(accepted_at=Coalesce(Subquery(accepted_at), F("status_changed_at")))
         .order_by("accepted_at", "pk")[:limit]
     )
-    return [_kitchen_ticket(fulfilment) for fulfilment in fulfilments]
+    tickets = [_kitchen_ticket(fulfilment) for fulfilment in fulfilments]
+    # Cooked in the order they are due: a ticket for a later slot waits its turn.
+    return sorted(tickets, key=lambda ticket: (ticket.due_at, ticket.accepted_at))
 
 
 def _kitchen_ticket(fulfilment: Fulfilment) -> KitchenTicket:
@@ -214,7 +226,12 @@ def _kitchen_ticket(fulfilment: Fulfilment) -> KitchenTicket:
     return KitchenTicket(
         fulfilment=fulfilment,
         accepted_at=accepted,
-        due_at=accepted + dt.timedelta(minutes=minutes),
+        due_at=kitchen_due_at(
+            accepted_at=accepted,
+            preparation_minutes=minutes,
+            slot_starts_at=fulfilment.order.slot_starts_at,
+        ),
+        preparation_minutes=minutes,
     )
 
 

@@ -200,3 +200,22 @@ def preparation_minutes_of(
     minutes = [merchant_minutes if each is None else each for each in dish_minutes]
     assert all(each >= 0 for each in minutes)
     return max(minutes, default=merchant_minutes)
+
+
+def kitchen_due_at(
+    *,
+    accepted_at: dt.datetime,
+    preparation_minutes: int,
+    slot_starts_at: dt.datetime | None,
+) -> dt.datetime:
+    """Return when a kitchen must have a fulfilment ready.
+
+    As soon as possible: its preparation time after acceptance. For a slot: the slot's
+    start, cooked to be ready then and not before; a slot too near to cook for in time is
+    due when cooking can end.
+    """
+    assert preparation_minutes >= 0
+    earliest = accepted_at + dt.timedelta(minutes=preparation_minutes)
+    if slot_starts_at is None:
+        return earliest
+    return max(earliest, slot_starts_at)

@@ -12,7 +12,7 @@ from okryu.api.tests.support import (
     new_merchant,
     new_product,
 )
-from okryu.catalog.models import SizeClass
+from okryu.catalog.models import Product, SizeClass
 from okryu.catalog.services import receive_stock
 from okryu.core.clock import PYONGYANG
 from okryu.merchants.models import MerchantKind, OpeningHours
@@ -191,6 +191,7 @@ def test_the_merchant_list_takes_a_constant_number_of_queries(
     assert len(queries) == 3
 
 
+@time_machine.travel(WEDNESDAY_NOON, tick=False)
 def test_products_list_their_price_stock_and_limit(api_client, cold_noodles):
     response = api_client.get("/api/v1/products")
 
@@ -210,6 +211,8 @@ def test_products_list_their_price_stock_and_limit(api_client, cold_noodles):
                 "category": cold_noodles.category_id,
                 "available": 30,
                 "purchase_limit": 4,
+                "availability": "orderable",
+                "opens_at": None,
             }
         ],
         "next": None,
@@ -378,3 +381,27 @@ def test_a_search_within_a_category_covers_its_subcategories(
     response = api_client.get("/api/v1/products", {"q": "냉면", "category": food.pk})
 
     assert [item["id"] for item in response.json()["items"]] == [cold_noodles.pk]
+
+
+@time_machine.travel(WEDNESDAY_NOON.replace(hour=8, minute=55), tick=False)
+def test_a_dish_before_opening_is_closed_until_its_opening_never_sold_out(
+    api_client, cold_noodles
+):
+    listed = api_client.get("/api/v1/products").json()["items"][0]
+    detail = api_client.get(f"/api/v1/products/{cold_noodles.pk}").json()
+
+    for answer in (listed, detail):
+        assert answer["availability"] == "closed"
+        assert answer["opens_at"] == "2026-03-04T11:00:00+09:00"
+        assert answer["available"] == 30
+
+
+@time_machine.travel(WEDNESDAY_NOON, tick=False)
+def test_a_dish_switched_off_for_today_is_sold_out_while_its_restaurant_is_open(
+    api_client, cold_noodles
+):
+    Product.objects.filter(pk=cold_noodles.pk).update(is_sold_out=True)
+
+    listed = api_client.get("/api/v1/products").json()["items"][0]
+
+    assert (listed["availability"], listed["available"]) == ("sold_out", 0)

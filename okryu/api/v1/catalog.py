@@ -20,6 +20,7 @@ from okryu.api.v1.schemas.catalog import (
     ProductOut,
 )
 from okryu.api.v1.schemas.problems import Problem
+from okryu.catalog.availability import availabilities_of
 from okryu.catalog.options import load_option_menus
 from okryu.catalog.queries import (
     get_category_node,
@@ -167,7 +168,11 @@ def list_products_route(  # noqa: PLR0913, PLR0917 - each argument is one docume
             offset=page_request.offset,
         )
         products, total = listing.products, listing.total
-    items = [ProductOut.from_product(product) for product in products]
+    standing = availabilities_of(products)
+    items = [
+        ProductOut.from_product(product, standing=standing[product.pk])
+        for product in products
+    ]
     return page_body(request, page_request, items=items, count=total)
 
 

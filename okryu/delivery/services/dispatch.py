@@ -41,6 +41,7 @@ from okryu.delivery.models import (
 from okryu.delivery.rules import (
     ASSIGN_COURIERS_MAX,
     ASSIGN_JOBS_MAX,
+    SCHEDULED,
     Assignment,
     CourierState,
     DeliveryThresholds,
@@ -48,6 +49,7 @@ from okryu.delivery.rules import (
     Vehicle,
     assign_jobs,
     estimated_minutes,
+    is_scheduled,
     road_distance_meters,
     vehicle_fits,
 )
@@ -109,7 +111,8 @@ def dispatch(*, operator_user_id: int | None = None) -> DispatchReport:
         cancelled = cancel_closed_jobs()
         jobs = list(
             DeliveryJob.objects.select_related("pickup_district", "dropoff_district")
-            .filter(status=JobStatus.WAITING, is_locked=False)
+            # A job for a later slot waits, scheduled, until it is due.
+            .filter(status=JobStatus.WAITING, is_locked=False, due_at__lte=clock.now())
             .order_by("due_at", "pk")[:ASSIGN_JOBS_MAX]
         )
         couriers, coming = _couriers_on_duty()
@@ -417,6 +420,10 @@ def assign_job(*, operator_user_id: int, job_id: int, courier_id: int) -> Delive
 def _check_assignable(job: DeliveryJob, courier: Courier) -> None:
     if job.status not in (JobStatus.WAITING, JobStatus.ASSIGNED):
         raise TransitionNotAllowed("배정할 수 없는 배달입니다.", status=str(job.status))
+    if is_scheduled(status=job.status, due_at=job.due_at, now=clock.now()):
+        raise TransitionNotAllowed(
+            "아직 배달 시간이 되지 않은 배달입니다.", status=SCHEDULED
+        )
     if job.is_locked:
         raise JobLocked("확인 번호를 여러 번 틀려 잠긴 배달입니다.")
     if job.courier_id == courier.pk:

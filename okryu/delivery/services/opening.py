@@ -15,6 +15,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 
 from okryu.core import clock
+from okryu.core.jobs import enqueue_job
 from okryu.delivery.models import (
     CONFIRMATION_CODE_LENGTH,
     Courier,
@@ -24,6 +25,7 @@ from okryu.delivery.models import (
 )
 from okryu.delivery.rules import bulkiest_size_class, choose_vehicle
 from okryu.delivery.services.transactions import (
+    DISPATCH_JOB_KIND,
     enqueue_dispatch,
     record_event,
     run_in_transaction,
@@ -113,6 +115,9 @@ def open_job(*, fulfilment_id: int) -> DeliveryJob:
     record_event(
         job_id=job.pk, kind=JobEventKind.OPENED, actor_id=None, courier_id=None
     )
+    if job.due_at > now:
+        # Scheduled for its slot: a dispatch round runs when it is due, not before.
+        enqueue_job(kind=DISPATCH_JOB_KIND, payload={}, run_at=job.due_at)
     queue_sms(
         phone=order.contact_phone,
         body=(

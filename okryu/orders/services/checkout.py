@@ -57,9 +57,9 @@ from okryu.orders.errors import (
     OverPurchaseLimit,
     PriceChanged,
     ProductUnavailable,
-    RestaurantClosed,
     SlotInPast,
 )
+from okryu.orders.hours import check_kitchens_open, merchant_closed
 from okryu.orders.models import (
     DailyPurchase,
     Fulfilment,
@@ -160,6 +160,9 @@ def place_order(
     if stored is not None:
         return _placed_from_outcome(stored)
     _check_request_shape(request, now=clock.now())
+    # A closed restaurant is refused before the PIN is asked about (no attempt counted).
+    at = request.slot_starts_at or clock.now()
+    check_kitchens_open((line.product_id for line in request.lines), at=at)
     card = (
         None  # Paid at the door: no card now, nothing held.
         if request.is_paid_at_door
@@ -418,10 +421,7 @@ def _place_order_check_opening_hours(
             continue
         checked.add(product.merchant_id)
         if not is_merchant_open(product.merchant, at=at):
-            raise RestaurantClosed(
-                f"{product.merchant.name}은(는) 그 시간에 문을 열지 않습니다. "
-                "영업 시간 안의 배달 시간을 고르십시오."
-            )
+            raise merchant_closed(product.merchant, at=at)
 
 
 def _place_order_count_purchases(

@@ -397,9 +397,25 @@ def test_a_dish_of_a_closed_restaurant_is_refused_as_soon_as_possible():
     shopper, card = make_shopper()
     _restaurant, dish = _restaurant_open_evenings()
 
-    refusal = _refused(shopper.pk, checkout(card, [(dish, 1)]), "invalid")
+    refusal = _refused(shopper.pk, checkout(card, [(dish, 1)]), "merchant_closed")
 
-    assert refusal.extra == {"field": "slot"}
+    assert refusal.extra["field"] == "slot"
+    assert refusal.extra["merchant"] == _restaurant.pk
+    assert refusal.extra["opens_at"] == "2026-12-01T17:00:00+09:00"
+
+
+@time_machine.travel(NOON, tick=False)
+def test_a_closed_restaurant_is_refused_before_the_pin_is_checked():
+    shopper, card = make_shopper()
+    _restaurant, dish = _restaurant_open_evenings()
+
+    refusal = _refused(
+        shopper.pk, checkout(card, [(dish, 1)], pin="0000"), "merchant_closed"
+    )
+
+    card.refresh_from_db()
+    assert refusal.detail.startswith(f"{_restaurant.name}")
+    assert card.pin_failed_attempts == 0
 
 
 @time_machine.travel(NOON, tick=False)
@@ -429,7 +445,7 @@ def test_a_dish_for_a_slot_outside_the_restaurants_hours_is_refused():
     _refused(
         shopper.pk,
         checkout(card, [(dish, 1)], slot_starts_at=NOON + dt.timedelta(hours=1)),
-        "invalid",
+        "merchant_closed",
     )
 
 

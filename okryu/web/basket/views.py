@@ -20,6 +20,8 @@ from okryu.cart.owners import BasketOwner
 from okryu.cart.queries import exists_basket_line, get_basket_summary
 from okryu.cart.rules import BasketSummary
 from okryu.cart.services import add_to_basket, remove_line, set_line_quantity
+from okryu.catalog.availability import closed_kitchens, kitchen_hours
+from okryu.core import clock
 from okryu.core.errors import DomainError, NotFound
 from okryu.web.basket.forms import (
     TYPED_QUANTITY_LENGTH_MAX,
@@ -75,8 +77,12 @@ def _render_basket(
         get_basket_summary(owner) if owner else BasketSummary(groups=(), total_won=0)
     )
     typed = str(request.POST.get("quantity", ""))[:TYPED_QUANTITY_LENGTH_MAX]
+    hours = kitchen_hours(
+        item.product_id for group in summary.groups for item in group.items
+    )
     context: dict[str, Any] = {
         "summary": summary,
+        "closed": closed_kitchens(hours, at=clock.now()),
         "line_errors": line_errors or {},
         "typed_line_id": typed_line_id,
         "typed_quantity": typed,

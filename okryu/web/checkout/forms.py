@@ -7,7 +7,7 @@ was typed again, the card number too (the shopper's own, on their own page), exc
 """
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -171,8 +171,15 @@ class CheckoutForm(forms.Form):
     )
 
     def __init__(
-        self, *args: Any, addresses: Sequence[Address], now: dt.datetime, **kwargs: Any
+        self,
+        *args: Any,
+        addresses: Sequence[Address],
+        now: dt.datetime,
+        is_open_at: Callable[[dt.datetime], bool] | None = None,
+        **kwargs: Any,
     ) -> None:
+        """``is_open_at`` tells whether every kitchen of the basket is open at a moment:
+        only slots (and "as soon as possible") when they all are, are offered."""
         super().__init__(*args, **kwargs)
         self.addresses = {address.pk: address for address in addresses}
         self.now = now
@@ -182,11 +189,20 @@ class CheckoutForm(forms.Form):
         ]
         district_field = self.fields["district"]
         district_field.choices = [("", "—"), *district_choices()]  # type: ignore[attr-defined]
-        self.slots = list_slots(now)
+        self.is_open_at = is_open_at or (lambda _moment: True)
+        self.slots_of_the_day = list_slots(now)
+        self.slots = [s for s in self.slots_of_the_day if self.is_open_at(s.starts_at)]
+        self.offers_asap = self.is_open_at(now)
         self.fields["slot"].choices = [  # type: ignore[attr-defined]
-            (ASAP, gettext_lazy("가능한 빨리")),
+            *([(ASAP, gettext_lazy("가능한 빨리"))] if self.offers_asap else []),
             *((slot.value, slot_label(slot)) for slot in self.slots),
         ]
+
+    def first_slot(self) -> str:
+        """The slot chosen first: as soon as possible, else the first within the hours."""
+        if self.offers_asap or not self.slots:
+            return ASAP
+        return self.slots[0].value
 
     @override
     def full_clean(self) -> None:
@@ -194,8 +210,19 @@ class CheckoutForm(forms.Form):
         # instead of Django's "not one of the choices".
         super().full_clean()
         if self.is_bound and "slot" in self.errors and self.data.get("slot"):
+            posted = self.data.get("slot")
+            offered_but_closed = posted == ASAP or any(
+                slot.value == posted for slot in self.slots_of_the_day
+            )
             self.errors["slot"] = self.error_class(
-                [gettext("고른 배달 시간이 지났습니다. 다른 시간을 고르십시오.")]
+                [
+                    gettext(
+                        "그 시간에는 문을 닫는 식당이 있습니다. "
+                        "영업 시간 안의 배달 시간을 고르십시오."
+                    )
+                    if offered_but_closed
+                    else gettext("고른 배달 시간이 지났습니다. 다른 시간을 고르십시오.")
+                ]
             )
 
     def clean_payment(self) -> str:

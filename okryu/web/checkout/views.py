@@ -7,6 +7,8 @@ sent to it. A refusal (out of stock, wrong PIN, a changed price) shows the page 
 reason and changes nothing; what was typed is kept, except the PIN.
 """
 
+import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
@@ -22,9 +24,15 @@ from okryu.cart.owners import BasketOwner
 from okryu.cart.queries import get_basket_summary
 from okryu.cart.rules import BasketSummary
 from okryu.cart.services import remove_line
+from okryu.catalog.availability import (
+    closed_kitchens,
+    is_every_kitchen_open,
+    kitchen_hours,
+)
 from okryu.core import clock, rate_limits
 from okryu.core.errors import DomainError, NotFound
 from okryu.core.particles import resolve_particles
+from okryu.merchants.rules import OpeningPeriod
 from okryu.orders.requests import CheckoutLine, CheckoutRequest
 from okryu.orders.services import CheckoutQuote, place_order, quote_checkout
 from okryu.web.checkout.forms import (
@@ -34,7 +42,6 @@ from okryu.web.checkout.forms import (
     CheckoutForm,
     SeenLine,
 )
-from okryu.web.checkout.slots import ASAP
 from okryu.web.orders.errors import refusal_message, refusal_status
 
 CONFLICT = 409
@@ -69,6 +76,24 @@ def _checkout_lines(
     )
 
 
+@dataclass(frozen=True)
+class _Kitchens:
+    """The basket's restaurants' hours: which slots they allow, and who is closed now."""
+
+    hours: dict[int, list[OpeningPeriod]]
+
+    @classmethod
+    def of(cls, summary: BasketSummary) -> "_Kitchens":
+        return cls(
+            kitchen_hours(
+                item.product_id for group in summary.groups for item in group.items
+            )
+        )
+
+    def is_open_at(self, moment: dt.datetime) -> bool:
+        return is_every_kitchen_open(self.hours, moment)
+
+
 def _default_district(addresses: list[Address]) -> int | None:
     return addresses[0].district_id if addresses else None
 
@@ -93,8 +118,14 @@ def _render_checkout(
         except DomainError as error:
             quote_problem = refusal_message(error)
     fees = {part.merchant_id: part for part in quote.merchants} if quote else {}
+    closed = closed_kitchens(_Kitchens.of(summary).hours, at=clock.now())
     context: dict[str, Any] = {
         "form": form,
+        "closed_parts": [
+            (group, closed[group.merchant_id])
+            for group in summary.groups
+            if group.merchant_id in closed
+        ],
         "summary": summary,
         "parts": [(group, fees.get(group.merchant_id)) for group in summary.groups],
         "addresses": addresses,
@@ -129,11 +160,15 @@ class CheckoutView(LoginRequiredMixin, View):
             )
             return redirect("basket")
         addresses = list_addresses_for_user(user=request.user)
-        initial = {
+        form = CheckoutForm(
+            addresses=addresses,
+            now=clock.now(),
+            is_open_at=_Kitchens.of(summary).is_open_at,
+        )
+        form.initial = {
             "address": str(addresses[0].pk) if addresses else NEW_ADDRESS,
-            "slot": ASAP,
+            "slot": form.first_slot(),
         }
-        form = CheckoutForm(initial=initial, addresses=addresses, now=clock.now())
         return _render_checkout(
             request,
             form=form,
@@ -147,7 +182,12 @@ class CheckoutView(LoginRequiredMixin, View):
         assert isinstance(request.user, User)
         owner = BasketOwner.for_user(request.user.pk)
         addresses = list_addresses_for_user(user=request.user)
-        form = CheckoutForm(request.POST, addresses=addresses, now=clock.now())
+        form = CheckoutForm(
+            request.POST,
+            addresses=addresses,
+            now=clock.now(),
+            is_open_at=_Kitchens.of(get_basket_summary(owner)).is_open_at,
+        )
         if not request.POST.getlist("line"):
             messages.info(
                 request, gettext("장바구니가 비어 있습니다. 먼저 상품을 담으십시오.")

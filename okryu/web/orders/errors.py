@@ -4,11 +4,14 @@ The services' own messages name the product or the figure (which product ran out
 now); the card refusals get a sentence here that says what to do next.
 """
 
+import datetime as dt
 from http import HTTPStatus
 
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 
+from okryu.core import clock
 from okryu.core.errors import DomainError
+from okryu.core.particles import resolve_particles
 
 
 def refusal_message(error: DomainError) -> str:
@@ -20,6 +23,8 @@ def refusal_message(error: DomainError) -> str:
                 "PIN이 틀렸습니다. %(attempts_left)d번 더 틀리면 카드가 잠깁니다."
             ) % {"attempts_left": attempts_left}
         return gettext("PIN이 틀렸습니다.")
+    if error.code == "merchant_closed":
+        return _merchant_closed_message(error)
     messages = {
         "card_locked": gettext(
             "PIN을 여러 번 틀려 카드가 잠겼습니다. 은행에서 PIN을 다시 정하십시오."
@@ -31,6 +36,24 @@ def refusal_message(error: DomainError) -> str:
         ),
     }
     return messages.get(error.code, error.detail)
+
+
+def _merchant_closed_message(error: DomainError) -> str:
+    english = get_language() == "en"
+    name = str(error.extra.get("merchant_name_en" if english else "merchant_name", ""))
+    opens_at = error.extra.get("opens_at")
+    if not isinstance(opens_at, str):
+        return resolve_particles(
+            gettext("%(merchant)s은(는) 지금 문을 닫았습니다.") % {"merchant": name}
+        )
+    local = dt.datetime.fromisoformat(opens_at).astimezone(clock.PYONGYANG)
+    return resolve_particles(
+        gettext(
+            "%(merchant)s은(는) %(when)s에 엽니다. "
+            "영업 시간 안의 배달 시간을 고르십시오."
+        )
+        % {"merchant": name, "when": local.strftime("%m-%d %H:%M")}
+    )
 
 
 def refusal_status(error: DomainError) -> int:

@@ -14,6 +14,7 @@ from django.utils.translation import gettext
 
 from okryu.delivery.models import JobStatus, VehicleChoices
 from okryu.delivery.queries import FulfilmentDelivery
+from okryu.delivery.rules import SCHEDULED
 from okryu.orders.models import (
     Fulfilment,
     FulfilmentEvent,
@@ -62,7 +63,11 @@ def delivery_view(delivery: FulfilmentDelivery | None) -> DeliveryView | None:
     if delivery is None:
         return None
     return DeliveryView(
-        status_label=str(JobStatus(delivery.status).label),
+        status_label=(
+            gettext("배달 시간 기다리는 중")
+            if delivery.status == SCHEDULED
+            else str(JobStatus(delivery.status).label)
+        ),
         vehicle_label=str(VehicleChoices(delivery.vehicle).label),
         courier=delivery.courier,
         eta=delivery.eta,

@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from okryu.catalog import search as catalog_search
+from okryu.catalog.availability import Availability, availabilities_of, availability_of
 from okryu.catalog.groups import (
     ProductGroup,
     list_category_groups,
@@ -32,7 +33,6 @@ from okryu.catalog.groups import (
 )
 from okryu.catalog.models import OptionChoice
 from okryu.catalog.options import MenuGroup, load_option_menus
-from okryu.catalog.portions import available_units
 from okryu.catalog.queries import (
     find_category_node,
     get_product,
@@ -176,7 +176,7 @@ def _render_rows(
     return render_to_string(
         "web/shop/_rows.html",
         {
-            "groups": groups,
+            "rows": _rows_with_availability(groups),
             "show_district": show_district,
             "paging": paging,
             "previous_url": page_url(paging.previous) if paging.previous else "",
@@ -187,6 +187,14 @@ def _render_rows(
             "quantity_max": settings.OKRYU_LINE_QUANTITY_MAX,
         },
     )
+
+
+def _rows_with_availability(
+    groups: list[ProductGroup],
+) -> list[tuple[ProductGroup, Availability]]:
+    """Each listed product with its standing now: orderable, closed until, or sold out."""
+    standing = availabilities_of(group.product for group in groups)
+    return [(group, standing[group.product.pk]) for group in groups]
 
 
 @require_GET
@@ -226,7 +234,9 @@ def _render_home(request: HttpRequest) -> str:
         {
             "tree": cached_category_tree(),
             "kinds": kinds,
-            "groups": single_groups(list_featured_products(limit=FEATURED_ON_HOME)),
+            "rows": _rows_with_availability(
+                single_groups(list_featured_products(limit=FEATURED_ON_HOME))
+            ),
             "csrf_input": CSRF_PLACEHOLDER,
             "is_english": request.LANGUAGE_CODE == "en",
             "next_url": reverse("home"),
@@ -369,7 +379,8 @@ def product(request: HttpRequest, product_id: int) -> HttpResponse:
         found = get_product(product_id=product_id)
     except NotFound:
         return _notice(request, status=404, message=_("상품을 찾을 수 없습니다."))
-    available = available_units(found)
+    standing = availability_of(found)
+    available = standing.units
     # Only dishes have options: a product of stock reads none.
     menu = load_option_menus([found.pk])[found.pk] if found.is_made_to_order else None
     groups = menu.groups if menu is not None else ()
@@ -385,6 +396,7 @@ def product(request: HttpRequest, product_id: int) -> HttpResponse:
                 cached_category_tree(), category_id=found.category_id
             ),
             "available": available,
+            "standing": standing,
             "option_groups": groups,
             "checked_options": _checked_options(request, groups),
             "typed_quantity": _typed_quantity(request),

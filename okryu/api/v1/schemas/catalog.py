@@ -1,11 +1,13 @@
 """Bodies of the catalog routes: categories, merchants and products."""
 
+import datetime as dt
+
 from ninja import Schema
 from pydantic import Field
 
+from okryu.catalog.availability import Availability, Orderability, availability_of
 from okryu.catalog.models import Product
 from okryu.catalog.options import OptionMenu
-from okryu.catalog.portions import available_units
 from okryu.catalog.queries import CategoryNode
 from okryu.merchants.models import Merchant
 
@@ -90,10 +92,29 @@ class ProductOut(Schema):
     purchase_limit: int | None = Field(
         description="Most units one shopper may buy per day, or null for no limit."
     )
+    availability: str = Field(
+        default=Orderability.ORDERABLE.value,
+        description=(
+            "`orderable` now; `closed`: a dish whose restaurant is closed now (it may "
+            "be ordered for a slot from `opens_at`, while `available` > 0); `sold_out`: "
+            "nothing left today. A closed restaurant's dish is never `sold_out`."
+        ),
+    )
+    opens_at: dt.datetime | None = Field(
+        default=None,
+        description=(
+            "When `closed`: the restaurant's next opening today or tomorrow (Pyongyang "
+            "time); null when it does not open by tomorrow."
+        ),
+    )
 
     @staticmethod
-    def fields_of(product: Product) -> dict[str, object]:
-        """Return the list fields of ``product`` (merchant loaded)."""
+    def fields_of(
+        product: Product, *, standing: Availability | None = None
+    ) -> dict[str, object]:
+        """Return the list fields of ``product`` (merchant loaded), with its standing
+        now (read when not given)."""
+        standing = standing or availability_of(product)
         return {
             "id": product.pk,
             "name": product.name,
@@ -105,14 +126,18 @@ class ProductOut(Schema):
             "merchant_name": product.merchant.name,
             "merchant_name_en": product.merchant.name_en,
             "category": product.category_id,
-            "available": available_units(product),
+            "available": standing.units,
             "purchase_limit": product.purchase_limit_per_day,
+            "availability": standing.state.value,
+            "opens_at": standing.opens_at,
         }
 
     @classmethod
-    def from_product(cls, product: Product) -> "ProductOut":
+    def from_product(
+        cls, product: Product, *, standing: Availability | None = None
+    ) -> "ProductOut":
         """Return the list schema of ``product``."""
-        return cls.model_validate(cls.fields_of(product))
+        return cls.model_validate(cls.fields_of(product, standing=standing))
 
 
 class OptionOut(Schema):
