@@ -1,3 +1,4 @@
+import datetime as dt
 import itertools
 
 import pytest
@@ -11,6 +12,7 @@ from okryu.orders.rules import (
     OrderStatus,
     PricedLine,
     can_move,
+    kitchen_due_at,
     order_status,
     split_by_merchant,
 )
@@ -118,3 +120,32 @@ def test_splitting_keeps_every_line_once_and_the_totals_add_up(lines):
         share.items_total_won for share in priced.shares
     )
     assert len({share.merchant_id for share in priced.shares}) == len(priced.shares)
+
+
+def test_a_kitchens_ticket_for_a_slot_is_due_at_the_slot_not_after_its_cooking_time():
+    accepted = dt.datetime(2026, 12, 1, 8, 58, tzinfo=dt.UTC)
+    slot = accepted.replace(hour=11, minute=0)
+
+    assert (
+        kitchen_due_at(
+            accepted_at=accepted, preparation_minutes=20, slot_starts_at=slot
+        )
+        == slot
+    )
+
+
+def test_a_kitchens_ticket_without_a_slot_is_due_its_cooking_time_after_acceptance():
+    accepted = dt.datetime(2026, 12, 1, 8, 58, tzinfo=dt.UTC)
+
+    assert kitchen_due_at(
+        accepted_at=accepted, preparation_minutes=20, slot_starts_at=None
+    ) == accepted + dt.timedelta(minutes=20)
+
+
+def test_a_slot_too_near_to_cook_for_is_due_when_cooking_can_end():
+    accepted = dt.datetime(2026, 12, 1, 10, 50, tzinfo=dt.UTC)
+    slot = accepted.replace(hour=11, minute=0)
+
+    assert kitchen_due_at(
+        accepted_at=accepted, preparation_minutes=20, slot_starts_at=slot
+    ) == accepted + dt.timedelta(minutes=20)
