@@ -91,7 +91,11 @@ def pick_up_job(*, courier_user_id: int, job_id: int) -> DeliveryJob:
         )
         if moved != 1:
             raise _refused_move(job)
-        orders.send_out(actor_user_id=courier_user_id, fulfilment_id=job.fulfilment_id)
+        orders.send_out(
+            actor_user_id=courier_user_id,
+            fulfilment_id=job.fulfilment_id,
+            confirmation_code=job.confirmation_code,
+        )
         record_event(
             job_id=job.pk,
             kind=JobEventKind.PICKED_UP,

@@ -31,7 +31,6 @@ from okryu.delivery.services.transactions import (
     run_in_transaction,
 )
 from okryu.delivery.thresholds import delivery_thresholds
-from okryu.notifications.outbox import queue_sms
 from okryu.orders import services as orders
 from okryu.orders.models import Fulfilment, OrderLine
 from okryu.orders.rules import FulfilmentStatus
@@ -51,7 +50,7 @@ def mark_ready_for_pickup(*, staff_user_id: int, fulfilment_id: int) -> Fulfilme
 
     Raises what ``orders.services.mark_ready`` raises (NotFound for another merchant's
     fulfilment, TransitionNotAllowed from a status other than preparing), changing nothing.
-    The shopper gets the confirmation code by SMS; an automatic dispatch round is queued.
+    The shopper gets the confirmation code by SMS when it leaves; a dispatch round is queued.
     """
 
     def ready() -> Fulfilment:
@@ -118,13 +117,6 @@ def open_job(*, fulfilment_id: int) -> DeliveryJob:
     if job.due_at > now:
         # Scheduled for its slot: a dispatch round runs when it is due, not before.
         enqueue_job(kind=DISPATCH_JOB_KIND, payload={}, run_at=job.due_at)
-    queue_sms(
-        phone=order.contact_phone,
-        body=(
-            f"[옥류] 주문 {order.number}: 배달 확인 번호는 {job.confirmation_code}입니다. "
-            "물건을 받을 때 배달원에게 알려 주십시오."
-        ),
-    )
     return job
 
 

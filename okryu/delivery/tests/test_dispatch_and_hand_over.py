@@ -20,7 +20,7 @@ from okryu.payments.audit import audit_ledger
 pytestmark = pytest.mark.django_db
 
 
-def test_marking_ready_opens_a_waiting_job_and_texts_the_shopper_its_code():
+def test_marking_ready_opens_a_waiting_job_whose_code_is_texted_when_it_leaves():
     shop = Shop(weight_grams=1_200)
 
     job = shop.ready_job(quantity=2)
@@ -34,11 +34,21 @@ def test_marking_ready_opens_a_waiting_job_and_texts_the_shopper_its_code():
     assert len(job.confirmation_code) == 4
     assert set(job.confirmation_code) <= set("0123456789")
     assert job.fulfilment.status == "ready"
-    last_sms = OutboxMessage.objects.order_by("-pk").first()
-    assert last_sms is not None
-    assert job.confirmation_code in last_sms.body
     assert BackgroundJob.objects.filter(kind="delivery.dispatch").count() == 1
     assert list(job.events.values_list("kind", flat=True)) == ["opened"]
+    number = job.fulfilment.order.number
+    # Only "placed" so far: being ready is the merchant's step, not the shopper's.
+    assert OutboxMessage.objects.filter(body__contains=number).count() == 1
+
+    courier = make_courier()
+    dispatch()
+    pick_up_job(courier_user_id=courier.user_id, job_id=job.pk)
+
+    on_its_way = OutboxMessage.objects.order_by("-pk").first()
+    assert on_its_way is not None
+    assert number in on_its_way.body
+    assert job.confirmation_code in on_its_way.body
+    assert "배달을 떠났습니다" in on_its_way.body
 
 
 def test_a_round_assigns_the_job_then_pick_up_and_the_right_code_capture_the_payment():

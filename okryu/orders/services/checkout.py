@@ -83,6 +83,7 @@ from okryu.orders.rules import (
 )
 from okryu.orders.services.door import check_door_order_total, door_contact_phone
 from okryu.orders.services.sqlite_busy import retry_when_sqlite_is_busy
+from okryu.orders.sms import placed_order_sms
 from okryu.payments import ledger
 from okryu.payments.cards import check_card_number, verify_pin
 from okryu.payments.models import Card
@@ -301,17 +302,9 @@ def _place_order_write(
     )
     if card is None:
         check_door_order_total(order)
-        payment_words = "문앞 결제"
     else:
         _place_order_hold_money(order, card, products)
-        payment_words = "결제 승인"
-    queue_sms(
-        phone=order.contact_phone,
-        body=(
-            f"[옥류] 주문 {order.number} 접수. "
-            f"{payment_words} {format_won(order.total_won)}."
-        ),
-    )
+    queue_sms(phone=order.contact_phone, body=placed_order_sms(order))
     assert order.total_won == sum(
         f.items_total_won + f.delivery_fee_won for f in order.fulfilments.all()
     )
@@ -690,8 +683,9 @@ def _place_order_hold_money(
         )
     # Every hold of the order with one card lock, one UPDATE and one INSERT in the common
     # case; a refusal is the one the first refused hold would give.
+    # The order's one SMS tells the holder what was held, not one per hold.
     holds = ledger.hold_funds_together(
-        card_number=card.number, parts=parts, reference=order.number
+        card_number=card.number, parts=parts, reference=order.number, tells_holder=False
     )
     held = sum(hold.amount_won for hold in holds)
     # What enqueue_job writes, for every fulfilment in one INSERT.

@@ -46,36 +46,23 @@ from okryu.orders.rules import (
     order_status,
 )
 from okryu.orders.services.sqlite_busy import retry_when_sqlite_is_busy
+from okryu.orders.sms import StepSms, cancelled_order_sms, step_sms
 from okryu.payments import ledger
 
 S = FulfilmentStatus
 
+
 # What the shopper is told of each move, by SMS.
-SMS_WORDS = {
-    S.ACCEPTED: "주문을 확인했습니다",
-    S.PREPARING: "준비를 시작했습니다",
-    S.READY: "준비를 마쳤습니다",
-    S.OUT_FOR_DELIVERY: "배달을 떠났습니다",
-    S.DELIVERED: "배달했습니다. 결제가 확정되었습니다",
-    S.REJECTED: "판매자가 주문을 거절했습니다. 결제 승인이 취소되었습니다",
-    S.CANCELLED: "주문이 취소되었습니다. 결제 승인이 취소되었습니다",
-    S.RETURNED: "반품되었습니다. 환불했습니다",
-    S.READY.value + ":back": "배달하지 못해 다시 기다립니다",
-}
-# Paid at the door, nothing was held: no approval to confirm or to cancel.
-DOOR_SMS_WORDS: dict[str, str] = {
-    S.DELIVERED: "배달했습니다",
-    S.REJECTED: "판매자가 주문을 거절했습니다. 청구된 금액은 없습니다",
-    S.CANCELLED: "주문이 취소되었습니다. 청구된 금액은 없습니다",
-}
-
-
 @dataclass(frozen=True)
 class _Move:
     target: FulfilmentStatus
     actor: Actor
     actor_user_id: int | None
     note: str = ""
+    # The order's own SMS tells this step (a whole order cancelled at once).
+    silent: bool = False
+    # The delivery's code, told with "on its way".
+    confirmation_code: str | None = None
 
 
 def _in_transaction(action: Callable[[], Fulfilment]) -> Fulfilment:
@@ -169,21 +156,29 @@ def _move_fulfilment(fulfilment: Fulfilment, move: _Move) -> Fulfilment:
         _refund_fulfilment(fulfilment)
     order = fulfilment.order
     _refresh_order_status(order, now=now)
-    words_key = (
-        S.READY.value + ":back"
-        if current == S.OUT_FOR_DELIVERY and move.target == S.READY
-        else move.target
-    )
-    words = SMS_WORDS[words_key]
-    if _is_paid_at_door(fulfilment):
-        words = DOOR_SMS_WORDS.get(words_key, words)
-    queue_sms(
-        phone=order.contact_phone,
-        body=f"[옥류] 주문 {order.number}: {words}.",
-    )
+    body = None if move.silent else _step_sms(fulfilment, current, move)
+    if body is not None:
+        queue_sms(phone=order.contact_phone, body=body)
     fulfilment.refresh_from_db()
     assert fulfilment.status == move.target
     return fulfilment
+
+
+def _step_sms(
+    fulfilment: Fulfilment, current: FulfilmentStatus, move: _Move
+) -> str | None:
+    return step_sms(
+        StepSms(
+            order_number=fulfilment.order.number,
+            merchant_name=fulfilment.merchant.name,
+            target=move.target,
+            amount_won=fulfilment.items_total_won + fulfilment.delivery_fee_won,
+            is_paid_at_door=_is_paid_at_door(fulfilment),
+            is_back=current == S.OUT_FOR_DELIVERY and move.target == S.READY,
+            confirmation_code=move.confirmation_code,
+            refund_won=fulfilment.items_total_won,
+        )
+    )
 
 
 def _is_paid_at_door(fulfilment: Fulfilment) -> bool:
@@ -204,7 +199,11 @@ def _release_fulfilment(fulfilment: Fulfilment) -> None:
     for hold_id, _amount_won in _holds(fulfilment):
         # An expired hold was already released by the card issuer: nothing is held.
         with contextlib.suppress(HoldExpired):
-            ledger.void_hold(hold_transfer_id=hold_id, transfer_id=f"{hold_id}/void")
+            ledger.void_hold(
+                hold_transfer_id=hold_id,
+                transfer_id=f"{hold_id}/void",
+                tells_holder=False,
+            )
     day = fulfilment.placed_at.astimezone(clock.PYONGYANG).date()
     # Goods, then dishes, each in product order: the order in which checkout locks them.
     lines = sorted(
@@ -240,6 +239,7 @@ def _capture_fulfilment(fulfilment: Fulfilment) -> None:
             hold_transfer_id=hold_id,
             amount_won=amount_won,
             transfer_id=f"{hold_id}/capture",
+            tells_holder=False,
         )
         captured += transfer.amount_won
     # A dish's portions were cooked for the order: only goods move from stock.
@@ -292,6 +292,7 @@ def _refund_door_fulfilment(fulfilment: Fulfilment) -> None:
         original_transfer_id=payment.chip_transfer.transfer_id,
         amount_won=amount_won,
         transfer_id=f"{payment.items_transfer.transfer_id}/refund-to-card",
+        tells_holder=False,
     )
     assert transfer.amount_won == amount_won
     Fulfilment.objects.filter(pk=fulfilment.pk, refunded_won=0).update(
@@ -308,6 +309,7 @@ def _refund_fulfilment(fulfilment: Fulfilment) -> None:
         original_transfer_id=f"{hold_id}/capture",
         amount_won=fulfilment.items_total_won,
         transfer_id=f"{hold_id}/refund",
+        tells_holder=False,
     )
     assert transfer.amount_won == fulfilment.items_total_won
     Fulfilment.objects.filter(pk=fulfilment.pk, refunded_won=0).update(
@@ -339,7 +341,7 @@ def cancel_order(*, shopper_id: int, order_id: int) -> Order:
         if order is None:
             raise NotFound("주문을 찾을 수 없습니다.")
         open_parts = list(
-            Fulfilment.objects.select_related("order")
+            Fulfilment.objects.select_related("order", "merchant")
             .filter(order=order, status__in=OPEN_STATUSES)
             .order_by("pk")
         )
@@ -347,12 +349,24 @@ def cancel_order(*, shopper_id: int, order_id: int) -> Order:
             S(part.status) not in SHOPPER_CANCELLABLE_STATUSES for part in open_parts
         ):
             raise TooLate("이미 준비를 시작해 취소할 수 없습니다.")
-        move = _Move(S.CANCELLED, Actor.SHOPPER, shopper_id, "구매자 취소")
+        move = _Move(S.CANCELLED, Actor.SHOPPER, shopper_id, "구매자 취소", silent=True)
         try:
             for part in open_parts:
                 _move_fulfilment(part, move)
         except TransitionNotAllowed as error:  # A merchant moved it meanwhile.
             raise TooLate("이미 준비를 시작해 취소할 수 없습니다.") from error
+        # One SMS for the order, however many merchants it had.
+        queue_sms(
+            phone=order.contact_phone,
+            body=cancelled_order_sms(
+                order_number=order.number,
+                merchant_names=[part.merchant.name for part in open_parts],
+                released_won=sum(
+                    part.items_total_won + part.delivery_fee_won for part in open_parts
+                ),
+                is_paid_at_door=order.payment_method == PaymentMethodChoices.DOOR,
+            ),
+        )
         return None
 
     def attempt() -> Order:
@@ -405,14 +419,24 @@ def mark_ready(*, staff_user_id: int, fulfilment_id: int) -> Fulfilment:
 LOGISTICS_ROLES = frozenset({Role.OPERATOR, Role.COURIER})
 
 
-def send_out(*, actor_user_id: int, fulfilment_id: int) -> Fulfilment:
-    """Hand a ready fulfilment to delivery (the logistics office: an operator or courier)."""
+def send_out(
+    *, actor_user_id: int, fulfilment_id: int, confirmation_code: str | None = None
+) -> Fulfilment:
+    """Hand a ready fulfilment to delivery (the logistics office: an operator or courier).
+
+    The shopper's SMS says it is on its way, with the delivery's ``confirmation_code``.
+    """
 
     def move() -> Fulfilment:
         actor = _logistics_actor(actor_user_id, allowed=LOGISTICS_ROLES)
         return _move_fulfilment(
             _any_fulfilment(fulfilment_id),
-            _Move(S.OUT_FOR_DELIVERY, actor, actor_user_id),
+            _Move(
+                S.OUT_FOR_DELIVERY,
+                actor,
+                actor_user_id,
+                confirmation_code=confirmation_code,
+            ),
         )
 
     return _in_transaction(move)

@@ -42,10 +42,11 @@ pytestmark = pytest.mark.django_db
 
 # 3 lines of 2 merchants, 4 holds (was 58 and 65 before the fast path). PostgreSQL takes the
 # idempotency key's advisory lock, reserves the stock in one UPDATE and writes the 4 holds
-# with their SMS and jobs in one INSERT; SQLite reserves one product and writes one hold's
-# transfer, SMS and job at a time. Outside a test the PIN check is a transaction of its own
-# and the checkout's is not a savepoint: 4 statements fewer.
-CHECKOUT_STATEMENTS = {"postgresql": 23, "sqlite": 35}
+# with their jobs in one INSERT; SQLite reserves one product and writes one hold's transfer
+# and job at a time. Outside a test the PIN check is a transaction of its own and the
+# checkout's is not a savepoint: 4 statements fewer. Before the PIN, one SELECT looks for
+# dishes whose restaurant's hours apply; the holds queue no SMS (the order's one tells them).
+CHECKOUT_STATEMENTS = {"postgresql": 24, "sqlite": 32}
 
 
 def _two_merchants_three_products() -> tuple[Product, Product, Product]:
@@ -130,8 +131,9 @@ def test_the_first_short_line_in_product_order_is_refused_and_nothing_is_reserve
 # a restaurant: one SELECT more for the dishes' options (goods read none), one for the
 # restaurant's opening hours, and one conditional UPDATE for the dish's portions (both
 # lines at once) instead of stock; SQLite also writes the third merchant's two holds one
-# at a time (transfer, SMS, job each).
-DISH_CHECKOUT_STATEMENTS = {"postgresql": 26, "sqlite": 44}
+# at a time (transfer and job each). Before the PIN, the dishes' restaurants and their hours
+# are read (two SELECTs); no hold queues an SMS.
+DISH_CHECKOUT_STATEMENTS = {"postgresql": 28, "sqlite": 40}
 
 
 @time_machine.travel(dt.datetime(2026, 12, 1, 3, 0, tzinfo=dt.UTC), tick=False)

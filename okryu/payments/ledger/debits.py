@@ -49,6 +49,8 @@ class CardDebit:
     transfer_id: str
     reference: str
     timeout_seconds: int | None
+    # False when the caller tells the holder itself, once for a whole step (an order).
+    tells_holder: bool = True
 
 
 def run_card_debit(debit: CardDebit, *, request: dict[str, object]) -> Transfer:
@@ -195,7 +197,7 @@ def _write_holds(
             amount_won=debit.amount_won,
             available_won=available_won,
         )
-        sms = [] if body is None else [(row.card.phone, body)]
+        sms = [] if body is None or not debit.tells_holder else [(row.card.phone, body)]
         job = sql.Job(
             kind=EXPIRE_HOLD_JOB, payload={"hold": debit.transfer_id}, run_at=timeout_at
         )
@@ -318,7 +320,7 @@ def _write(
         amount_won=debit.amount_won,
         available_won=balance.available_won,
     )
-    if body is not None:
+    if body is not None and debit.tells_holder:
         messages.append((row.card.phone, body))
     if credited is not None and credited.card_number and credited.card_phone:
         body = card_sms_body(

@@ -86,7 +86,11 @@ class HoldPart:
 
 
 def hold_funds_together(
-    *, card_number: str, parts: Sequence[HoldPart], reference: str = ""
+    *,
+    card_number: str,
+    parts: Sequence[HoldPart],
+    reference: str = "",
+    tells_holder: bool = True,
 ) -> list[Transfer]:
     """Hold each part on a card whose holder was already authorised (no PIN), in order.
 
@@ -95,6 +99,8 @@ def hold_funds_together(
     card, new ids, enough money within the limits) all parts take one card lock, one UPDATE
     and one INSERT. Joins the caller's transaction: a refused part raises, and the parts
     before it are undone by the caller's rollback, as with one call after another.
+    With ``tells_holder`` False no SMS is queued per hold: the caller tells the holder of
+    the whole purchase once.
     """
     assert parts, "at least one hold"
     assert len({part.transfer_id for part in parts}) == len(parts), "distinct ids"
@@ -107,6 +113,7 @@ def hold_funds_together(
             transfer_id=part.transfer_id,
             reference=reference,
             timeout_seconds=None,
+            tells_holder=tells_holder,
         )
         for part in parts
     ]
@@ -130,6 +137,7 @@ def _hold_debit(  # noqa: PLR0913  (hold_funds' arguments)
     transfer_id: str,
     reference: str,
     timeout_seconds: int | None,
+    tells_holder: bool = True,
 ) -> tuple[CardDebit, dict[str, object]]:
     if timeout_seconds is None:
         timeout_seconds = settings.OKRYU_HOLD_TIMEOUT_SECONDS
@@ -162,6 +170,7 @@ def _hold_debit(  # noqa: PLR0913  (hold_funds' arguments)
         transfer_id=transfer_id,
         reference=reference,
         timeout_seconds=timeout_seconds,
+        tells_holder=tells_holder,
     )
     return debit, request
 
@@ -172,8 +181,11 @@ def capture_hold(
     amount_won: int,
     transfer_id: str,
     credit_account_id: int | None = None,
+    tells_holder: bool = True,
 ) -> Transfer:
     """Capture ``amount_won`` of a pending hold and release the rest of it.
+
+    ``tells_holder`` False: no SMS of this capture (the caller tells the holder once).
 
     The money goes to the hold's credit account, or to ``credit_account_id`` if given.
     Refuses a hold already resolved (HoldNotPending), past its timeout (HoldExpired), or an
@@ -206,7 +218,13 @@ def capture_hold(
                 "보내는 계정과 받는 계정이 같습니다.", field="credit_account"
             )
         return _resolve_hold(
-            hold, fingerprint, transfer_id, TransferKind.CAPTURE, amount_won, credit_id
+            hold,
+            fingerprint,
+            transfer_id,
+            TransferKind.CAPTURE,
+            amount_won,
+            credit_id,
+            tells_holder=tells_holder,
         )
 
     return run_transfer(
@@ -218,8 +236,13 @@ def capture_hold(
     )
 
 
-def void_hold(*, hold_transfer_id: str, transfer_id: str) -> Transfer:
-    """Release a pending hold entirely (order cancelled or rejected); idempotent by id."""
+def void_hold(
+    *, hold_transfer_id: str, transfer_id: str, tells_holder: bool = True
+) -> Transfer:
+    """Release a pending hold entirely (order cancelled or rejected); idempotent by id.
+
+    ``tells_holder`` False: no SMS of this release (the caller tells the holder once).
+    """
     request = {"kind": "void", "hold": hold_transfer_id}
 
     def post(fingerprint: str) -> Transfer:
@@ -231,7 +254,13 @@ def void_hold(*, hold_transfer_id: str, transfer_id: str) -> Transfer:
             transfer_id=transfer_id,
         )
         return _resolve_hold(
-            hold, fingerprint, transfer_id, TransferKind.VOID, 0, hold.credit_account_id
+            hold,
+            fingerprint,
+            transfer_id,
+            TransferKind.VOID,
+            0,
+            hold.credit_account_id,
+            tells_holder=tells_holder,
         )
 
     return run_transfer(
@@ -319,13 +348,15 @@ def _get_pending_hold(
     return hold
 
 
-def _resolve_hold(
+def _resolve_hold(  # noqa: PLR0913  (the SMS switch is keyword-only)
     hold: sql.HoldRow,
     fingerprint: str,
     transfer_id: str,
     kind: TransferKind,
     captured_won: int,
     credit_id: int,
+    *,
+    tells_holder: bool = True,
 ) -> Transfer:
     """Write the resolving transfer first, then release the hold and move what was captured.
 
@@ -359,7 +390,7 @@ def _resolve_hold(
     assert debit.balance.available_won >= 0 or debit.card_number is None
     if captured_won and credit_id > hold.debit_account_id:
         assert sql.credit_account(account_id=credit_id, amount_won=captured_won)
-    if debit.card_number is not None and debit.card_phone is not None:
+    if tells_holder and debit.card_number is not None and debit.card_phone is not None:
         body = card_sms_body(
             kind=kind,
             is_debit=True,

@@ -72,7 +72,7 @@ def insert_transfer(
     )
 
 
-def announce_transfer(transfer: Transfer) -> Transfer:
+def announce_transfer(transfer: Transfer, *, tells_holder: bool = True) -> Transfer:
     """Assert the accounts' postconditions and queue the SMS of the cards the transfer touches.
 
     Runs after the balances moved, in the same transaction; the accounts are read back once,
@@ -84,11 +84,12 @@ def announce_transfer(transfer: Transfer) -> Transfer:
     for account in accounts.values():
         assert account.held_won >= 0
         assert account.kind != LedgerAccountKind.SHOPPER or account.available_won >= 0
-    notify_card_holders(transfer, accounts)
+    if tells_holder:
+        notify_card_holders(transfer, accounts)
     return transfer
 
 
-def write_transfer(
+def write_transfer(  # noqa: PLR0913  (all keyword-only)
     *,
     fingerprint: str,
     transfer_id: str,
@@ -96,6 +97,7 @@ def write_transfer(
     debit: LedgerAccount,
     credit: LedgerAccount,
     amount_won: int,
+    tells_holder: bool = True,
     **links: object,
 ) -> Transfer:
     """Insert a transfer whose balances the caller already moved, then announce it."""
@@ -108,7 +110,7 @@ def write_transfer(
         amount_won=amount_won,
         **links,
     )
-    return announce_transfer(transfer)
+    return announce_transfer(transfer, tells_holder=tells_holder)
 
 
 def top_up(*, card_number: str, amount_won: int, transfer_id: str) -> Transfer:
@@ -224,11 +226,18 @@ def get_ledger_account(account_id: int) -> LedgerAccount:
     return account
 
 
-def refund(*, original_transfer_id: str, amount_won: int, transfer_id: str) -> Transfer:
+def refund(
+    *,
+    original_transfer_id: str,
+    amount_won: int,
+    transfer_id: str,
+    tells_holder: bool = True,
+) -> Transfer:
     """Return ``amount_won`` of a captured or single transfer, as a new transfer the other way.
 
     All refunds of one transfer together never exceed it (OverRefundable). Idempotent by
-    ``transfer_id``.
+    ``transfer_id``. ``tells_holder`` False: no SMS of this refund (the caller tells the
+    holder once).
     """
     check_amount(amount_won)
     check_transfer_id(transfer_id)
@@ -253,6 +262,7 @@ def refund(*, original_transfer_id: str, amount_won: int, transfer_id: str) -> T
             amount_won=amount_won,
             refund_of=original,
             reference=original.reference,
+            tells_holder=tells_holder,
         )
 
     return run_transfer(transfer_id=transfer_id, request=request, post=post)
