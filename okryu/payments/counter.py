@@ -24,7 +24,9 @@ from okryu.payments.models import (
     LedgerAccount,
     PaymentRequest,
     Transfer,
+    TransferKind,
 )
+from okryu.payments.statement import StatementTransfer
 
 HOLDER_SEARCH_LENGTH_MAX = 50
 HOLDERS_SHOWN_MAX = 20
@@ -184,3 +186,54 @@ def list_drawers(
 def get_card_account(*, card_id: int) -> LedgerAccount:
     """Return the card's ledger account as stored now (for the supervisor's answers)."""
     return LedgerAccount.objects.get(card__pk=card_id)
+
+
+# A statement is grouped over the card's newest transfers, at most this many.
+STATEMENT_TRANSFERS_MAX = 1_000
+
+
+def list_statement_transfers(
+    *, card: Card, limit: int = STATEMENT_TRANSFERS_MAX
+) -> list[StatementTransfer]:
+    """Return the card's newest transfers (at most ``limit``) as ``statement`` reads them.
+
+    Each carries its origin (the hold a capture resolves, the purchase a refund gives back)
+    and, for a hold, whether it was resolved; three queries whatever the count.
+    """
+    assert 0 < limit <= STATEMENT_TRANSFERS_MAX
+    account_id = card.ledger_account_id
+    rows = list(
+        Transfer.objects.filter(
+            Q(debit_account_id=account_id) | Q(credit_account_id=account_id)
+        )
+        .select_related("pending", "refund_of", "refund_of__pending")
+        .order_by("-created_at", "-id")[:limit]
+    )
+    hold_ids = [row.pk for row in rows if row.kind == TransferKind.HOLD]
+    resolved = set(
+        Transfer.objects.filter(pending_id__in=hold_ids).values_list(
+            "pending_id", flat=True
+        )
+    )
+    return [
+        StatementTransfer(
+            transfer_id=row.transfer_id,
+            kind=row.kind,
+            is_in=row.credit_account_id == account_id,
+            amount_won=row.amount_won,
+            created_at=row.created_at,
+            reference=row.reference,
+            origin=_origin(row),
+            resolved=row.pk in resolved,
+        )
+        for row in rows
+    ]
+
+
+def _origin(transfer: Transfer) -> str:
+    if transfer.pending is not None:
+        return transfer.pending.transfer_id
+    original = transfer.refund_of
+    if original is not None:
+        return _origin(original)
+    return transfer.transfer_id

@@ -18,7 +18,7 @@ from okryu.api.v1.pagination import (
 from okryu.api.v1.schemas.cards import CardOut, StatementLineOut
 from okryu.api.v1.schemas.problems import Problem
 from okryu.core.errors import NotFound
-from okryu.payments.counter import list_statement_page
+from okryu.orders.statements import card_statement
 from okryu.payments.errors import CardNotFound
 from okryu.payments.models import Card
 from okryu.payments.queries import get_card_for_holder_or_teller
@@ -58,11 +58,12 @@ def get_statement_route(
     """Return one page of the card's transfers, newest first."""
     card = _visible_card(request, number)
     page_request = read_page_request(page=page, page_size=page_size)
-    rows, total = list_statement_page(
-        card=card, offset=page_request.offset, limit=page_request.limit
+    statement = card_statement(card=card)
+    lines = sorted(
+        (*statement.pending, *statement.lines),
+        key=lambda line: (line.created_at, line.id),
+        reverse=True,
     )
-    items = [
-        StatementLineOut.from_transfer(row, account_id=card.ledger_account_id)
-        for row in rows
-    ]
-    return page_body(request, page_request, items=items, count=total)
+    shown = lines[page_request.offset : page_request.offset + page_request.limit]
+    items = [StatementLineOut.from_line(line) for line in shown]
+    return page_body(request, page_request, items=items, count=len(lines))

@@ -29,11 +29,11 @@ from okryu.merchants.queries import (
     list_merchant_ids_for_staff,
 )
 from okryu.merchants.services import create_merchant_payment_request
+from okryu.orders.statements import card_statement
 from okryu.payments.counter import (
     find_payment_request,
     list_cards_for_holder,
     list_day_transfers,
-    list_statement_page,
     list_usable_cards_for_holder,
 )
 from okryu.payments.errors import QrRequestExpired, QrRequestUsed, WrongPin
@@ -91,14 +91,13 @@ class MyCardView(LoginRequiredMixin, View):
         card = _own_card(request, number)
         page = request.GET.get("page", "1")
         page_number = int(page) if page.isdigit() and 0 < int(page) < PAGES_MAX else 1
-        rows, total = list_statement_page(
-            card=card,
-            offset=(page_number - 1) * STATEMENT_PAGE_SIZE,
-            limit=STATEMENT_PAGE_SIZE,
-        )
+        statement = card_statement(card=card)
+        total = len(statement.lines)
+        offset = (page_number - 1) * STATEMENT_PAGE_SIZE
         context = {
             "card": card,
-            "lines": rows,
+            "pending": statement.pending if page_number == 1 else (),
+            "lines": statement.lines[offset : offset + STATEMENT_PAGE_SIZE],
             "total": total,
             "account_id": card.ledger_account_id,
             "page_number": page_number,

@@ -26,13 +26,13 @@ from typing_extensions import override
 from okryu.accounts.models import Role, User
 from okryu.accounts.queries import has_role
 from okryu.core.errors import DomainError, NotFound
+from okryu.orders.statements import card_statement
 from okryu.payments.counter import (
     find_holders,
     get_holder,
     list_cards_for_holder,
     list_drawers,
     list_pending_top_ups,
-    list_statement_page,
 )
 from okryu.payments.counter_services import (
     block_card_at_counter,
@@ -441,13 +441,12 @@ class StatementView(TellerRequiredMixin, View):
     def get(self, request: HttpRequest, number: str) -> HttpResponse:
         """Show the latest transfers of the card."""
         card = _get_card(request, number)
-        rows, total = list_statement_page(
-            card=card, offset=0, limit=STATEMENT_LINES_SHOWN
-        )
+        statement = card_statement(card=card)
         context = {
             "card": card,
-            "lines": rows,
-            "total": total,
+            "pending": statement.pending,
+            "lines": statement.lines[:STATEMENT_LINES_SHOWN],
+            "total": len(statement.lines),
             "account_id": card.ledger_account_id,
         }
         return render(request, "web/teller/statement.html", context)

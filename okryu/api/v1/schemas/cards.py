@@ -6,7 +6,8 @@ from ninja import Schema
 from pydantic import Field
 
 from okryu.api.v1.schemas.text import Integer, Text
-from okryu.payments.models import Card, PaymentRequest, Transfer
+from okryu.payments.models import Card, PaymentRequest
+from okryu.payments.statement import StatementLine
 
 
 class CardIssueIn(Schema):
@@ -87,29 +88,46 @@ class CardOut(Schema):
 
 
 class StatementLineOut(Schema):
-    """One transfer of a card's statement."""
+    """One line of a card's statement: a purchase, a payment, a top-up, a refund, or a
+    hold still pending."""
 
-    id: str = Field(description="The transfer id.")
+    id: str = Field(description="The line's first transfer id (stable).")
     kind: str = Field(
-        description="`single`, `hold`, `capture`, `void`, `expire` or `refund`."
+        description=(
+            "`pending` (a hold neither captured nor released yet), `capture` (a purchase "
+            "charged: it replaces its holds), `single` (a payment or top-up) or `refund`."
+        )
     )
     direction: str = Field(description="`in` to the card or `out` of it.")
-    amount: int
+    amount: int = Field(
+        description="Won; a purchase's items and delivery fee together."
+    )
     created_at: dt.datetime
     reference: str
+    order: str | None = Field(description="The order's number, or null.")
+    merchant: str | None = Field(description="The merchant's name, or null.")
+    merchant_en: str | None = Field(default=None)
+    refund_of: str | None = Field(
+        default=None, description="A refund's purchase line `id`, when listed."
+    )
+    transfers: list[str] = Field(description="The ids of the transfers it groups.")
 
     @classmethod
-    def from_transfer(
-        cls, transfer: Transfer, *, account_id: int
-    ) -> "StatementLineOut":
-        """Describe ``transfer`` as seen from the card's ledger account."""
+    def from_line(cls, line: StatementLine) -> "StatementLineOut":
+        """Describe one statement line."""
+        purchase = line.purchase
         return cls(
-            id=transfer.transfer_id,
-            kind=transfer.kind,
-            direction="in" if transfer.credit_account_id == account_id else "out",
-            amount=transfer.amount_won,
-            created_at=transfer.created_at,
-            reference=transfer.reference,
+            id=line.id,
+            kind=line.kind.value,
+            direction="in" if line.is_in else "out",
+            amount=line.amount_won,
+            created_at=line.created_at,
+            reference=line.reference,
+            order=purchase.order if purchase else None,
+            merchant=purchase.merchant if purchase else None,
+            merchant_en=purchase.merchant_en if purchase else None,
+            refund_of=line.refund_of,
+            transfers=list(line.transfer_ids),
         )
 
 
