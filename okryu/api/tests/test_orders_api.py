@@ -1,8 +1,10 @@
 """The shopper's order routes over the test client: shapes, refusals, exactly-once, access."""
 
+import datetime as dt
 from typing import Any
 
 import pytest
+import time_machine
 
 from okryu.accounts.models import Role, User
 from okryu.api.tests.support import (
@@ -16,8 +18,9 @@ from okryu.api.tests.support import (
 from okryu.api.tokens import issue_token
 from okryu.catalog.models import Product
 from okryu.catalog.services import receive_stock
+from okryu.core.clock import PYONGYANG
 from okryu.core.models import IdempotencyRecord
-from okryu.merchants.models import MerchantStaff
+from okryu.merchants.models import MerchantStaff, OpeningHours
 from okryu.orders.models import DailyPurchase, Fulfilment, Order, OrderLine
 from okryu.payments import ledger
 from okryu.payments.cards import block_card, issue_card
@@ -579,3 +582,56 @@ def test_a_control_character_in_the_address_is_422_and_changes_nothing(
     problem = assert_problem(response, status=422, code="invalid")
     assert problem["field"] == "address.detail"
     assert snapshot() == before
+
+
+def _restaurant_open_from_eleven(central) -> Product:
+    restaurant = new_merchant(
+        district=central, kind="restaurant", name="옥류관", name_en="Okryu Restaurant"
+    )
+    for weekday in range(7):
+        OpeningHours.objects.create(
+            merchant=restaurant,
+            weekday=weekday,
+            opens_at=dt.time(11),
+            closes_at=dt.time(21),
+        )
+    dish = new_product(merchant=restaurant, price_won=PRICE_WON, name="평양랭면")
+    Product.objects.filter(pk=dish.pk).update(is_made_to_order=True)
+    return receive_stock(product_id=dish.pk, quantity=10, changed_by=None)
+
+
+@time_machine.travel(dt.datetime(2026, 12, 1, 8, 55, tzinfo=PYONGYANG), tick=False)
+def test_a_closed_restaurant_is_422_merchant_closed_with_its_opening_before_the_pin(
+    api_client, shopper, card, central
+):
+    dish = _restaurant_open_from_eleven(central)
+    token = issue_token(user=shopper).token
+    before = snapshot()
+
+    response = post_order(
+        api_client, token, {**checkout(card, (dish, 1)), "pin": "0000"}
+    )
+
+    problem = assert_problem(response, status=422, code="merchant_closed")
+    assert problem["opens_at"] == "2026-12-01T11:00:00+09:00"
+    assert problem["merchant_name"] == "옥류관"
+    assert problem["field"] == "slot"
+    card.refresh_from_db()
+    assert card.pin_failed_attempts == 0
+    assert snapshot() == before
+
+
+@time_machine.travel(dt.datetime(2026, 12, 1, 8, 55, tzinfo=PYONGYANG), tick=False)
+def test_a_closed_restaurant_takes_an_order_for_a_slot_in_its_hours(
+    api_client, shopper, card, central
+):
+    dish = _restaurant_open_from_eleven(central)
+    token = issue_token(user=shopper).token
+
+    response = post_order(
+        api_client,
+        token,
+        {**checkout(card, (dish, 1)), "slot": "2026-12-01T11:00:00+09:00"},
+    )
+
+    assert response.status_code == 201, response.json()

@@ -187,3 +187,31 @@ def place_lines(lines) -> Fulfilment:
         idempotency_key=f"kitchen-lines-{shopper.pk}",
     )
     return Fulfilment.objects.get(order_id=placed.order_id)
+
+
+@pytest.mark.django_db
+def test_a_ticket_for_a_later_slot_is_due_at_the_slot_and_cooked_after_sooner_ones(
+    kitchen,
+):
+    staff, dish = kitchen["staff"], kitchen["dish"]
+    slot = NOON + 3 * 60 * MINUTE  # 15:00 in Pyongyang.
+    with time_machine.travel(NOON, tick=False):
+        shopper, card = make_shopper()
+        for_the_slot = Fulfilment.objects.get(
+            order_id=place_order(
+                shopper_id=shopper.pk,
+                request=checkout(card, [(dish, 1)], slot_starts_at=slot),
+                idempotency_key="for-the-slot",
+            ).order_id
+        )
+        as_soon_as_possible = place(dish)
+    accepted_at(NOON + MINUTE, staff, for_the_slot)
+    accepted_at(NOON + 2 * MINUTE, staff, as_soon_as_possible)
+
+    tickets = list_kitchen_tickets_for_staff(staff_user_id=staff.pk, limit=10)
+
+    assert [(t.fulfilment.pk, t.due_at) for t in tickets] == [
+        (as_soon_as_possible.pk, NOON + 22 * MINUTE),
+        (for_the_slot.pk, slot),
+    ]
+    assert tickets[1].starts_at == slot - 20 * MINUTE
