@@ -139,6 +139,7 @@ def test_merchants_show_their_district_and_whether_they_are_open(
                 "district_name": "중구역",
                 "preparation_minutes": 0,
                 "open_now": False,
+                "opens_at": None,
             },
             {
                 "id": noodle_house.pk,
@@ -150,6 +151,7 @@ def test_merchants_show_their_district_and_whether_they_are_open(
                 "district_name": "중구역",
                 "preparation_minutes": 25,
                 "open_now": True,
+                "opens_at": None,
             },
         ],
         "next": None,
@@ -162,6 +164,14 @@ def test_a_restaurant_after_closing_time_is_not_open_now(api_client, noodle_hous
     response = api_client.get("/api/v1/merchants?kind=restaurant")
 
     assert [item["open_now"] for item in response.json()["items"]] == [False]
+
+
+@time_machine.travel(WEDNESDAY_NOON.replace(hour=8, minute=55), tick=False)
+def test_a_restaurant_before_opening_says_when_it_opens(api_client, noodle_house):
+    response = api_client.get("/api/v1/merchants")
+
+    [item] = response.json()["items"]
+    assert (item["open_now"], item["opens_at"]) == (False, "2026-03-04T11:00:00+09:00")
 
 
 def test_merchants_can_be_filtered_by_kind(api_client, noodle_house, store):

@@ -33,7 +33,12 @@ from okryu.catalog.search import search_products
 from okryu.core import rate_limits
 from okryu.core.errors import InvalidInput, NotFound
 from okryu.merchants.models import MerchantKind
-from okryu.merchants.queries import get_merchant, is_merchant_open, list_merchants_page
+from okryu.merchants.queries import (
+    get_merchant,
+    is_merchant_open,
+    list_merchants_page,
+    merchant_opens_at,
+)
 
 router = Router(tags=["catalog"])
 
@@ -75,7 +80,11 @@ def list_merchants(
         kind=kind, limit=page_request.limit, offset=page_request.offset
     )
     items = [
-        MerchantOut.from_merchant(merchant, open_now=is_merchant_open(merchant))
+        MerchantOut.from_merchant(
+            merchant,
+            open_now=is_merchant_open(merchant),
+            opens_at=merchant_opens_at(merchant),
+        )
         for merchant in merchant_page.merchants
     ]
     return page_body(request, page_request, items=items, count=merchant_page.total)

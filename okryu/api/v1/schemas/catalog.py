@@ -53,9 +53,18 @@ class MerchantOut(Schema):
         description="Minutes the merchant needs to prepare an order (restaurants)."
     )
     open_now: bool = Field(description="Open at this moment, in Pyongyang time.")
+    opens_at: dt.datetime | None = Field(
+        default=None,
+        description=(
+            "When closed: its next opening in the week ahead (Pyongyang time); null when "
+            "open, or without hours."
+        ),
+    )
 
     @classmethod
-    def from_merchant(cls, merchant: Merchant, *, open_now: bool) -> "MerchantOut":
+    def from_merchant(
+        cls, merchant: Merchant, *, open_now: bool, opens_at: dt.datetime | None = None
+    ) -> "MerchantOut":
         """Return the schema of ``merchant`` (its district must be loaded)."""
         return cls(
             id=merchant.pk,
@@ -67,6 +76,7 @@ class MerchantOut(Schema):
             district_name=merchant.district.name,
             preparation_minutes=merchant.preparation_minutes,
             open_now=open_now,
+            opens_at=opens_at,
         )
 
 
