@@ -11,11 +11,14 @@ from django.utils.translation import gettext
 
 from okryu.core.errors import DomainError
 from okryu.delivery.models import JobStatus
+from okryu.delivery.rules import SCHEDULED
 from okryu.orders.models import FulfilmentStatusChoices
 from okryu.web.orders.errors import refusal_message
 
 
 def _status_label(status: object) -> str:
+    if status == SCHEDULED:
+        return gettext("배달 시간 기다리는 중")
     if status in JobStatus.values:
         return str(JobStatus(status).label)
     if status in FulfilmentStatusChoices.values:

@@ -33,6 +33,7 @@ from okryu.core.idempotency import StoredOutcome
 from okryu.core.particles import resolve_particles
 from okryu.delivery.models import DeliveryJob
 from okryu.delivery.queries import CourierWithJobs, get_office_overview
+from okryu.delivery.rules import is_scheduled
 from okryu.delivery.services import assign_job, dispatch, unassign_job, unlock_job
 from okryu.web.idempotency import submit_once
 from okryu.web.logistics.forms import AssignForm, KeyedForm
@@ -50,6 +51,8 @@ class WaitingRow:
     job: DeliveryJob
     waited_minutes: int
     is_overdue: bool
+    # For a later slot: no courier may take it before it is due.
+    is_scheduled: bool = False
 
 
 @dataclass(frozen=True)
@@ -76,7 +79,14 @@ def _board_context(user: User) -> dict[str, Any]:
     ]
     return {
         "waiting": [
-            WaitingRow(job, _minutes_since(job.created_at, now), job.due_at < now)
+            WaitingRow(
+                job,
+                _minutes_since(job.created_at, now),
+                job.due_at < now,
+                is_scheduled=is_scheduled(
+                    status=job.status, due_at=job.due_at, now=now
+                ),
+            )
             for job in overview.waiting_jobs
         ],
         "locked": overview.locked_jobs,

@@ -4,6 +4,7 @@ One test per kind of form: a person corrects the one thing refused instead of ty
 again. Secrets (a PIN, a password) are never written back into a page.
 """
 
+import datetime as dt
 import re
 
 import pytest
@@ -21,7 +22,7 @@ from okryu.delivery.tests.builders import Shop, make_courier
 from okryu.merchants.models import MerchantKind
 from okryu.merchants.tests.factories import MerchantFactory
 from okryu.orders.models import Order
-from okryu.orders.tests.builders import make_user_with_role
+from okryu.orders.tests.builders import make_user_with_role, open_all_week
 from okryu.orders.tests.dish_builders import make_dish
 from okryu.web.checkout.forms import NEW_ADDRESS
 from okryu.web.tests.test_checkout_pages import (
@@ -116,6 +117,7 @@ def test_a_refused_dish_goes_back_to_its_page_with_the_options_and_quantity(
     client: Client,
 ):
     restaurant = MerchantFactory.create(kind=MerchantKind.RESTAURANT)
+    open_all_week(restaurant, dt.time(0), dt.time(0))  # Round the clock: open now.
     noodles = add_noodle_options(make_dish(restaurant, capacity=2))
 
     response = client.post(

@@ -1,8 +1,11 @@
 """The logistics office: operators see the board and move jobs; refusals change nothing."""
 
+import datetime as dt
+
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from okryu.accounts.models import Role
 from okryu.accounts.tests.factories import UserFactory
@@ -287,3 +290,22 @@ def test_a_visitor_is_asked_to_log_in(client: Client):
 
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("login"))
+
+
+def test_the_board_shows_a_job_for_a_later_slot_as_waiting_for_its_time(
+    operator_client, shop
+):
+    make_courier()
+    job = shop.ready_job()
+    later = timezone.now() + dt.timedelta(hours=2)
+    DeliveryJob.objects.filter(pk=job.pk).update(due_at=later)
+
+    page = operator_client.get(reverse("logistics")).content.decode()
+    refused = post(
+        operator_client, "logistics-assign", job.pk, courier=make_courier().pk
+    )
+
+    assert "배달 시간 기다리는 중" in page
+    assert f'action="{reverse("logistics-assign", args=[job.pk])}"' not in page
+    assert "배달 시간 기다리는 중" in refused.content.decode()
+    assert job_state(job) == ("waiting", None)
