@@ -374,6 +374,8 @@ def _seed(spec: dict[str, Any]) -> dict[str, Any]:
     import django
 
     django.setup()
+    from django.conf import settings
+
     from okryu.accounts.models import District, Role, RoleGrant, User
     from okryu.api.tokens import issue_token
     from okryu.catalog.models import Category, Product
@@ -440,12 +442,19 @@ def _seed(spec: dict[str, Any]) -> dict[str, Any]:
         )
         RoleGrant.objects.create(user=user, role=Role.SHOPPER)
         card = issue_card(holder=user, phone="01012345678", pin=PIN)
-        if spec.get("balance"):
+        # Funded as cash top-ups no larger than a teller may book alone: a larger one needs a
+        # supervisor's approval, and the audit counts any booked without it.
+        remaining_won = int(spec.get("balance") or 0)
+        part = 0
+        while remaining_won > 0:
+            amount_won = min(remaining_won, settings.OKRYU_TOPUP_APPROVAL_WON)
             ledger.top_up(
                 card_number=card.number,
-                amount_won=int(spec["balance"]),
-                transfer_id=f"seed-top-up-{index}",
+                amount_won=amount_won,
+                transfer_id=f"seed-top-up-{index}-{part}",
             )
+            remaining_won -= amount_won
+            part += 1
         shoppers.append(
             {"id": user.pk, "token": issue_token(user=user).token, "card": card.number}
         )

@@ -25,6 +25,7 @@ import pytest
 from typing_extensions import override
 
 from tests.stress.http_harness import (
+    SERVER_START_SECONDS_MAX,
     AppServer,
     StressDatabase,
     audit_violations,
@@ -49,7 +50,7 @@ BALANCE_WON = 4_000_000
 RUN_SECONDS_MIN = 0.2
 RUN_SECONDS_MAX = 0.8
 REQUEST_TIMEOUT_SECONDS = 10
-SERVER_UP_WAIT_SECONDS = 60
+SERVER_UP_WAIT_SECONDS = SERVER_START_SECONDS_MAX
 FINAL_RETRIES_MAX = 5
 PAGE_SIZE = 100
 REPLAYS_SAMPLED = 20
