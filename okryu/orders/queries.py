@@ -13,6 +13,8 @@ from django.db.models import Count, F, OuterRef, Prefetch, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
 from okryu.core.errors import NotFound
+from okryu.core.idempotency import IDEMPOTENCY_KEY_LENGTH_MAX
+from okryu.core.models import IdempotencyRecord
 from okryu.merchants.models import MerchantKind
 from okryu.orders.models import (
     DoorPayment,
@@ -80,6 +82,38 @@ def get_order_for_shopper(*, shopper_id: int, order_id: int) -> Order:
 def find_order_for_shopper_by_number(*, shopper_id: int, number: str) -> Order | None:
     """Return the shopper's order with this public number, with details, or None."""
     return _orders_with_details().filter(number=number, shopper_id=shopper_id).first()
+
+
+def find_order_for_shopper_by_checkout_key(
+    *, shopper_id: int, key: str
+) -> Order | None:
+    """Return the order the shopper's checkout with idempotency ``key`` placed, or None.
+
+    This is how a page or an app that lost the answer to its checkout asks what became of
+    it instead of sending it again: the key is stored with the order in the same commit
+    (``place_order``), so None means the checkout was not placed (yet), never "lost".
+    A refused checkout stores nothing, so it is None too. Keys live as long as their
+    idempotency records (``core.idempotency.IDEMPOTENCY_RETENTION``).
+    """
+    # Imported here: the checkout service imports this module for its answers.
+    from okryu.orders.services.checkout import PLACE_ORDER_SCOPE  # noqa: PLC0415
+
+    stripped = key.strip()
+    if not stripped or len(stripped) > IDEMPOTENCY_KEY_LENGTH_MAX:
+        return None
+    record = (
+        IdempotencyRecord.objects.filter(
+            scope=f"{PLACE_ORDER_SCOPE}:{shopper_id}", key=stripped, status_code=201
+        )
+        .only("response_body")
+        .first()
+    )
+    if record is None or not isinstance(record.response_body, dict):
+        return None
+    order_id = record.response_body.get("id")
+    if not isinstance(order_id, int):
+        return None
+    return _orders_with_details().filter(pk=order_id, shopper_id=shopper_id).first()
 
 
 def _fulfilments_with_details() -> QuerySet[Fulfilment]:

@@ -13,7 +13,7 @@ from typing import Any
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
-from ninja import Router
+from ninja import P, QueryEx, Router
 
 from okryu.accounts.models import District, Role
 from okryu.api.v1.auth import bearer_auth, require_role
@@ -37,6 +37,7 @@ from okryu.core.errors import IdempotencyKeyMissing, InvalidInput
 from okryu.core.idempotency import validate_key
 from okryu.delivery.services import cancel_order
 from okryu.orders.queries import (
+    find_order_for_shopper_by_checkout_key,
     get_order_for_shopper,
     list_orders_for_shopper,
     order_as_api_dict,
@@ -45,6 +46,16 @@ from okryu.orders.requests import CheckoutLine, CheckoutRequest
 from okryu.orders.services import place_order
 
 router = Router(tags=["orders"])
+
+CheckoutKey = QueryEx[
+    str | None,
+    P(
+        description=(
+            "The `Idempotency-Key` of a checkout: answers only the order it placed, if any."
+        ),
+        max_length=255,
+    ),
+]
 
 ERRORS_OF_CHECKOUT = {
     400: Problem,
@@ -178,16 +189,32 @@ def place_order_route(request: HttpRequest, payload: OrderIn) -> HttpResponse:
     auth=bearer_auth,
     response={200: Page[OrderOut], 401: Problem, 403: Problem, 422: Problem},
     summary="The caller's orders, newest first (shopper)",
+    description=(
+        "With `idempotency_key`, only the order placed by the caller's `POST /orders` with "
+        "that `Idempotency-Key` (one item), or none (`count` 0): the checkout was refused or "
+        "never arrived, and may be sent again with the same key. An app that lost the answer "
+        "to its checkout asks this instead of sending again blindly."
+    ),
 )
 def list_orders_route(
-    request: HttpRequest, page: PageNumber = 1, page_size: PageSize = None
+    request: HttpRequest,
+    page: PageNumber = 1,
+    page_size: PageSize = None,
+    idempotency_key: CheckoutKey = None,
 ) -> HttpResponse:
-    """Return one page of the caller's own orders."""
+    """Return one page of the caller's own orders, or the one placed with a key."""
     shopper = require_role(request, Role.SHOPPER)
     page_request = read_page_request(page=page, page_size=page_size)
-    orders, total = list_orders_for_shopper(
-        shopper_id=shopper.pk, limit=page_request.limit, offset=page_request.offset
-    )
+    if idempotency_key is not None:
+        found = find_order_for_shopper_by_checkout_key(
+            shopper_id=shopper.pk, key=validate_key(idempotency_key)
+        )
+        total = 0 if found is None else 1
+        orders = [found] if found is not None and page_request.offset == 0 else []
+    else:
+        orders, total = list_orders_for_shopper(
+            shopper_id=shopper.pk, limit=page_request.limit, offset=page_request.offset
+        )
     items = [order_as_api_dict(order) for order in orders]
     add_deliveries(items)
     # Answered as built: the schema documents the fields, the body keeps every one of them.

@@ -29,6 +29,7 @@ from okryu.web.basket.forms import (
     LineQuantityForm,
 )
 from okryu.web.idempotency import submit_once
+from okryu.web.orders import recovery
 
 UNPROCESSABLE = 422
 # Marks a visitor's session as holding a basket, so the session is stored and keeps its key.
@@ -86,8 +87,16 @@ def _render_basket(
         "line_errors": line_errors or {},
         "typed_line_id": typed_line_id,
         "typed_quantity": typed,
+        "recovered_orders": _recovered_orders(request),
     }
     return render(request, "web/basket/basket.html", context, status=status)
+
+
+def _recovered_orders(request: HttpRequest) -> list[recovery.RecoveredOrder]:
+    user = request.user
+    if not user.is_authenticated:
+        return []
+    return recovery.list_recovered_orders(request.session, shopper_id=user.pk)
 
 
 def _first_errors(form: BasketAddForm | LineQuantityForm) -> list[str]:

@@ -42,6 +42,7 @@ from okryu.web.checkout.forms import (
     CheckoutForm,
     SeenLine,
 )
+from okryu.web.orders import recovery
 from okryu.web.orders.errors import refusal_message, refusal_status
 
 CONFLICT = 409
@@ -239,14 +240,17 @@ class CheckoutView(LoginRequiredMixin, View):
             account_id=request.user.pk,
             card=checkout.card_number or None,
         )
+        key = form.cleaned_data["idempotency_key"]
+        # Kept before placing: if the answer is lost, the basket and orders pages find it.
+        recovery.remember_checkout_key(request.session, key)
         try:
             placed = place_order(
-                shopper_id=request.user.pk,
-                request=checkout,
-                idempotency_key=form.cleaned_data["idempotency_key"],
+                shopper_id=request.user.pk, request=checkout, idempotency_key=key
             )
         except DomainError as error:
+            recovery.forget_checkout_key(request.session, key)
             return again(refusal_message(error), refusal_status(error), district_id)
+        recovery.note_checkout_placed(request.session, key, placed.order_id)
         _remove_ordered_lines(owner, lines)
         if placed.is_replay:
             messages.info(request, gettext("이미 받은 주문입니다."))

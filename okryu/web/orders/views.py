@@ -23,11 +23,13 @@ from okryu.delivery.services import cancel_order
 from okryu.orders.models import Order, OrderStatusChoices, PaymentMethodChoices
 from okryu.orders.queries import (
     due_at_door_of,
+    find_order_for_shopper_by_checkout_key,
     get_order_for_shopper,
     list_orders_for_shopper,
 )
 from okryu.orders.rules import SHOPPER_CANCELLABLE_STATUSES, FulfilmentStatus
 from okryu.web.confirmation import NOT_CONFIRMED, is_confirmed
+from okryu.web.orders import recovery
 from okryu.web.orders.errors import refusal_message, refusal_status
 from okryu.web.orders.timeline import fulfilment_views
 from okryu.web.shop.listing import paging_for, parse_page_number
@@ -64,6 +66,9 @@ class OrderListView(LoginRequiredMixin, View):
             "paging": paging,
             "previous_url": _page_url(paging.previous),
             "next_page_url": _page_url(paging.next),
+            "recovered_orders": recovery.list_recovered_orders(
+                request.session, shopper_id=request.user.pk
+            ),
         }
         return render(request, "web/orders/orders.html", context)
 
@@ -110,7 +115,10 @@ class OrderDetailView(LoginRequiredMixin, View):
 
     def get(self, request: HttpRequest, order_id: int) -> HttpResponse:
         """Show the order; another shopper's is 404."""
-        return _render_order(request, _get_own_order(request, order_id))
+        order = _get_own_order(request, order_id)
+        # Seen now: the basket and the orders list need no longer tell of it.
+        recovery.forget_order_shown(request.session, order.pk)
+        return _render_order(request, order)
 
 
 class OrderCancelView(LoginRequiredMixin, View):
@@ -152,3 +160,25 @@ class OrderCancelView(LoginRequiredMixin, View):
             else gettext("주문을 취소했습니다. 카드 보류도 풀렸습니다."),
         )
         return redirect("order", order_id=order.pk)
+
+
+class OrderOutcomeView(LoginRequiredMixin, View):
+    """What became of a checkout, asked by its idempotency key instead of sending it again.
+
+    A page (or the offline helper) that lost the answer to its checkout asks here: an order
+    placed with the key is shown (303 to it, with when it was placed); otherwise 404 says
+    that nothing was placed, and the same form may be sent again with the same key.
+    """
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        """Go to the order placed with ``idempotency_key``, or say none was (404)."""
+        assert isinstance(request.user, User)
+        key = request.GET.get("idempotency_key", "")
+        order = find_order_for_shopper_by_checkout_key(
+            shopper_id=request.user.pk, key=key
+        )
+        if order is None:
+            return render(request, "web/orders/outcome_unknown.html", status=404)
+        found = recovery.RecoveredOrder(order.pk, order.number, order.placed_at)
+        messages.info(request, found.notice)
+        return redirect("order", order_id=order.pk, permanent=False)
