@@ -424,6 +424,13 @@ OKRYU_FORM_BODY_BYTES_MAX = 256 * 1024
 OKRYU_UPLOAD_BODY_BYTES_MAX = 5 * 1024 * 1024 + 256 * 1024
 OKRYU_PHOTO_BYTES_MAX = 5 * 1024 * 1024
 OKRYU_PHOTO_PIXELS_MAX = 12_000_000
+# The service worker (okryu/web/offline.py): its caches are named after the release, so a new
+# release drops every page and price the older one saved; a page saved longer ago than the
+# lifetime is marked as old when it is shown offline.
+OKRYU_RELEASE = environment.read_text("OKRYU_RELEASE")
+OKRYU_OFFLINE_PAGE_LIFETIME_SECONDS = environment.read_int(
+    "OKRYU_OFFLINE_PAGE_LIFETIME_SECONDS", default=6 * 60 * 60
+)
 # Content-Security-Policy (django-csp): nothing inline, nothing from elsewhere. Scripts and a
 # service worker come from this origin only; images also as data: (the page's empty icon).
 CONTENT_SECURITY_POLICY = {

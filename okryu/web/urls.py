@@ -2,7 +2,11 @@
 
 from django.urls import include, path
 
+from okryu.web.offline import service_worker
+
 urlpatterns = [
+    # At the root, so the worker's scope is every page.
+    path("sw.js", service_worker, name="service-worker"),
     path("accounts/", include("okryu.web.accounts.urls")),
     path("basket/", include("okryu.web.basket.urls")),
     path("checkout/", include("okryu.web.checkout.urls")),

@@ -1,0 +1,198 @@
+// Okryu's service worker: the pages a shopper visited stay readable offline, and a checkout
+// paid at the door that could not be sent is kept and sent when the link returns.
+// Served at /sw.js (okryu.web.offline), which puts self.OKRYU = {release, lifetime} first.
+// Pages are network first: a page from the cache is shown only when the network fails, so
+// prices at checkout always come from the server while it can be reached, and the server
+// refuses a price other than the one the shopper saw (409 price_changed). Cache names carry
+// the release: a new release deletes every older cache when it activates.
+"use strict";
+var CONFIG = self.OKRYU;
+var PAGES = "okryu-pages-" + CONFIG.release;
+var STATIC = "okryu-static-" + CONFIG.release;
+var QUEUE = "queue";
+// Private or staff pages are never kept on the device.
+var NOT_KEPT = /^\/(api|admin|accounts|teller|merchant|courier|logistics|kitchen|cards|pay|sw\.js)(\/|$)/;
+
+self.addEventListener("install", function () { self.skipWaiting(); });
+
+self.addEventListener("activate", function (event) {
+  event.waitUntil(caches.keys().then(function (names) {
+    return Promise.all(names.filter(function (name) {
+      return name.indexOf("okryu-") === 0 && name !== PAGES && name !== STATIC;
+    }).map(function (name) { return caches.delete(name); }));
+  }).then(function () { return self.clients.claim(); }));
+});
+
+self.addEventListener("fetch", function (event) {
+  var request = event.request;
+  var url = new URL(request.url);
+  if (url.origin !== location.origin) return;
+  if (request.method === "POST") {
+    if (url.pathname === "/checkout/") event.respondWith(checkout(request));
+    else if (/^\/accounts\/(logout|login)\/$/.test(url.pathname)) {
+      // Another person may sign in on this phone: nothing of the last one stays.
+      event.respondWith(caches.delete(PAGES).then(function () { return fetch(request); }));
+    }
+    return;
+  }
+  if (request.method !== "GET") return;
+  if (url.pathname.indexOf("/static/") === 0) event.respondWith(staticFile(request));
+  else if (request.mode === "navigate" && !NOT_KEPT.test(url.pathname)) event.respondWith(page(request));
+});
+
+function staticFile(request) {
+  // Static names carry a hash of their content: a cached one is never stale.
+  return caches.open(STATIC).then(function (cache) {
+    return cache.match(request).then(function (hit) {
+      return hit || fetch(request).then(function (response) {
+        if (response.ok) cache.put(request, response.clone());
+        return response;
+      });
+    });
+  });
+}
+
+function page(request) {
+  return fetch(request).then(function (response) {
+    var type = response.headers.get("Content-Type") || "";
+    if (response.status === 200 && type.indexOf("text/html") === 0 && !response.redirected) {
+      var copy = response.clone();
+      copy.text().then(function (html) {
+        var headers = new Headers(copy.headers);
+        headers.set("X-Okryu-Saved", String(Date.now()));
+        return caches.open(PAGES).then(function (cache) {
+          return cache.put(request.url, new Response(html, { status: 200, headers: headers }));
+        });
+      }).catch(function () {});
+    }
+    return response;
+  }).catch(function () { return savedPage(request.url); });
+}
+
+function savedPage(url) {
+  return caches.open(PAGES).then(function (cache) {
+    return cache.match(url).then(function (hit) {
+      return hit || cache.match(url, { ignoreSearch: true });
+    });
+  }).then(function (hit) {
+    if (!hit) {
+      return new Response("연결 끊김 — offline", {
+        status: 503, headers: { "Content-Type": "text/plain; charset=utf-8" }
+      });
+    }
+    var saved = hit.headers.get("X-Okryu-Saved") || "0";
+    return hit.text().then(function (html) {
+      // The helper script reads these to show when the page was saved and if it is too old.
+      html = html.replace("<html ", '<html data-offline-saved="' + Number(saved) +
+        '" data-offline-lifetime="' + Number(CONFIG.lifetime) + '" ');
+      return new Response(html, { status: 200, headers: { "Content-Type": "text/html; charset=utf-8" } });
+    });
+  });
+}
+
+// A checkout is sent to the server; if the network fails, a door-paid one is queued with its
+// idempotency key. A card checkout is never kept: it holds the PIN.
+function checkout(request) {
+  return request.clone().text().then(function (body) {
+    return fetch(request).catch(function () {
+      var form = new URLSearchParams(body);
+      var key = form.get("idempotency_key") || "";
+      if (form.get("payment") !== "door" || !key) return Response.redirect("/checkout/?pin_again=1", 303);
+      return put({ key: key, body: body, at: Date.now(), state: "sending" }).then(function () {
+        if (self.registration.sync) self.registration.sync.register("okryu-queue").catch(function () {});
+        return Response.redirect("/orders/?queued=" + encodeURIComponent(key), 303);
+      });
+    });
+  });
+}
+
+// The queue, in IndexedDB (it survives a restart of the phone), one row per key.
+function db() {
+  return new Promise(function (resolve, reject) {
+    var open = indexedDB.open("okryu-offline", 1);
+    open.onupgradeneeded = function () { open.result.createObjectStore(QUEUE, { keyPath: "key" }); };
+    open.onsuccess = function () { resolve(open.result); };
+    open.onerror = function () { reject(open.error); };
+  });
+}
+
+function store(mode, work) {
+  return db().then(function (database) {
+    return new Promise(function (resolve, reject) {
+      var transaction = database.transaction(QUEUE, mode);
+      var result = work(transaction.objectStore(QUEUE));
+      transaction.oncomplete = function () { database.close(); resolve(result && result.result); };
+      transaction.onerror = function () { database.close(); reject(transaction.error); };
+    });
+  });
+}
+
+function put(item) { return store("readwrite", function (queue) { queue.put(item); }); }
+function all() { return store("readonly", function (queue) { return queue.getAll(); }); }
+
+// Sends what is queued, one at a time and never twice at once. Each key first asks the
+// server what became of it (the answer to an earlier try may have been lost) and is sent
+// only if nothing was placed; the server's idempotency keeps even a resend to one order.
+var flushing = null;
+function flush() {
+  if (!flushing) {
+    flushing = flushQueue().then(function (left) { flushing = null; tell(); return left; },
+      function (error) { flushing = null; tell(); throw error; });
+  }
+  return flushing;
+}
+
+function flushQueue() {
+  return all().then(function (items) {
+    var sending = items.filter(function (item) { return item.state === "sending"; });
+    return sending.reduce(function (chain, item) {
+      return chain.then(function () { return deliver(item); });
+    }, Promise.resolve()).then(function () { return sending.length; });
+  });
+}
+
+function deliver(item) {
+  var outcome = "/orders/outcome/?idempotency_key=" + encodeURIComponent(item.key);
+  return fetch(outcome, { credentials: "same-origin" }).then(function (asked) {
+    if (asked.ok && /\/orders\/\d+\/$/.test(new URL(asked.url).pathname)) return settle(item, asked);
+    if (asked.status !== 404) throw new Error("not signed in or server trouble");
+    return fetch("/checkout/", {
+      method: "POST", credentials: "same-origin", body: item.body,
+      headers: { "Content-Type": "application/x-www-form-urlencoded" }
+    }).then(function (sent) { return settle(item, sent); });
+  });
+}
+
+function settle(item, response) {
+  var path = new URL(response.url).pathname;
+  return response.text().then(function (html) {
+    if (response.ok && /^\/orders\/\d+\/$/.test(path)) {
+      var number = /OK-\d{8}-[A-Z0-9]+/.exec(html);
+      item.state = "placed";
+      item.order = path;
+      item.number = number ? number[0] : "";
+    } else if (response.status >= 400 && response.status < 500) {
+      var error = /role="alert">([\s\S]*?)<\/div>/.exec(html);
+      item.state = "refused";
+      item.reason = error ? error[1].replace(/<[^>]*>/g, " ").replace(/\s+/g, " ").trim() : "";
+    } else {
+      throw new Error("no answer yet");
+    }
+    item.done = Date.now();
+    return put(item);
+  });
+}
+
+function tell() {
+  return self.clients.matchAll().then(function (clients) {
+    clients.forEach(function (client) { client.postMessage("okryu-queue"); });
+  });
+}
+
+self.addEventListener("sync", function (event) {
+  if (event.tag === "okryu-queue") event.waitUntil(flush());
+});
+
+self.addEventListener("message", function (event) {
+  if (event.data === "okryu-flush") event.waitUntil(flush().catch(function () {}));
+});
