@@ -48,6 +48,7 @@ class Link:
         self.port = self._listener.getsockname()[1]
         self.url = f"http://127.0.0.1:{self.port}"
         self.is_up = True
+        self.loses_answers = False
         self._open: set[socket.socket] = set()
         self._lock = threading.Lock()
         self._closed = False
@@ -62,6 +63,10 @@ class Link:
                     connection.shutdown(socket.SHUT_RDWR)
                 connection.close()
             self._open.clear()
+
+    def lose_answers(self, *, lost: bool) -> None:
+        """Deliver requests but drop every answer (and its connection), or stop doing so."""
+        self.loses_answers = lost
 
     def restore(self) -> None:
         """Let connections through again."""
@@ -101,6 +106,9 @@ class Link:
                 for source in readable:
                     data = source.recv(RELAY_BUFFER_BYTES)
                     if not data:
+                        return
+                    if source is outgoing and self.loses_answers:
+                        # The request reached the server; its answer dies on the way.
                         return
                     (outgoing if source is incoming else incoming).sendall(data)
         except (OSError, ValueError):

@@ -100,7 +100,15 @@ function checkout(request) {
       if (form.get("payment") !== "door" || !key) return Response.redirect("/checkout/?pin_again=1", 303);
       return put({ key: key, body: body, at: Date.now(), state: "sending" }).then(function () {
         if (self.registration.sync) self.registration.sync.register("okryu-queue").catch(function () {});
-        return Response.redirect("/orders/?queued=" + encodeURIComponent(key), 303);
+        // To a saved page that lists the queue: the orders, else the basket, else the form.
+        return caches.open(PAGES).then(function (cache) {
+          return Promise.all(["/orders/", "/basket/"].map(function (path) {
+            return cache.match(new URL(path, location.origin).href);
+          }));
+        }).then(function (hits) {
+          var path = hits[0] ? "/orders/" : hits[1] ? "/basket/" : "/checkout/";
+          return Response.redirect(path + "?queued=" + encodeURIComponent(key), 303);
+        });
       });
     });
   });
