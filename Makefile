@@ -9,7 +9,7 @@ PORT ?= 8000
 WORKERS ?= 2
 export DJANGO_SETTINGS_MODULE ?= config.settings.demo
 
-.PHONY: run test lint format bench crash-soak clean help venv replica-test cluster cluster-stop
+.PHONY: run test lint format bench crash-soak offline-soak clean help venv replica-test cluster cluster-stop
 
 help:
 	@echo "make run    set up, load the demo data once, serve on http://127.0.0.1:$(PORT)"
@@ -19,6 +19,7 @@ help:
 	@echo "make crash-soak  the crash tests with CRASH_KILLS (default 120) kills of the app server"
 	@echo "make cluster     nginx, 3 app servers, workers, PostgreSQL + replica, Redis on this machine"
 	@echo "make cluster-stop  stop it"
+	@echo "make offline-soak  the offline browser tests with OFFLINE_ORDERS (default 100) orders"
 
 $(STAMP): requirements.lock pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -80,6 +81,16 @@ replica-test: $(STAMP)
 	sh deploy/cluster/postgres.sh start
 	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/python -m pytest -p no:cacheprovider -q \
 		tests/cluster/test_replica.py okryu/core/tests/test_replica.py
+
+# The offline shop in headless Chromium (Debian's /usr/bin/chromium) with OFFLINE_ORDERS
+# orders queued offline across reloads and a browser restart, and as many placed while the
+# link flaps (CI runs 20 and 12).
+OFFLINE_ORDERS ?= 100
+offline-soak: $(STAMP)
+	OKRYU_OFFLINE_SOAK_ORDERS=$(OFFLINE_ORDERS) OKRYU_OFFLINE_FLAP_ORDERS=$(OFFLINE_ORDERS) \
+		DJANGO_SETTINGS_MODULE=config.settings.test \
+		$(BIN)/python -m pytest -p no:cacheprovider -q tests/browser/test_queued_orders.py \
+		tests/browser/test_flapping_link.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

@@ -404,3 +404,28 @@ def test_every_storefront_page_fits_the_budget_with_the_demo_data():
         "courier-jobs",
         "courier-job",
     }
+
+
+OFFLINE_SCRIPTS_BYTES_MAX = 10 * 1024
+
+
+@pytest.mark.django_db
+def test_the_service_worker_and_its_helper_fit_in_10_kb_gzipped_together():
+    worker = Client().get(reverse("service-worker"))
+    helper = static_file(f"{settings.STATIC_URL}web/offline.js").read_bytes()
+
+    packed = len(gzip.compress(worker.content, STATIC_GZIP_LEVEL)) + len(
+        gzip.compress(helper, STATIC_GZIP_LEVEL)
+    )
+
+    assert packed <= OFFLINE_SCRIPTS_BYTES_MAX, packed
+
+
+@pytest.mark.django_db
+def test_every_page_loads_the_helper_deferred_so_it_never_blocks_rendering():
+    page = Client().get(reverse("login")).content.decode()
+    parts = PageParts()
+    parts.feed(page)
+
+    assert f"{settings.STATIC_URL}web/offline.js" in parts.resources
+    assert parts.blocking_head_scripts == []
