@@ -118,3 +118,16 @@ def test_another_shoppers_key_finds_nothing(
     response = client.get(reverse("order-outcome"), {"idempotency_key": key})
 
     assert response.status_code == 404
+
+
+def test_in_english_the_basket_says_the_order_was_placed_and_when(
+    shopper_client, shopper, card, noodles
+):
+    lose_the_answer_to_a_checkout(shopper_client, shopper, card, noodles)
+    shopper_client.post("/language/", {"language": "en", "next": "/"})
+
+    page = shopper_client.get(reverse("basket")).content.decode()
+
+    order = Order.objects.get()
+    time = timezone.localtime(order.placed_at).strftime("%H:%M")
+    assert f"Order {order.number} was placed at {time}." in page

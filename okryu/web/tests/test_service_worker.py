@@ -39,4 +39,3 @@ def test_a_new_release_gives_the_worker_new_cache_names(client: Client):
 
 def test_the_worker_is_only_read(client: Client):
     assert client.post("/sw.js").status_code == 405
-
