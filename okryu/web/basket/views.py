@@ -23,6 +23,7 @@ from okryu.cart.services import add_to_basket, remove_line, set_line_quantity
 from okryu.catalog.availability import closed_kitchens, kitchen_hours
 from okryu.core import clock
 from okryu.core.errors import DomainError, NotFound
+from okryu.core.won import format_won
 from okryu.web.basket.forms import (
     TYPED_QUANTITY_LENGTH_MAX,
     BasketAddForm,
@@ -103,6 +104,10 @@ def _first_errors(form: BasketAddForm | LineQuantityForm) -> list[str]:
     return [str(message) for messages_ in form.errors.values() for message in messages_]
 
 
+# A price seen on a page, in won: beyond this it is not a price a page showed.
+PRICE_DIGITS_MAX = 12
+
+
 class BasketView(View):
     """The basket, grouped by merchant, with subtotals and the total."""
 
@@ -150,7 +155,11 @@ class BasketAddView(View):
                 quantity=quantity,
                 option_ids=option_ids,
             )
-            return 200, {"product": line.product.name, "quantity": line.quantity}
+            return 200, {
+                "product": line.product.name,
+                "quantity": line.quantity,
+                "price_won": line.product.price_won,
+            }
 
         try:
             # A double click or a resubmitted form repeats the key: the product goes in once.
@@ -174,7 +183,30 @@ class BasketAddView(View):
             gettext("장바구니에 담았습니다 (%(product)s %(quantity)d개).")
             % outcome.body,
         )
+        _tell_a_changed_price(request, outcome.body)
         return redirect(destination)
+
+
+def _tell_a_changed_price(request: HttpRequest, added: dict[str, Any]) -> None:
+    """Say so when the product's price is not the one its page showed (``price_seen``).
+
+    A page kept on the phone while offline may be hours old: the basket edit is sent when
+    the link returns and the server's price is the one that counts.
+    """
+    seen = str(request.POST.get("price_seen", ""))
+    now = added.get("price_won")
+    if not (seen.isascii() and seen.isdigit() and len(seen) <= PRICE_DIGITS_MAX):
+        return
+    if isinstance(now, int) and int(seen) != now:
+        messages.warning(
+            request,
+            gettext("%(product)s의 가격이 %(seen)s에서 %(now)s으로 바뀌었습니다.")
+            % {
+                "product": added["product"],
+                "seen": format_won(int(seen)),
+                "now": format_won(now),
+            },
+        )
 
 
 class BasketLineUpdateView(View):

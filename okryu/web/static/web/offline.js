@@ -41,6 +41,20 @@
     banner.hidden = false;
   }
 
+  // A basket edit kept on the phone is listed by what it was: the product and quantity.
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!/\/basket\//.test(form.action || "")) return;
+    var row = form.closest("tr");
+    var name = row ? row.querySelector("a") : document.querySelector("main h1");
+    var quantity = form.querySelector('[name="quantity"]');
+    var label = form.querySelector('[name="offline_label"]') || document.createElement("input");
+    label.type = "hidden";
+    label.name = "offline_label";
+    label.value = (name ? name.textContent.trim() : "") + (quantity ? " × " + quantity.value : "");
+    form.appendChild(label);
+  });
+
   sw.register("/sw.js").catch(function () {});
 
   function queued() {
@@ -71,9 +85,13 @@
         main.insertBefore(list, main.firstChild);
       }
       list.replaceChildren.apply(list, items.map(function (item) {
-        var words = item.state === "placed" ? fill(text.placed, { number: item.number, time: at(item.done) })
-          : item.state === "refused" ? fill(text.refused, { time: at(item.at) }) + " " + item.reason
-            : fill(text.sending, { time: at(item.at) });
+        var words = item.kind === "basket"
+          ? fill(text.basket, { time: at(item.at), what: item.label }) + " " +
+            (item.state === "sending" ? text.basketWait
+              : (item.state === "applied" ? text.applied : text.notApplied) + " " + item.reason)
+          : item.state === "placed" ? fill(text.placed, { number: item.number, time: at(item.done) })
+            : item.state === "refused" ? fill(text.refused, { time: at(item.at) }) + " " + item.reason
+              : fill(text.sending, { time: at(item.at) });
         var entry = line(item.state, words);
         entry.dataset.key = item.key;
         if (item.order) {

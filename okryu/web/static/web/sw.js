@@ -13,6 +13,9 @@ var QUEUE = "queue";
 // Private or staff pages are never kept on the device.
 var NOT_KEPT = /^\/(api|admin|accounts|teller|merchant|courier|logistics|kitchen|cards|pay|sw\.js)(\/|$)/;
 
+// The basket's forms: add, change a quantity, remove a line.
+var BASKET = /^\/basket\/(add\/|lines\/\d+\/(remove\/)?)$/;
+
 self.addEventListener("install", function () { self.skipWaiting(); });
 
 self.addEventListener("activate", function (event) {
@@ -29,6 +32,7 @@ self.addEventListener("fetch", function (event) {
   if (url.origin !== location.origin) return;
   if (request.method === "POST") {
     if (url.pathname === "/checkout/") event.respondWith(checkout(request));
+    else if (BASKET.test(url.pathname)) event.respondWith(basketEdit(request, url.pathname));
     else if (/^\/accounts\/(logout|login)\/$/.test(url.pathname)) {
       // Another person may sign in on this phone: nothing of the last one stays.
       event.respondWith(caches.delete(PAGES).then(function () { return fetch(request); }));
@@ -114,6 +118,48 @@ function checkout(request) {
   });
 }
 
+// A basket edit made offline is kept on the phone and sent, in order, when the link returns;
+// the server applies its rules then (stock, limits, a closed merchant) and its words are
+// shown as the edit's outcome.
+function basketEdit(request, path) {
+  return request.clone().text().then(function (body) {
+    return fetch(request).catch(function () {
+      var form = new URLSearchParams(body);
+      var key = form.get("idempotency_key") || "basket-" + Date.now() + "-" + Math.random();
+      var item = { key: key, kind: "basket", url: path, body: body, at: Date.now(),
+        state: "sending", label: form.get("offline_label") || "" };
+      return put(item).then(function () {
+        if (self.registration.sync) self.registration.sync.register("okryu-queue").catch(function () {});
+        return Response.redirect("/basket/?kept=" + encodeURIComponent(key), 303);
+      });
+    });
+  });
+}
+
+function sendBasketEdit(item) {
+  return fetch(item.url, {
+    method: "POST", credentials: "same-origin", body: item.body,
+    headers: { "Content-Type": "application/x-www-form-urlencoded" }
+  }).then(function (response) {
+    if (response.status >= 500) throw new Error("no answer yet");
+    if (/\/accounts\/login\//.test(response.url)) throw new Error("not signed in");
+    return response.text().then(function (html) {
+      var words = [];
+      var refused = response.status >= 400;
+      var said = /<ul class="(?:messages|errorlist)"[^>]*>([\s\S]*?)<\/ul>/g;
+      var found;
+      while ((found = said.exec(html))) {
+        if (/class="error"|errorlist/.test(found[0])) refused = true;
+        words.push(found[1].replace(/<[^>]*>/g, " ").replace(/\s+/g, " ").trim());
+      }
+      item.state = refused ? "refused" : "applied";
+      item.reason = words.join(" ");
+      item.done = Date.now();
+      return put(item);
+    });
+  });
+}
+
 // The queue, in IndexedDB (it survives a restart of the phone), one row per key.
 function db() {
   return new Promise(function (resolve, reject) {
@@ -153,6 +199,8 @@ function flush() {
 function flushQueue() {
   return all().then(function (items) {
     var sending = items.filter(function (item) { return item.state === "sending"; });
+    // In the order they were made: a quantity set after an add must come after it.
+    sending.sort(function (a, b) { return a.at - b.at; });
     return sending.reduce(function (chain, item) {
       return chain.then(function () { return deliver(item); });
     }, Promise.resolve()).then(function () { return sending.length; });
@@ -160,6 +208,7 @@ function flushQueue() {
 }
 
 function deliver(item) {
+  if (item.kind === "basket") return sendBasketEdit(item);
   var outcome = "/orders/outcome/?idempotency_key=" + encodeURIComponent(item.key);
   return fetch(outcome, { credentials: "same-origin" }).then(function (asked) {
     if (asked.ok && /\/orders\/\d+\/$/.test(new URL(asked.url).pathname)) return settle(item, asked);
