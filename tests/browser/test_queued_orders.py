@@ -97,3 +97,38 @@ def test_orders_placed_offline_across_reloads_and_a_restart_arrive_once_each(
     assert shown == set(orders.values_list("number", flat=True))
     expect(page.locator(".queue li.sending")).to_have_count(0)
     phone.close()
+
+
+def test_a_card_checkout_offline_is_not_kept_and_asks_for_the_pin_again(
+    playwright, link, shop, tmp_path
+):
+    phone = open_phone(
+        playwright, tmp_path / "phone", cookies=session_cookies(shop.shopper, link.url)
+    )
+    page = phone.new_page()
+    prepare(page, link)
+    go_offline(phone, link)
+
+    page.goto(f"{link.url}/checkout/")
+    page.get_by_label("카드 번호").fill("9410000000000013")
+    page.get_by_label("PIN").fill("2468")
+    page.get_by_role("button", name="주문하기").click()
+
+    page.wait_for_url(re.compile(r"/checkout/\?pin_again=1$"))
+    expect(page.locator("#offline")).to_contain_text("PIN을 다시 입력하십시오")
+    expect(page.get_by_label("PIN")).to_have_value("")
+    stored = page.evaluate(
+        """() => new Promise((resolve) => {
+            const open = indexedDB.open("okryu-offline", 1);
+            open.onupgradeneeded = () => open.result.createObjectStore("queue", {keyPath: "key"});
+            open.onsuccess = () => {
+                const all = open.result.transaction("queue").objectStore("queue").getAll();
+                all.onsuccess = () => resolve(JSON.stringify(all.result));
+            };
+        })"""
+    )
+    assert stored == "[]"
+    go_online(phone, link)
+    page.goto(f"{link.url}/orders/")
+    assert not Order.objects.exists()
+    phone.close()
