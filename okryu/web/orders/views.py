@@ -9,7 +9,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext
@@ -166,8 +166,10 @@ class OrderOutcomeView(LoginRequiredMixin, View):
     """What became of a checkout, asked by its idempotency key instead of sending it again.
 
     A page (or the offline helper) that lost the answer to its checkout asks here: an order
-    placed with the key is shown (303 to it, with when it was placed); otherwise 404 says
-    that nothing was placed, and the same form may be sent again with the same key.
+    placed with the key is shown (302 to it, with when it was placed); otherwise 404 says
+    that nothing was placed, and the same form may be sent again with the same key. Asked
+    with ``Accept: application/json``, the answer is ``{"order": {"id", "number",
+    "placed_at", "url"}}`` or 404 ``{"order": null}``.
     """
 
     def get(self, request: HttpRequest) -> HttpResponse:
@@ -177,8 +179,23 @@ class OrderOutcomeView(LoginRequiredMixin, View):
         order = find_order_for_shopper_by_checkout_key(
             shopper_id=request.user.pk, key=key
         )
+        # The offline helper asks for JSON: the order's number and page, nothing to parse.
+        wants_json = "application/json" in request.headers.get("Accept", "")
         if order is None:
+            if wants_json:
+                return JsonResponse({"order": None}, status=404)
             return render(request, "web/orders/outcome_unknown.html", status=404)
+        if wants_json:
+            return JsonResponse(
+                {
+                    "order": {
+                        "id": order.pk,
+                        "number": order.number,
+                        "placed_at": order.placed_at.isoformat(),
+                        "url": reverse("order", args=[order.pk]),
+                    }
+                }
+            )
         found = recovery.RecoveredOrder(order.pk, order.number, order.placed_at)
         messages.info(request, found.notice)
         return redirect("order", order_id=order.pk, permanent=False)

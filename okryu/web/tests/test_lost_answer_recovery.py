@@ -131,3 +131,37 @@ def test_in_english_the_basket_says_the_order_was_placed_and_when(
     order = Order.objects.get()
     time = timezone.localtime(order.placed_at).strftime("%H:%M")
     assert f"Order {order.number} was placed at {time}." in page
+
+
+def test_asked_for_json_the_outcome_is_the_orders_number_time_and_page(
+    shopper_client, shopper, card, noodles
+):
+    key = lose_the_answer_to_a_checkout(shopper_client, shopper, card, noodles)
+
+    response = shopper_client.get(
+        reverse("order-outcome"),
+        {"idempotency_key": key},
+        HTTP_ACCEPT="application/json",
+    )
+
+    order = Order.objects.get()
+    assert response.json() == {
+        "order": {
+            "id": order.pk,
+            "number": order.number,
+            "placed_at": order.placed_at.isoformat(),
+            "url": reverse("order", args=[order.pk]),
+        }
+    }
+
+
+def test_asked_for_json_a_key_that_placed_nothing_is_404_with_no_order(
+    shopper_client,
+):
+    response = shopper_client.get(
+        reverse("order-outcome"),
+        {"idempotency_key": "ab12"},
+        HTTP_ACCEPT="application/json",
+    )
+
+    assert (response.status_code, response.json()) == (404, {"order": None})

@@ -209,34 +209,45 @@ function flushQueue() {
 
 function deliver(item) {
   if (item.kind === "basket") return sendBasketEdit(item);
-  var outcome = "/orders/outcome/?idempotency_key=" + encodeURIComponent(item.key);
-  return fetch(outcome, { credentials: "same-origin" }).then(function (asked) {
-    if (asked.ok && /\/orders\/\d+\/$/.test(new URL(asked.url).pathname)) return settle(item, asked);
-    if (asked.status !== 404) throw new Error("not signed in or server trouble");
+  return outcome(item).then(function (placed) {
+    if (placed) return placed;
     return fetch("/checkout/", {
       method: "POST", credentials: "same-origin", body: item.body,
       headers: { "Content-Type": "application/x-www-form-urlencoded" }
-    }).then(function (sent) { return settle(item, sent); });
+    }).then(function (sent) {
+      return sent.text().then(function (html) {
+        return outcome(item).then(function (placed) {
+          if (placed) return placed;
+          if (sent.status < 400 || sent.status >= 500) throw new Error("no answer yet");
+          // Refused: the page says why in its alert.
+          var error = /role="alert">([\s\S]*?)<\/div>/.exec(html);
+          item.state = "refused";
+          item.reason = error ? error[1].replace(/<[^>]*>/g, " ").replace(/\s+/g, " ").trim() : "";
+          item.done = Date.now();
+          return put(item);
+        });
+      });
+    });
   });
 }
 
-function settle(item, response) {
-  var path = new URL(response.url).pathname;
-  return response.text().then(function (html) {
-    if (response.ok && /^\/orders\/\d+\/$/.test(path)) {
-      var number = /OK-\d{8}-[A-Z0-9]+/.exec(html);
-      item.state = "placed";
-      item.order = path;
-      item.number = number ? number[0] : "";
-    } else if (response.status >= 400 && response.status < 500) {
-      var error = /role="alert">([\s\S]*?)<\/div>/.exec(html);
-      item.state = "refused";
-      item.reason = error ? error[1].replace(/<[^>]*>/g, " ").replace(/\s+/g, " ").trim() : "";
-    } else {
-      throw new Error("no answer yet");
+// Asks the server what became of the item's key; records and answers the order if one was
+// placed, answers nothing if none was, and fails while there is no clear answer.
+function outcome(item) {
+  return fetch("/orders/outcome/?idempotency_key=" + encodeURIComponent(item.key), {
+    credentials: "same-origin", headers: { Accept: "application/json" }
+  }).then(function (asked) {
+    if (asked.status === 404) return null;
+    if (!asked.ok || (asked.headers.get("Content-Type") || "").indexOf("application/json") !== 0) {
+      throw new Error("not signed in or server trouble");
     }
-    item.done = Date.now();
-    return put(item);
+    return asked.json().then(function (answer) {
+      item.state = "placed";
+      item.order = answer.order.url;
+      item.number = answer.order.number;
+      item.done = Date.parse(answer.order.placed_at);
+      return put(item).then(function () { return item; });
+    });
   });
 }
 
