@@ -186,6 +186,8 @@ class OrderOutcomeView(LoginRequiredMixin, View):
                 return JsonResponse({"order": None}, status=404)
             return render(request, "web/orders/outcome_unknown.html", status=404)
         if wants_json:
+            # The phone lists this order as its queued checkout's outcome: the pages need not.
+            recovery.forget_order_shown(request.session, order.pk)
             return JsonResponse(
                 {
                     "order": {

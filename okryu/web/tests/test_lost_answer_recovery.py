@@ -133,7 +133,7 @@ def test_in_english_the_basket_says_the_order_was_placed_and_when(
     assert f"Order {order.number} was placed at {time}." in page
 
 
-def test_asked_for_json_the_outcome_is_the_orders_number_time_and_page(
+def test_asked_for_json_the_outcome_is_the_order_and_the_pages_leave_it_to_the_phone(
     shopper_client, shopper, card, noodles
 ):
     key = lose_the_answer_to_a_checkout(shopper_client, shopper, card, noodles)
@@ -145,6 +145,7 @@ def test_asked_for_json_the_outcome_is_the_orders_number_time_and_page(
     )
 
     order = Order.objects.get()
+    assert shopper_client.get(reverse("basket")).context["recovered_orders"] == []
     assert response.json() == {
         "order": {
             "id": order.pk,
