@@ -4,7 +4,7 @@ Its source is ``static/web/sw.js``; this view puts the release's settings in fro
 the cache names carry ``OKRYU_RELEASE`` and a hash of the worker and the helper, so a new
 release (or a new worker) deletes the older caches when it takes over, and no page or price
 of an older release is served after it. ``OKRYU_OFFLINE_PAGE_LIFETIME_SECONDS`` is how old a
-saved page may be before the helper marks it as old. ADR 0011 says why it works this way.
+saved page may be before the helper marks it as old. ADR 0012 says why it works this way.
 """
 
 import hashlib
