@@ -50,5 +50,5 @@ class DeliveryJobAdmin(ReadOnlyAdmin):
     ]
     list_filter = ["status", "vehicle_needed", "is_locked"]
     list_select_related = ["fulfilment", "courier__user"]
-    exclude = ["confirmation_code"]
+    exclude = ["code_salt", "code_key_version", "code_mac"]
     inlines = [DeliveryJobEventInline]

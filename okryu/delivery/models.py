@@ -17,9 +17,11 @@ from typing_extensions import override
 from okryu.accounts.models import District
 from okryu.delivery.rules import SIZE_CLASSES, Vehicle
 from okryu.merchants.models import Merchant
+from okryu.notifications.secret_codes import SALT_HEX_LENGTH, SecretCode
 from okryu.orders.models import Fulfilment
 
 CONFIRMATION_CODE_LENGTH = 4
+DELIVERY_CODE_PURPOSE = "delivery"
 
 
 class VehicleChoices(models.TextChoices):
@@ -134,7 +136,11 @@ class DeliveryJob(models.Model):
     # 1, 2, … along the courier's route while assigned or picked up.
     route_position = models.PositiveSmallIntegerField(null=True, blank=True)
     estimated_handover_at = models.DateTimeField(null=True, blank=True)
-    confirmation_code = models.CharField(max_length=CONFIRMATION_CODE_LENGTH)
+    # The confirmation code is never stored: its salt and key version name it, and its keyed
+    # MAC checks an answer (``okryu.notifications.secret_codes``; ADR "delivery codes").
+    code_salt = models.CharField(max_length=SALT_HEX_LENGTH)
+    code_key_version = models.PositiveIntegerField()
+    code_mac = models.CharField(max_length=64)
     wrong_code_count = models.PositiveSmallIntegerField(default=0)
     is_locked = models.BooleanField(default=False)
     locked_at = models.DateTimeField(null=True, blank=True)
@@ -172,11 +178,12 @@ class DeliveryJob(models.Model):
                 ),
                 name="job_amounts_not_negative",
             ),
-            # Four characters; that they are ASCII digits is checked by the service (a
-            # portable check constraint cannot match a pattern on SQLite and PostgreSQL).
             models.CheckConstraint(
-                condition=Exact(Length("confirmation_code"), CONFIRMATION_CODE_LENGTH),
-                name="job_confirmation_code_length",
+                condition=Q(
+                    Exact(Length("code_salt"), SALT_HEX_LENGTH),
+                    Exact(Length("code_mac"), 64),
+                ),
+                name="job_code_salt_and_mac_length",
             ),
             # Waiting: nobody's. Assigned or picked up: one courier's, at a route place.
             models.CheckConstraint(
@@ -213,6 +220,25 @@ class DeliveryJob(models.Model):
     @override
     def __str__(self) -> str:
         return f"job {self.pk} ({self.status})"
+
+    @property
+    def secret_code(self) -> SecretCode:
+        """Return the reference of the job's confirmation code."""
+        return SecretCode(
+            DELIVERY_CODE_PURPOSE,
+            self.code_key_version,
+            CONFIRMATION_CODE_LENGTH,
+            self.code_salt,
+        )
+
+    @property
+    def confirmation_code(self) -> str:
+        """Return the code, derived under the issuer's key: for the shopper and the SMS only."""
+        return self.secret_code.reveal()
+
+    def is_confirmed_by(self, code: str) -> bool:
+        """Return whether ``code`` is the job's code (MACs compared in constant time)."""
+        return self.secret_code.is_answered_by(code, stored_mac=self.code_mac)
 
 
 class JobEventKind(models.TextChoices):

@@ -15,16 +15,23 @@ logger = logging.getLogger(__name__)
 class SmsGateway(Protocol):
     """Delivers one SMS or raises; must return within a bounded time."""
 
-    def send(self, *, phone: str, body: str) -> None:
-        """Send ``body`` to ``phone``."""
+    def send(self, *, phone: str, body: str, secrets: tuple[str, ...] = ()) -> None:
+        """Send ``body`` to ``phone``; ``secrets`` are the codes in it (never to be logged)."""
 
 
 class LogGateway:
     """The embedded default: writes each message to the log instead of a radio network."""
 
-    def send(self, *, phone: str, body: str) -> None:
-        """Log the message."""
-        logger.info("SMS to %s: %s", phone, body)
+    def send(self, *, phone: str, body: str, secrets: tuple[str, ...] = ()) -> None:
+        """Log the message, its codes masked: a log is read by more people than the phone."""
+        logger.info("SMS to %s: %s", phone, mask_secrets(body, secrets))
+
+
+def mask_secrets(body: str, secrets: tuple[str, ...]) -> str:
+    """Return ``body`` with every secret in it replaced by as many asterisks."""
+    for secret in secrets:
+        body = body.replace(secret, "*" * len(secret))
+    return body
 
 
 @dataclass(frozen=True)
@@ -42,8 +49,8 @@ class RecordingGateway:
         self.sent: list[SentSms] = []
         self._lock = threading.Lock()
 
-    def send(self, *, phone: str, body: str) -> None:
-        """Record the message."""
+    def send(self, *, phone: str, body: str, secrets: tuple[str, ...] = ()) -> None:
+        """Record the message as the phone receives it (tests read codes from it)."""
         with self._lock:
             self.sent.append(SentSms(phone=phone, body=body))
 

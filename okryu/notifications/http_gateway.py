@@ -36,8 +36,8 @@ class HttpGateway:
         # The system check okryu.E020 refuses to start with anything else.
         assert is_gateway_url_valid(self.url), "OKRYU_SMS_GATEWAY_URL is an http(s) URL"
 
-    def send(self, *, phone: str, body: str) -> None:
-        """Post the message; raise unless the service accepts it."""
+    def send(self, *, phone: str, body: str, secrets: tuple[str, ...] = ()) -> None:
+        """Post the message; raise unless the service accepts it. Secrets go to the phone."""
         headers = {"Content-Type": "application/json; charset=utf-8"}
         if self.token:
             headers["Authorization"] = f"Bearer {self.token}"

@@ -19,7 +19,10 @@ class OutboxMessage(models.Model):
     BODY_LENGTH_MAX = 400
 
     phone = models.CharField(max_length=PHONE_LENGTH_MAX)
+    # With a code: the body holds a placeholder and ``code_ref`` names the code (see
+    # ``okryu.notifications.secret_codes``), which is derived only while the SMS is sent.
     body = models.CharField(max_length=BODY_LENGTH_MAX)
+    code_ref = models.CharField(max_length=80, blank=True, default="", db_default="")
     status = models.CharField(
         max_length=10, choices=OutboxStatus.choices, default=OutboxStatus.PENDING
     )

@@ -31,6 +31,11 @@ from okryu.core import clock
 from okryu.core.queues import QueueState
 from okryu.notifications.gateways import SmsGateway
 from okryu.notifications.models import OutboxMessage, OutboxStatus
+from okryu.notifications.secret_codes import (
+    CODE_PLACEHOLDER,
+    SecretCode,
+    render_sms_body,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -49,11 +54,22 @@ class OutboxSendReport:
     failed: int
 
 
-def queue_sms(*, phone: str, body: str) -> OutboxMessage:
-    """Queue one SMS in the caller's transaction; the worker sends it after commit."""
+def queue_sms(
+    *, phone: str, body: str, code: SecretCode | None = None
+) -> OutboxMessage:
+    """Queue one SMS in the caller's transaction; the worker sends it after commit.
+
+    With ``code``, ``body`` holds ``CODE_PLACEHOLDER`` where the code goes: the row keeps the
+    code's reference, never the code.
+    """
     assert phone, "an SMS needs a phone number"
     assert 0 < len(body) <= OutboxMessage.BODY_LENGTH_MAX, "SMS body length"
-    return OutboxMessage.objects.create(phone=phone, body=body)
+    assert (code is not None) == (CODE_PLACEHOLDER in body), (
+        "a code has its placeholder"
+    )
+    return OutboxMessage.objects.create(
+        phone=phone, body=body, code_ref=code.ref if code is not None else ""
+    )
 
 
 def sms_insert_sql(
@@ -148,7 +164,8 @@ def _release_untried(messages: list[OutboxMessage], *, send_after: dt.datetime) 
 
 def _send_one(message: OutboxMessage, gateway: SmsGateway) -> bool:
     try:
-        gateway.send(phone=message.phone, body=message.body)
+        body, secrets = render_sms_body(message.body, message.code_ref)
+        gateway.send(phone=message.phone, body=body, secrets=secrets)
     # A gateway may fail in any way (network, provider); the message is retried, not lost.
     except Exception as error:  # noqa: BLE001
         logger.warning("SMS#%s not sent: %r", message.pk, error)

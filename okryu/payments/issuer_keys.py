@@ -10,7 +10,11 @@ when no card refers to it any more (a production system check counts them).
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
-from okryu.payments.rules import derive_card_key, derive_pin_key
+from okryu.payments.rules import (
+    derive_card_key,
+    derive_delivery_code_key,
+    derive_pin_key,
+)
 
 
 def current_key_version() -> int:
@@ -44,3 +48,8 @@ def chip_key(*, card_number: str, version: int) -> bytes:
 def pin_key(version: int) -> bytes:
     """Return the PIN key of ``version``: derived from the issuer's key, used for PINs only."""
     return derive_pin_key(issuer_key=issuer_key(version))
+
+
+def delivery_code_key(version: int) -> bytes:
+    """Return the key of delivery confirmation codes under issuer key ``version``."""
+    return derive_delivery_code_key(issuer_key=issuer_key(version))

@@ -121,6 +121,16 @@ def derive_pin_key(*, issuer_key: bytes) -> bytes:
     return hmac.new(issuer_key, PIN_KEY_LABEL, hashlib.sha256).digest()
 
 
+# Keeps the delivery code key apart from the chip and PIN keys derived from the same issuer key.
+DELIVERY_CODE_KEY_LABEL = b"okryu-delivery-code-key"
+
+
+def derive_delivery_code_key(*, issuer_key: bytes) -> bytes:
+    """Return the key of delivery confirmation codes: HMAC-SHA256 of a fixed label."""
+    assert issuer_key, "the issuer's key is set"
+    return hmac.new(issuer_key, DELIVERY_CODE_KEY_LABEL, hashlib.sha256).digest()
+
+
 def compute_pin_mac(*, pin_key: bytes, card_number: str, pin: str) -> str:
     """Return the hex HMAC-SHA256 of the card number and the PIN under ``pin_key``.
 

@@ -297,7 +297,9 @@ def test_five_wrong_codes_lock_the_job_until_the_office_unlocks_it(
     unlocked = post(
         client, world["operator"], f"/api/v1/ops/delivery-jobs/{job_id}/unlock"
     )
-    delivered = post(client, courier, deliver, {"code": right})
+    old_code_after_unlock = post(client, courier, deliver, {"code": right})
+    new_code = DeliveryJob.objects.get(pk=job_id).confirmation_code
+    delivered = post(client, courier, deliver, {"code": new_code})
 
     left = [
         assert_problem(r, status=422, code="wrong_code")["attempts_left"]
@@ -307,6 +309,8 @@ def test_five_wrong_codes_lock_the_job_until_the_office_unlocks_it(
     assert_problem(refusals[4], status=409, code="job_locked")
     assert_problem(right_while_locked, status=409, code="job_locked")
     assert unlocked.json()["is_locked"] is False
+    assert new_code != right  # unlocking issued a new code, sent by SMS
+    assert_problem(old_code_after_unlock, status=422, code="wrong_code")
     assert delivered.status_code == 200
     assert delivered.json()["status"] == "delivered"
 

@@ -7,7 +7,6 @@ propagates with its own code and changes nothing.
 """
 
 import datetime as dt
-import secrets
 
 from django.conf import settings
 from django.db.models import F
@@ -31,6 +30,7 @@ from okryu.delivery.models import (
     VehicleChoices,
 )
 from okryu.delivery.services.dispatch import release_job, waiting_fields
+from okryu.delivery.services.opening import new_code_fields, queue_code_sms
 from okryu.delivery.services.transactions import (
     courier_of_user,
     enqueue_dispatch,
@@ -94,7 +94,7 @@ def pick_up_job(*, courier_user_id: int, job_id: int) -> DeliveryJob:
         orders.send_out(
             actor_user_id=courier_user_id,
             fulfilment_id=job.fulfilment_id,
-            confirmation_code=job.confirmation_code,
+            confirmation_code=job.secret_code,
         )
         record_event(
             job_id=job.pk,
@@ -138,7 +138,7 @@ def hand_over_job(*, courier_user_id: int, job_id: int, code: str) -> DeliveryJo
     def hand_over() -> DeliveryJob | DomainError:
         courier = courier_of_user(courier_user_id)
         job = _courier_job(courier, job_id)
-        is_right = secrets.compare_digest(code, job.confirmation_code)
+        is_right = job.is_confirmed_by(code)
         if job.status == JobStatus.DELIVERED and is_right:
             return job
         if job.status != JobStatus.PICKED_UP:
@@ -276,8 +276,9 @@ def fail_delivery(*, courier_user_id: int, job_id: int, reason: str) -> Delivery
 def unlock_job(*, operator_user_id: int, job_id: int) -> DeliveryJob:
     """Unlock a job locked by wrong codes, after the office called the shopper.
 
-    The count of wrong codes starts again. Unlocking a job that is not locked returns it
-    unchanged. Refused: PermissionDenied (not an operator); NotFound.
+    The count of wrong codes starts again, under a new code sent to the shopper by SMS (the
+    old one may have been overheard or guessed in part). Unlocking a job that is not locked
+    returns it unchanged. Refused: PermissionDenied (not an operator); NotFound.
     """
 
     def unlock() -> DeliveryJob:
@@ -285,10 +286,19 @@ def unlock_job(*, operator_user_id: int, job_id: int) -> DeliveryJob:
         job = DeliveryJob.objects.filter(pk=job_id).first()
         if job is None:
             raise NotFound("배달을 찾을 수 없습니다.")
+        code, code_fields = new_code_fields(replacing=job.confirmation_code)
         unlocked = DeliveryJob.objects.filter(pk=job.pk, is_locked=True).update(
-            is_locked=False, locked_at=None, wrong_code_count=0, updated_at=clock.now()
+            is_locked=False,
+            locked_at=None,
+            wrong_code_count=0,
+            updated_at=clock.now(),
+            **code_fields,
         )
         if unlocked == 1:
+            order = job.fulfilment.order
+            queue_code_sms(
+                phone=order.contact_phone, order_number=order.number, code=code
+            )
             record_event(
                 job_id=job.pk,
                 kind=JobEventKind.UNLOCKED,

@@ -7,7 +7,6 @@ ready fulfilment that has none (one marked ready another way, or before this app
 so every ready fulfilment gets exactly one job whichever way it became ready.
 """
 
-import secrets
 from collections.abc import Sequence
 
 from django.conf import settings
@@ -18,6 +17,7 @@ from okryu.core import clock
 from okryu.core.jobs import enqueue_job
 from okryu.delivery.models import (
     CONFIRMATION_CODE_LENGTH,
+    DELIVERY_CODE_PURPOSE,
     Courier,
     DeliveryJob,
     JobEventKind,
@@ -31,6 +31,12 @@ from okryu.delivery.services.transactions import (
     run_in_transaction,
 )
 from okryu.delivery.thresholds import delivery_thresholds
+from okryu.notifications.outbox import queue_sms
+from okryu.notifications.secret_codes import (
+    CODE_PLACEHOLDER,
+    SecretCode,
+    new_secret_code,
+)
 from okryu.orders import services as orders
 from okryu.orders.models import Fulfilment, OrderLine
 from okryu.orders.rules import FulfilmentStatus
@@ -40,9 +46,33 @@ S = FulfilmentStatus
 CLOSED_FULFILMENT_STATUSES = (S.CANCELLED, S.REJECTED)
 
 
-def new_confirmation_code() -> str:
-    """Return four random ASCII digits, from the operating system's secure source."""
-    return f"{secrets.randbelow(10**CONFIRMATION_CODE_LENGTH):0{CONFIRMATION_CODE_LENGTH}d}"
+def new_code_fields(*, replacing: str = "") -> tuple[SecretCode, dict[str, object]]:
+    """Return a new confirmation code and the job fields that name it (never the code).
+
+    Four digits derived from a fresh random salt under the issuer's delivery code key; never
+    the code it is ``replacing``.
+    """
+    code = new_secret_code(DELIVERY_CODE_PURPOSE, digits=CONFIRMATION_CODE_LENGTH)
+    while replacing and code.reveal() == replacing:
+        code = new_secret_code(DELIVERY_CODE_PURPOSE, digits=CONFIRMATION_CODE_LENGTH)
+    fields: dict[str, object] = {
+        "code_salt": code.salt,
+        "code_key_version": code.key_version,
+        "code_mac": code.mac_of(code.reveal()),
+    }
+    return code, fields
+
+
+def queue_code_sms(*, phone: str, order_number: str, code: SecretCode) -> None:
+    """Queue the SMS that tells the shopper the code; the outbox row keeps a placeholder."""
+    queue_sms(
+        phone=phone,
+        body=(
+            f"[옥류] 주문 {order_number}: 배달 확인 번호는 {CODE_PLACEHOLDER}입니다. "
+            "물건을 받을 때 배달원에게 알려 주십시오."
+        ),
+        code=code,
+    )
 
 
 def mark_ready_for_pickup(*, staff_user_id: int, fulfilment_id: int) -> Fulfilment:
@@ -86,6 +116,7 @@ def open_job(*, fulfilment_id: int) -> DeliveryJob:
     )
     now = clock.now()
     order = fulfilment.order
+    code, code_fields = new_code_fields()
     try:
         # A savepoint: a concurrent sweep may have opened it first (one job per fulfilment).
         with transaction.atomic():
@@ -105,7 +136,7 @@ def open_job(*, fulfilment_id: int) -> DeliveryJob:
                     thresholds=delivery_thresholds(),
                 ),
                 due_at=order.slot_starts_at or now,
-                confirmation_code=new_confirmation_code(),
+                **code_fields,
                 created_at=now,
                 updated_at=now,
             )

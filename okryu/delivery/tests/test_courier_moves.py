@@ -164,6 +164,7 @@ def test_the_fifth_wrong_code_locks_the_job_until_an_operator_unlocks_it(picked_
         )
     unchanged_while_locked = delivery_snapshot() == locked_snapshot
     unlock_job(operator_user_id=picked_up["operator"].pk, job_id=job.pk)
+    job.refresh_from_db()
     delivered = hand_over_job(
         courier_user_id=user_id, job_id=job.pk, code=job.confirmation_code
     )

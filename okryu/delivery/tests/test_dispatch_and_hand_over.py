@@ -12,6 +12,7 @@ from okryu.delivery.services import (
 )
 from okryu.delivery.tests.builders import Shop, make_courier
 from okryu.notifications.models import OutboxMessage
+from okryu.notifications.secret_codes import render_sms_body
 from okryu.orders.audit import audit_orders
 from okryu.orders.models import Fulfilment
 from okryu.orders.services import mark_ready
@@ -47,7 +48,9 @@ def test_marking_ready_opens_a_waiting_job_whose_code_is_texted_when_it_leaves()
     on_its_way = OutboxMessage.objects.order_by("-pk").first()
     assert on_its_way is not None
     assert number in on_its_way.body
-    assert job.confirmation_code in on_its_way.body
+    assert on_its_way.code_ref == job.secret_code.ref  # the row keeps no code
+    sent_body = render_sms_body(on_its_way.body, on_its_way.code_ref)[0]
+    assert job.confirmation_code in sent_body
     assert "배달을 떠났습니다" in on_its_way.body
 
 

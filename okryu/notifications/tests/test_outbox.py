@@ -22,7 +22,7 @@ from okryu.notifications.outbox import (
 
 
 class FailingGateway:
-    def send(self, *, phone, body):
+    def send(self, *, phone, body, secrets=()):
         message = "radio network down"
         raise ConnectionError(message)
 

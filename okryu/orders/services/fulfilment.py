@@ -21,6 +21,7 @@ from okryu.catalog.stock import release_stock, sell_reserved_stock
 from okryu.core import clock
 from okryu.core.errors import InvalidInput, NotFound, PermissionDenied
 from okryu.notifications.outbox import queue_sms
+from okryu.notifications.secret_codes import CODE_PLACEHOLDER, SecretCode
 from okryu.orders.errors import (
     HoldExpired,
     PaymentRequired,
@@ -61,8 +62,8 @@ class _Move:
     note: str = ""
     # The order's own SMS tells this step (a whole order cancelled at once).
     silent: bool = False
-    # The delivery's code, told with "on its way".
-    confirmation_code: str | None = None
+    # The delivery's code, told with "on its way" (queued as a placeholder: ADR 12).
+    confirmation_code: SecretCode | None = None
 
 
 def _in_transaction(action: Callable[[], Fulfilment]) -> Fulfilment:
@@ -158,7 +159,7 @@ def _move_fulfilment(fulfilment: Fulfilment, move: _Move) -> Fulfilment:
     _refresh_order_status(order, now=now)
     body = None if move.silent else _step_sms(fulfilment, current, move)
     if body is not None:
-        queue_sms(phone=order.contact_phone, body=body)
+        queue_sms(phone=order.contact_phone, body=body, code=move.confirmation_code)
     fulfilment.refresh_from_db()
     assert fulfilment.status == move.target
     return fulfilment
@@ -175,7 +176,7 @@ def _step_sms(
             amount_won=fulfilment.items_total_won + fulfilment.delivery_fee_won,
             is_paid_at_door=_is_paid_at_door(fulfilment),
             is_back=current == S.OUT_FOR_DELIVERY and move.target == S.READY,
-            confirmation_code=move.confirmation_code,
+            confirmation_code=CODE_PLACEHOLDER if move.confirmation_code else None,
             refund_won=fulfilment.items_total_won,
         )
     )
@@ -420,7 +421,10 @@ LOGISTICS_ROLES = frozenset({Role.OPERATOR, Role.COURIER})
 
 
 def send_out(
-    *, actor_user_id: int, fulfilment_id: int, confirmation_code: str | None = None
+    *,
+    actor_user_id: int,
+    fulfilment_id: int,
+    confirmation_code: SecretCode | None = None,
 ) -> Fulfilment:
     """Hand a ready fulfilment to delivery (the logistics office: an operator or courier).
 

@@ -1,0 +1,17 @@
+from django.db import migrations, models
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("notifications", "0001_add_outbox_message"),
+    ]
+
+    operations = [
+        migrations.AddField(
+            model_name="outboxmessage",
+            name="code_ref",
+            field=models.CharField(
+                blank=True, db_default="", default="", max_length=80
+            ),
+        ),
+    ]
