@@ -300,6 +300,11 @@ OKRYU_TELLER_DAILY_WON = environment.read_int(
 )
 # An order paid at the door holds nothing at checkout, so the goods it reserves are bounded.
 OKRYU_DOOR_ORDER_TOTAL_MAX_WON = 300_000
+# A door payment's challenge (GET /terminal/fulfilments/{id}) is good for one record, for this
+# long: a courier's day, so a terminal that fetched it at pick-up may take the card offline.
+OKRYU_DOOR_CHALLENGE_MINUTES = environment.read_int(
+    "OKRYU_DOOR_CHALLENGE_MINUTES", default=12 * 60
+)
 OKRYU_HOLD_TIMEOUT_SECONDS = 7 * 24 * 60 * 60
 OKRYU_HOLD_TIMEOUT_SECONDS_MAX = 30 * 24 * 60 * 60
 OKRYU_QR_REQUEST_SECONDS = 10 * 60

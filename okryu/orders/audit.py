@@ -193,11 +193,32 @@ def _count_door_payments_not_matching() -> int:
     return (
         DoorPayment.objects.filter(status=DoorPaymentStatus.ACCEPTED)
         .exclude(
-            amount_won=due,
-            chip_transfer__amount_won=due,
-            chip_transfer__kind=TransferKind.SINGLE,
-            items_transfer__amount_won=F("fulfilment__items_total_won"),
-            items_transfer__debit_account=F("chip_transfer__credit_account"),
+            Q(
+                amount_won=due,
+                chip_transfer__amount_won=due,
+                chip_transfer__kind=TransferKind.SINGLE,
+            )
+            & (
+                # The merchant was the payee; the fee (if any) moved on to the office.
+                Q(
+                    items_transfer__isnull=True,
+                    chip_transfer__credit_account=F(
+                        "fulfilment__merchant__ledger_account"
+                    ),
+                )
+                & (
+                    Q(fulfilment__delivery_fee_won=0, fee_transfer__isnull=True)
+                    | Q(
+                        fee_transfer__amount_won=F("fulfilment__delivery_fee_won"),
+                        fee_transfer__debit_account=F("chip_transfer__credit_account"),
+                    )
+                )
+                # Recorded before: the office was the payee and moved the items on.
+                | Q(
+                    items_transfer__amount_won=F("fulfilment__items_total_won"),
+                    items_transfer__debit_account=F("chip_transfer__credit_account"),
+                )
+            )
         )
         .count()
     )

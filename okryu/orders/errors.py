@@ -29,6 +29,9 @@ __all__ = [
     "CardExpired",
     "CardLocked",
     "CardNotFound",
+    "ChallengeExpired",
+    "ChallengeMismatch",
+    "ChallengeUsed",
     "ChipInvalid",
     "ChipReplay",
     "HoldExpired",
@@ -41,12 +44,15 @@ __all__ = [
     "OverFloorLimit",
     "OverPurchaseLimit",
     "PaymentRequired",
+    "PhoneNotVerified",
     "PriceChanged",
     "ProductUnavailable",
     "RestaurantClosed",
     "SlotInPast",
     "TooLate",
+    "TooManyDoorOrders",
     "TransitionNotAllowed",
+    "UnpaidDoorHandover",
     "WrongAmount",
     "WrongPin",
 ]
@@ -194,3 +200,60 @@ class WrongAmount(DomainError):
 
     def __init__(self, detail: str, *, due: int) -> None:
         super().__init__(detail, field="amount", due=due)
+
+
+class ChallengeMismatch(DomainError):
+    """The chip record signs over a challenge not minted for this fulfilment."""
+
+    code = "challenge_mismatch"
+    status = 409
+    title = "Chip record made for another fulfilment"
+
+
+class ChallengeExpired(DomainError):
+    """The fulfilment's challenge the record signs over has expired."""
+
+    code = "challenge_expired"
+    status = 409
+    title = "Challenge expired"
+
+
+class ChallengeUsed(DomainError):
+    """The challenge was used by another record the issuer verified."""
+
+    code = "challenge_used"
+    status = 409
+    title = "Challenge already used"
+
+
+class TooManyDoorOrders(DomainError):
+    """The shopper has ``OKRYU_OPEN_DOOR_ORDERS`` open door orders already."""
+
+    code = "too_many_door_orders"
+    status = 409
+    title = "Too many open orders paid at the door"
+
+    def __init__(self, detail: str, *, limit: int) -> None:
+        super().__init__(detail, field="payment", limit=limit)
+
+
+class PhoneNotVerified(DomainError):
+    """Paying at the door needs a phone verified by an SMS code."""
+
+    code = "phone_not_verified"
+    status = 403
+    title = "Phone not verified"
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail, field="payment")
+
+
+class UnpaidDoorHandover(DomainError):
+    """The shopper has a door hand-over left unpaid that no operator has cleared."""
+
+    code = "unpaid_door_handover"
+    status = 409
+    title = "An unpaid hand-over at the door is not cleared"
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail, field="payment")

@@ -358,8 +358,10 @@ class DoorPayment(models.Model):
     counter = models.BigIntegerField()
     mac = models.CharField(max_length=MAC_LENGTH, unique=True)
     is_offline = models.BooleanField()
-    # The card to the delivery fees account (the courier's terminal), then the items on to
-    # the merchant: both null when the record was refused.
+    # The card to the fulfilment's merchant (its settlement account, named in the chip's MAC),
+    # then the delivery fee on to the delivery fees account (``fee_transfer``; none when the
+    # fee is 0). Payments recorded before the merchant was the payee went to the delivery fees
+    # account first and moved the items on (``items_transfer``). All null when refused.
     chip_transfer = models.OneToOneField(
         "payments.Transfer",
         on_delete=models.PROTECT,
@@ -368,6 +370,13 @@ class DoorPayment(models.Model):
         related_name="+",
     )
     items_transfer = models.OneToOneField(
+        "payments.Transfer",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    fee_transfer = models.OneToOneField(
         "payments.Transfer",
         on_delete=models.PROTECT,
         null=True,
@@ -390,13 +399,14 @@ class DoorPayment(models.Model):
                 condition=Q(
                     status=DoorPaymentStatus.ACCEPTED,
                     chip_transfer__isnull=False,
-                    items_transfer__isnull=False,
                     refusal_code="",
                 )
+                & (Q(items_transfer__isnull=True) | Q(fee_transfer__isnull=True))
                 | Q(
                     status=DoorPaymentStatus.REFUSED_AFTER_HANDOVER,
                     chip_transfer__isnull=True,
                     items_transfer__isnull=True,
+                    fee_transfer__isnull=True,
                     is_offline=True,
                 )
                 & ~Q(refusal_code=""),
@@ -407,3 +417,100 @@ class DoorPayment(models.Model):
     @override
     def __str__(self) -> str:
         return f"door {self.fulfilment_id} {self.status} {self.amount_won}"
+
+
+class DoorChallenge(models.Model):
+    """A single-use challenge the issuer minted for one fulfilment paid at the door.
+
+    The card signs over it, so a chip record is good for the fulfilment it was made for
+    only: presented for another, or after it expired or was used, it is refused before the
+    issuer sees it. Used by the record the issuer verified (accepted or refused).
+    """
+
+    HEX_LENGTH = 32
+
+    fulfilment = models.ForeignKey(
+        Fulfilment, on_delete=models.PROTECT, related_name="door_challenges"
+    )
+    challenge = models.CharField(max_length=HEX_LENGTH, unique=True)
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["fulfilment", "used_at", "expires_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(expires_at__gt=F("created_at")),
+                name="door_challenge_expires_after_minted",
+            ),
+        ]
+
+    @override
+    def __str__(self) -> str:
+        return f"challenge of {self.fulfilment_id}"
+
+
+class DoorLoss(models.Model):
+    """An offline door record refused on upload: the logistics office's loss and the debt.
+
+    The office took the card offline under its floor limit and the merchant delivered in good
+    faith, so the items' share is booked from the office's door losses account to the
+    merchant (``loss_transfer``); the card is blocked and its holder owes ``amount_won``. The
+    shopper of the order may not order by door again until an operator clears it (after the
+    debt was settled or written off).
+    """
+
+    NOTE_LENGTH_MAX = 200
+
+    fulfilment = models.OneToOneField(
+        Fulfilment, on_delete=models.PROTECT, related_name="door_loss"
+    )
+    door_payment = models.OneToOneField(
+        DoorPayment, on_delete=models.PROTECT, related_name="loss"
+    )
+    card = models.ForeignKey(
+        "payments.Card", on_delete=models.PROTECT, related_name="+"
+    )
+    holder = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    shopper = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="door_losses"
+    )
+    amount_won = models.BigIntegerField()
+    loss_transfer = models.OneToOneField(
+        "payments.Transfer",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField()
+    cleared_at = models.DateTimeField(null=True, blank=True)
+    cleared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    clearing_note = models.CharField(max_length=NOTE_LENGTH_MAX, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["shopper", "cleared_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(amount_won__gt=0), name="door_loss_amount_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(cleared_at__isnull=True, cleared_by__isnull=True)
+                | Q(cleared_at__isnull=False, cleared_by__isnull=False),
+                name="door_loss_cleared_by_someone",
+            ),
+        ]
+
+    @override
+    def __str__(self) -> str:
+        return f"door loss {self.fulfilment_id} {self.amount_won}"

@@ -53,6 +53,8 @@ from okryu.payments.rules import (
 PHONE_PATTERN = re.compile(r"^\+?[0-9][0-9-]{5,18}$")
 NUMBER_ATTEMPTS_MAX = 10
 CLONED = "cloned"
+# The holder owes the issuer what an offline door record refused on upload did not pay.
+DOOR_DEBT = "door_debt"
 BLOCKED_REASON_LENGTH_MAX = 40
 
 
@@ -266,6 +268,21 @@ def block_card(*, card_number: str, reason: str) -> Card:
         )
         card.refresh_from_db()
     assert card.status == CardStatus.BLOCKED
+    return card
+
+
+def block_card_for_debt(*, card_number: str) -> Card:
+    """Block an active card whose holder owes the issuer (a door record refused on upload).
+
+    A card blocked already keeps its reason (a clone stays a clone); in the caller's
+    transaction, or its own.
+    """
+    with transaction.atomic():
+        card = get_card_for_update(card_number)
+        Card.objects.filter(pk=card.pk, status=CardStatus.ACTIVE).update(
+            status=CardStatus.BLOCKED, blocked_reason=DOOR_DEBT
+        )
+        card.refresh_from_db()
     return card
 
 

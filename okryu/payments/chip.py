@@ -91,10 +91,19 @@ class SoftwareTerminal:
     stored_records: list[ChipRecord] = field(default_factory=list)
 
     def take_payment(
-        self, card: SoftwareCard, *, amount_won: int, online: bool
+        self,
+        card: SoftwareCard,
+        *,
+        amount_won: int,
+        online: bool,
+        challenge: str | None = None,
     ) -> ChipRecord:
-        """Challenge ``card`` for ``amount_won``; online, the issuer decides at once."""
-        challenge = secrets.token_hex(CHALLENGE_HEX_LENGTH // 2)
+        """Challenge ``card`` for ``amount_won``; online, the issuer decides at once.
+
+        ``challenge`` is the one the issuer minted for what is paid (a door payment's); a
+        terminal paying no issuer-bound object makes its own.
+        """
+        challenge = challenge or secrets.token_hex(CHALLENGE_HEX_LENGTH // 2)
         record = card.answer(
             challenge=challenge,
             amount_won=amount_won,

@@ -22,6 +22,7 @@ WORK_PAGES = [
     (Role.SUPERVISOR, "supervisor-queue", gettext_lazy("입금 승인")),
     (Role.OPERATOR, "logistics", gettext_lazy("물류 사무소")),
     (Role.COURIER, "courier-jobs", gettext_lazy("내 배달")),
+    (Role.SUPERVISOR, "door-losses", gettext_lazy("문앞 미결제")),
 ]
 
 

@@ -14,6 +14,7 @@ urlpatterns = [
     path("merchant/", include("okryu.web.merchant.urls")),
     path("kitchen/", include("okryu.web.kitchen.urls")),
     path("logistics/", include("okryu.web.logistics.urls")),
+    path("door-losses/", include("okryu.web.door_losses.urls")),
     path("courier/", include("okryu.web.courier.urls")),
     path("teller/", include("okryu.web.teller.urls")),
     path("cards/", include("okryu.web.cards.urls")),

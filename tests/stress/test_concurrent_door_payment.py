@@ -16,6 +16,7 @@ from okryu.orders.services.door import DoorPaymentOutcome, pay_at_the_door
 from okryu.orders.tests.builders import account_of, make_shopper
 from okryu.orders.tests.door_support import (
     DUE_WON,
+    challenge_of,
     door_record,
     make_door_world,
     signed_record,
@@ -40,7 +41,12 @@ def _assert_audits_clean() -> None:
 def test_one_record_uploaded_from_eight_terminals_at_once_pays_once(same_key):
     world = make_door_world()
     record = door_record(
-        world.terminal.take_payment(world.chip, amount_won=DUE_WON, online=False),
+        world.terminal.take_payment(
+            world.chip,
+            amount_won=DUE_WON,
+            online=False,
+            challenge=challenge_of(world.fulfilment.pk),
+        ),
         offline=True,
     )
     connection.close()
@@ -79,7 +85,10 @@ def test_two_cards_racing_for_one_fulfilment_pay_it_once():
         world.chip,
         SoftwareCard(number=other_card.number, key=issuer_card_key(other_card.number)),
     ]
-    records = [door_record(signed_record(chip)) for chip in chips]
+    records = [
+        door_record(signed_record(chip, fulfilment_id=world.fulfilment.pk))
+        for chip in chips
+    ]
     connection.close()
 
     outcomes = race(

@@ -29,6 +29,7 @@ from okryu.orders.tests.builders import (
 from okryu.orders.tests.door_support import (
     DUE_WON,
     DoorWorld,
+    challenge_of,
     make_door_world,
     signed_record,
 )
@@ -107,7 +108,15 @@ def test_the_terminal_reads_what_is_due_and_whom_the_card_pays(api_client, world
     assert response.status_code == 200, response.content
     body = response.json()
     assert body["amount_due"] == DUE_WON
-    assert body["payee_account"] == door_payee_account_id()
+    assert body["payee_account"] == door_payee_account_id(world.fulfilment.pk)
+    world.merchant.refresh_from_db()
+    assert body["payee_account"] == world.merchant.ledger_account_id  # not one for all
+    assert len(body["challenge"]) == 32
+    again = api_client.get(
+        f"/api/v1/terminal/fulfilments/{world.fulfilment.pk}",
+        **bearer(issue_token(user=world.courier).token),
+    )
+    assert again.json()["challenge"] == body["challenge"]  # until used or expired
     assert body["offline_floor_limit"] == 50_000
     assert body["payment"] is None
 
@@ -115,7 +124,7 @@ def test_the_terminal_reads_what_is_due_and_whom_the_card_pays(api_client, world
 def test_an_online_record_is_accepted_and_the_same_key_answers_the_same(
     api_client, world
 ):
-    body = _body(world, signed_record(world.chip))
+    body = _body(world, signed_record(world.chip, fulfilment_id=world.fulfilment.pk))
 
     first = _post(api_client, world, body)
     again = _post(api_client, world, body)
@@ -135,7 +144,12 @@ def test_an_online_record_is_accepted_and_the_same_key_answers_the_same(
 
 
 def test_an_offline_record_uploaded_later_is_accepted_once(api_client, world):
-    record = world.terminal.take_payment(world.chip, amount_won=DUE_WON, online=False)
+    record = world.terminal.take_payment(
+        world.chip,
+        amount_won=DUE_WON,
+        online=False,
+        challenge=challenge_of(world.fulfilment.pk),
+    )
     body = _body(world, record, offline=True)
 
     first = _post(api_client, world, body, key="upload")
@@ -152,11 +166,15 @@ def test_an_offline_record_uploaded_later_is_accepted_once(api_client, world):
 
 def test_a_cloned_card_is_refused_and_blocked(api_client, world):
     copy = SoftwareCard(number=world.chip.number, key=world.chip.key)
-    _post(api_client, world, _body(world, signed_record(world.chip)), key="paid")
-    clone_body = _body(world, signed_record(copy, amount_won=DUE_WON))
-    clone_body["fulfilment"] = carried_by(
-        make_door_world(send=False), world.courier
-    ).fulfilment.pk
+    _post(
+        api_client,
+        world,
+        _body(world, signed_record(world.chip, fulfilment_id=world.fulfilment.pk)),
+        key="paid",
+    )
+    other_id = carried_by(make_door_world(send=False), world.courier).fulfilment.pk
+    clone_body = _body(world, signed_record(copy, fulfilment_id=other_id))
+    clone_body["fulfilment"] = other_id
 
     response = _post(api_client, world, clone_body, key="clone")
 
@@ -178,7 +196,10 @@ def test_a_cloned_card_is_refused_and_blocked(api_client, world):
 def test_a_bad_record_is_refused_and_changes_nothing(
     api_client, world, change, status, code
 ):
-    body = {**_body(world, signed_record(world.chip)), **change}
+    body = {
+        **_body(world, signed_record(world.chip, fulfilment_id=world.fulfilment.pk)),
+        **change,
+    }
     before = snapshot()
 
     response = _post(api_client, world, body)
@@ -189,7 +210,10 @@ def test_a_bad_record_is_refused_and_changes_nothing(
 
 def test_a_payment_at_the_door_needs_an_idempotency_key(api_client, world):
     response = _post(
-        api_client, world, _body(world, signed_record(world.chip)), key=None
+        api_client,
+        world,
+        _body(world, signed_record(world.chip, fulfilment_id=world.fulfilment.pk)),
+        key=None,
     )
 
     assert_problem(response, status=400, code="idempotency_key_required")
@@ -199,7 +223,7 @@ def test_a_payment_at_the_door_needs_an_idempotency_key(api_client, world):
 def test_a_shopper_cannot_take_payments_at_the_door(api_client, world):
     response = api_client.post(
         PAYMENTS_URL,
-        _body(world, signed_record(world.chip)),
+        _body(world, signed_record(world.chip, fulfilment_id=world.fulfilment.pk)),
         content_type="application/json",
         HTTP_IDEMPOTENCY_KEY="k",
         **bearer(issue_token(user=world.shopper).token),
@@ -264,7 +288,7 @@ def test_a_courier_cannot_take_payment_for_a_parcel_another_courier_carries(
     carried_by(other, other.courier)
     before = snapshot()
     body = {
-        **_body(world, signed_record(world.chip)),
+        **_body(world, signed_record(world.chip, fulfilment_id=world.fulfilment.pk)),
         "fulfilment": other.fulfilment.pk,
     }
 

@@ -22,6 +22,7 @@ from okryu.api.v1 import (
     catalog,
     counter,
     courier,
+    door_losses,
     merchant,
     merchant_kitchen,
     ops,
@@ -127,3 +128,4 @@ api.add_router("", merchant.router)
 api.add_router("", merchant_kitchen.router)
 api.add_router("", courier.router)
 api.add_router("", terminal.router)
+api.add_router("", door_losses.router)

@@ -26,6 +26,7 @@ from okryu.delivery.queries import check_fulfilment_on_courier_route
 from okryu.orders.queries import get_door_payment_due
 from okryu.orders.services.door import (
     DoorRecord,
+    door_challenge,
     door_payee_account_id,
     pay_at_the_door,
 )
@@ -101,7 +102,17 @@ class DoorDueOut(Schema):
     status: str = Field(description="The fulfilment's status.")
     amount_due: int = Field(description="Won to take at the door; 0 once paid.")
     payee_account: int = Field(
-        description="The ledger account the card's MAC must name as the payee."
+        description="The ledger account the card's MAC must name as the payee: the "
+        "settlement account of the fulfilment's merchant."
+    )
+    challenge: str | None = Field(
+        default=None,
+        description="The single-use challenge the card signs over (lowercase hex), "
+        "minted for this fulfilment only; null when nothing is due. A record signed over "
+        "another fulfilment's challenge is 409 `challenge_mismatch`.",
+    )
+    challenge_expires_at: str | None = Field(
+        default=None, description="When the challenge stops being accepted."
     )
     offline_floor_limit: int = Field(
         description="The largest amount the terminal may take with no network."
@@ -134,17 +145,27 @@ def _require_logistics(request: HttpRequest, *, fulfilment_id: int) -> int:
     "/terminal/fulfilments/{fulfilment_id}",
     auth=bearer_auth,
     response={200: DoorDueOut, 401: Problem, 403: Problem, 404: Problem},
-    summary="What a fulfilment paid at the door owes, and whom the card pays (courier)",
-    description="A fulfilment that is not paid at the door is 404 here.",
+    summary="What a fulfilment paid at the door owes, whom the card pays, and the "
+    "challenge it signs over (courier)",
+    description="A fulfilment that is not paid at the door is 404 here. The challenge is "
+    "single-use and expires after `OKRYU_DOOR_CHALLENGE_MINUTES`; the same one is returned "
+    "until it is used or expires.",
 )
 def get_door_due_route(request: HttpRequest, fulfilment_id: int) -> HttpResponse:
     """Return the amount due at the door and the payee account for the chip record."""
     _require_logistics(request, fulfilment_id=fulfilment_id)
     due = get_door_payment_due(fulfilment_id=fulfilment_id)
+    challenge = (
+        door_challenge(fulfilment_id=fulfilment_id) if due["amount_due"] > 0 else None
+    )
     body = {
         **due,
-        "payee_account": door_payee_account_id(),
+        "payee_account": door_payee_account_id(fulfilment_id),
         "offline_floor_limit": settings.OKRYU_OFFLINE_FLOOR_LIMIT_WON,
+        "challenge": challenge.challenge if challenge else None,
+        "challenge_expires_at": (
+            challenge.expires_at.isoformat() if challenge else None
+        ),
     }
     return order_response(200, body)
 
@@ -161,12 +182,15 @@ def get_door_due_route(request: HttpRequest, fulfilment_id: int) -> HttpResponse
         "through this same call. Each record is accepted once: the same key answers the "
         "first outcome again (header `Idempotent-Replayed: true`). Refusals, each "
         "changing nothing else: 403 `chip_invalid` (bad MAC), 409 `chip_replay` (record "
-        "presented before), 403 `card_cloned` (another record used this counter; the "
+        "presented before), 409 `challenge_mismatch` (signed over a challenge not "
+        "minted for this fulfilment; nothing is booked), 409 `challenge_used`, 409 "
+        "`challenge_expired`, 403 `card_cloned` (another record used this counter; the "
         "card is blocked), 422 `wrong_amount` (with `due`), 409 `already_paid`, 409 "
         "`not_due_at_door`, 403 `over_floor_limit`, 402 `insufficient_funds`, 403 "
         "`card_blocked`. The issuer's refusal of a record taken offline is answered the "
-        "same way with `unpaid_recorded: true`: the goods were handed over, the loss is "
-        "recorded and the fulfilment may be delivered."
+        "same way with `unpaid_recorded: true`: the goods were handed over, the items are "
+        "booked to the logistics office's door losses account, the card is blocked, the "
+        "debt is recorded against its holder and the fulfilment may be delivered."
     ),
 )
 def take_door_payment_route(

@@ -1,9 +1,13 @@
 """Paying at the door: a chip record from the courier's terminal pays one fulfilment.
 
-docs/adr/0005-pay-at-the-door.md says why it works this way. The terminal names the delivery
-fees account (the logistics office's) as the payee of every chip record; in the commit that
-accepts the record, the items' share moves on to the merchant's settlement account, so after
-the commit each account holds what it would have captured from a card order's two holds.
+docs/adr/0005-pay-at-the-door.md says why it works this way. The issuer mints a single-use,
+expiring challenge per fulfilment (``door_challenge``); the card signs over it and names the
+fulfilment's merchant (its settlement account) as the payee, so a record pays the parcel it
+was made for and no other. In the commit that accepts the record, the delivery fee moves on to
+the delivery fees account, so after the commit each account holds what it would have captured
+from a card order's two holds. An offline record refused on upload is the logistics office's
+loss: the items are booked from its door losses account to the merchant, the card is blocked
+and the debt recorded against its holder (``DoorLoss``).
 
 Guarantees: a fulfilment is paid at most once (its row is locked, and ``DoorPayment`` is one
 per fulfilment); a chip record is accepted at most once (the issuer keeps every card and
@@ -15,6 +19,8 @@ counter, a cloned card's block); when that record was taken offline the goods we
 over, so the refusal is also recorded as the fulfilment's unpaid outcome, never hidden.
 """
 
+import datetime as dt
+import secrets
 from dataclasses import dataclass
 from typing import Any
 
@@ -39,6 +45,9 @@ from okryu.orders.errors import (
     CardCloned,
     CardExpired,
     CardLocked,
+    ChallengeExpired,
+    ChallengeMismatch,
+    ChallengeUsed,
     ChipReplay,
     InsufficientFunds,
     NotDueAtTheDoor,
@@ -47,6 +56,8 @@ from okryu.orders.errors import (
     WrongAmount,
 )
 from okryu.orders.models import (
+    DoorChallenge,
+    DoorLoss,
     DoorPayment,
     DoorPaymentStatus,
     Fulfilment,
@@ -58,11 +69,11 @@ from okryu.orders.rules import FulfilmentStatus
 from okryu.orders.services.fulfilment import LOGISTICS_ROLES, _logistics_actor
 from okryu.orders.services.sqlite_busy import retry_when_sqlite_is_busy
 from okryu.payments import ledger
-from okryu.payments.cards import check_card_number
+from okryu.payments.cards import block_card_for_debt, check_card_number
 from okryu.payments.chip import accept_chip_payment
 from okryu.payments.errors import REFUSALS_BY_CODE
 from okryu.payments.models import Transfer
-from okryu.payments.rules import ChipRecord
+from okryu.payments.rules import CHALLENGE_HEX_LENGTH, ChipRecord
 
 DOOR_PAYMENT_SCOPE = "orders.door_payment"
 S = FulfilmentStatus
@@ -114,9 +125,59 @@ class DoorPaymentOutcome:
     body: dict[str, Any]
 
 
-def door_payee_account_id() -> int:
-    """Return the ledger account every courier's terminal names as the payee of a record."""
-    return ledger.open_delivery_fees_account().pk
+def door_payee_account_id(fulfilment_id: int) -> int:
+    """Return the ledger account a chip record for the fulfilment names as its payee: the
+    settlement account of the fulfilment's merchant (opened if it has none)."""
+    fulfilment = Fulfilment.objects.select_related("merchant").get(pk=fulfilment_id)
+    account_id = fulfilment.merchant.ledger_account_id
+    if account_id is None:
+        return open_settlement_account(merchant_id=fulfilment.merchant_id)
+    return account_id
+
+
+def door_challenge(*, fulfilment_id: int) -> DoorChallenge:
+    """Return the fulfilment's unused, unexpired challenge, minting one if it has none.
+
+    The caller checked that the fulfilment is paid at the door and due; its own commit.
+    """
+    now = clock.now()
+    current = (
+        DoorChallenge.objects.filter(
+            fulfilment_id=fulfilment_id, used_at__isnull=True, expires_at__gt=now
+        )
+        .order_by("-expires_at")
+        .first()
+    )
+    if current is not None:
+        return current
+    return DoorChallenge.objects.create(
+        fulfilment_id=fulfilment_id,
+        challenge=secrets.token_hex(CHALLENGE_HEX_LENGTH // 2),
+        created_at=now,
+        expires_at=now
+        + dt.timedelta(minutes=int(settings.OKRYU_DOOR_CHALLENGE_MINUTES)),
+    )
+
+
+def _check_challenge(fulfilment: Fulfilment, record: "DoorRecord") -> DoorChallenge:
+    """Return the record's challenge, locked, if it was minted for this fulfilment and is
+    still good; refuse it otherwise, before the issuer sees the record (nothing is kept)."""
+    challenge = (
+        DoorChallenge.objects.select_for_update()
+        .filter(challenge=record.challenge)
+        .first()
+    )
+    if challenge is None or challenge.fulfilment_id != fulfilment.pk:
+        raise ChallengeMismatch(
+            "이 칩 기록은 다른 주문을 위해 만든 것입니다. 단말기에서 다시 결제하십시오."
+        )
+    if challenge.used_at is not None:
+        raise ChallengeUsed("이미 쓰인 결제 요청입니다. 단말기에서 다시 결제하십시오.")
+    if challenge.expires_at <= clock.now():
+        raise ChallengeExpired(
+            "결제 요청의 유효 시간이 지났습니다. 단말기에서 다시 결제하십시오."
+        )
+    return challenge
 
 
 def check_door_order_total(order: Order) -> None:
@@ -184,7 +245,10 @@ def pay_at_the_door(
                 return _outcome_from_stored(stored)
             _logistics_actor(actor_user_id, allowed=LOGISTICS_ROLES)
             fulfilment = _payable_fulfilment(fulfilment_id, record)
+            challenge = _check_challenge(fulfilment, record)
             taken = _pay_at_the_door_take(fulfilment, record, actor_user_id)
+            # The issuer verified the record (accepted or refused): its challenge is spent.
+            DoorChallenge.objects.filter(pk=challenge.pk).update(used_at=clock.now())
             if isinstance(taken, DomainError):
                 # Kept with what the issuer kept; raised after the commit.
                 store_outcome(
@@ -260,7 +324,7 @@ def _pay_at_the_door_take(
     fulfilment: Fulfilment, record: DoorRecord, actor_user_id: int
 ) -> DoorPayment | DomainError:
     """Present the record to the issuer; record the payment, or the refusal of a verified one."""
-    payee_id = door_payee_account_id()
+    payee_id = door_payee_account_id(fulfilment.pk)
     chip_record = ChipRecord(
         card_number=record.card_number,
         amount_won=record.amount_won,
@@ -284,19 +348,16 @@ def _record_door_payment(
     fulfilment: Fulfilment, record: DoorRecord, actor_user_id: int, chip: Transfer
 ) -> DoorPayment:
     assert chip.amount_won == fulfilment.items_total_won + fulfilment.delivery_fee_won
-    merchant_account_id = fulfilment.merchant.ledger_account_id
-    if merchant_account_id is None:
-        merchant_account_id = open_settlement_account(
-            merchant_id=fulfilment.merchant_id
+    # The delivery fee leaves the merchant's account in the commit that credited it.
+    fee = None
+    if fulfilment.delivery_fee_won > 0:
+        fee = ledger.transfer_between_accounts(
+            debit_account_id=chip.credit_account_id,
+            credit_account_id=ledger.open_delivery_fees_account().pk,
+            amount_won=fulfilment.delivery_fee_won,
+            transfer_id=f"{fulfilment.order.number}/{fulfilment.merchant_id}/door-fee",
+            reference=fulfilment.order.number,
         )
-    # The merchant's share leaves the payee account in the commit that credited it.
-    items = ledger.transfer_between_accounts(
-        debit_account_id=chip.credit_account_id,
-        credit_account_id=merchant_account_id,
-        amount_won=fulfilment.items_total_won,
-        transfer_id=f"{fulfilment.order.number}/{fulfilment.merchant_id}/door-items",
-        reference=fulfilment.order.number,
-    )
     payment = DoorPayment.objects.create(
         fulfilment=fulfilment,
         status=DoorPaymentStatus.ACCEPTED,
@@ -306,7 +367,7 @@ def _record_door_payment(
         mac=record.mac,
         is_offline=record.is_offline,
         chip_transfer=chip,
-        items_transfer=items,
+        fee_transfer=fee,
         taken_by_id=actor_user_id,
         created_at=clock.now(),
     )
@@ -314,7 +375,8 @@ def _record_door_payment(
         captured_won=chip.amount_won
     )
     assert captured == 1, "a fulfilment is paid at the door once"
-    assert items.amount_won + fulfilment.delivery_fee_won == payment.amount_won
+    fee_won = fee.amount_won if fee is not None else 0
+    assert fulfilment.items_total_won + fee_won == payment.amount_won
     return payment
 
 
@@ -323,7 +385,7 @@ def _record_refusal_after_handover(
 ) -> None:
     assert record.is_offline
     assert record.amount_won <= settings.OKRYU_OFFLINE_FLOOR_LIMIT_WON
-    DoorPayment.objects.create(
+    payment = DoorPayment.objects.create(
         fulfilment=fulfilment,
         status=DoorPaymentStatus.REFUSED_AFTER_HANDOVER,
         amount_won=record.amount_won,
@@ -335,4 +397,31 @@ def _record_refusal_after_handover(
         taken_by_id=actor_user_id,
         created_at=clock.now(),
     )
+    _book_door_loss(fulfilment, payment, record)
     error.extra["unpaid_recorded"] = True
+
+
+def _book_door_loss(
+    fulfilment: Fulfilment, payment: DoorPayment, record: DoorRecord
+) -> DoorLoss:
+    """Book the items from the office's door losses account to the merchant, block the card
+    and record its holder's debt, in the commit that records the refusal."""
+    card = block_card_for_debt(card_number=record.card_number)
+    merchant_account_id = door_payee_account_id(fulfilment.pk)
+    loss = ledger.transfer_between_accounts(
+        debit_account_id=ledger.open_door_losses_account().pk,
+        credit_account_id=merchant_account_id,
+        amount_won=fulfilment.items_total_won,
+        transfer_id=f"{fulfilment.order.number}/{fulfilment.merchant_id}/door-loss",
+        reference=fulfilment.order.number,
+    )
+    return DoorLoss.objects.create(
+        fulfilment=fulfilment,
+        door_payment=payment,
+        card=card,
+        holder_id=card.holder_id,
+        shopper_id=fulfilment.order.shopper_id,
+        amount_won=record.amount_won,
+        loss_transfer=loss,
+        created_at=clock.now(),
+    )

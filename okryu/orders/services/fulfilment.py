@@ -281,20 +281,29 @@ def _refund_door_fulfilment(fulfilment: Fulfilment) -> None:
     if payment is None:
         return  # Handed over unpaid: nothing to give back.
     assert payment.chip_transfer is not None
-    assert payment.items_transfer is not None
     amount_won = fulfilment.items_total_won
-    # The merchant's share goes back to the payee account, and from there to the card.
-    ledger.refund(
-        original_transfer_id=payment.items_transfer.transfer_id,
-        amount_won=amount_won,
-        transfer_id=f"{payment.items_transfer.transfer_id}/refund",
-    )
-    transfer = ledger.refund(
-        original_transfer_id=payment.chip_transfer.transfer_id,
-        amount_won=amount_won,
-        transfer_id=f"{payment.items_transfer.transfer_id}/refund-to-card",
-        tells_holder=False,
-    )
+    if payment.items_transfer is None:
+        # The merchant was the payee: its share goes straight back to the card.
+        transfer = ledger.refund(
+            original_transfer_id=payment.chip_transfer.transfer_id,
+            amount_won=amount_won,
+            transfer_id=f"{payment.chip_transfer.transfer_id}/refund-to-card",
+            tells_holder=False,
+        )
+    else:
+        # Paid before the merchant was the payee: the merchant's share goes back to the
+        # delivery fees account, and from there to the card.
+        ledger.refund(
+            original_transfer_id=payment.items_transfer.transfer_id,
+            amount_won=amount_won,
+            transfer_id=f"{payment.items_transfer.transfer_id}/refund",
+        )
+        transfer = ledger.refund(
+            original_transfer_id=payment.chip_transfer.transfer_id,
+            amount_won=amount_won,
+            transfer_id=f"{payment.items_transfer.transfer_id}/refund-to-card",
+            tells_holder=False,
+        )
     assert transfer.amount_won == amount_won
     Fulfilment.objects.filter(pk=fulfilment.pk, refunded_won=0).update(
         refunded_won=amount_won

@@ -2,7 +2,6 @@
 ``place_order`` and moved by the lifecycle services, chip records signed by software cards."""
 
 import dataclasses
-import secrets
 from dataclasses import dataclass
 
 from okryu.accounts.models import Role, User
@@ -17,7 +16,11 @@ from okryu.orders.services import (
     send_out,
     start_preparing,
 )
-from okryu.orders.services.door import DoorRecord, door_payee_account_id
+from okryu.orders.services.door import (
+    DoorRecord,
+    door_challenge,
+    door_payee_account_id,
+)
 from okryu.orders.tests.builders import (
     checkout,
     make_merchant,
@@ -27,7 +30,7 @@ from okryu.orders.tests.builders import (
 )
 from okryu.payments.chip import SoftwareCard, SoftwareTerminal, issuer_card_key
 from okryu.payments.models import Card
-from okryu.payments.rules import CHALLENGE_HEX_LENGTH, ChipRecord
+from okryu.payments.rules import ChipRecord
 
 PRICE_WON = 2_000
 FEE_WON = 1_000
@@ -80,7 +83,9 @@ def make_door_world(*, balance_won: int = 20_000, send: bool = True) -> DoorWorl
         shopper=shopper,
         card=card,
         chip=SoftwareCard(number=card.number, key=issuer_card_key(card.number)),
-        terminal=SoftwareTerminal(merchant_account_id=door_payee_account_id()),
+        terminal=SoftwareTerminal(
+            merchant_account_id=door_payee_account_id(fulfilment.pk)
+        ),
         merchant=merchant,
         staff=staff,
         courier=courier,
@@ -90,17 +95,24 @@ def make_door_world(*, balance_won: int = 20_000, send: bool = True) -> DoorWorl
     )
 
 
+def challenge_of(fulfilment_id: int) -> str:
+    """Return the challenge the issuer minted for the fulfilment (as the terminal reads it)."""
+    return door_challenge(fulfilment_id=fulfilment_id).challenge
+
+
 def signed_record(
     chip: SoftwareCard,
     *,
+    fulfilment_id: int,
     amount_won: int = DUE_WON,
     payee_account_id: int | None = None,
+    challenge: str | None = None,
 ) -> ChipRecord:
-    """Return a record the card signs for a fresh challenge (its counter rises)."""
+    """Return a record the card signs over the fulfilment's challenge (its counter rises)."""
     return chip.answer(
-        challenge=secrets.token_hex(CHALLENGE_HEX_LENGTH // 2),
+        challenge=challenge or challenge_of(fulfilment_id),
         amount_won=amount_won,
-        merchant_account_id=payee_account_id or door_payee_account_id(),
+        merchant_account_id=payee_account_id or door_payee_account_id(fulfilment_id),
     )
 
 

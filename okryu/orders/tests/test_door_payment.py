@@ -19,7 +19,7 @@ from okryu.orders.services import (
     reject_fulfilment,
     return_fulfilment,
 )
-from okryu.orders.services.door import door_payee_account_id, pay_at_the_door
+from okryu.orders.services.door import pay_at_the_door
 from okryu.orders.tests.builders import (
     account_of,
     make_user_with_role,
@@ -32,6 +32,7 @@ from okryu.orders.tests.door_support import (
     PRICE_WON,
     QUANTITY,
     DoorWorld,
+    challenge_of,
     door_checkout_request,
     door_record,
     make_door_world,
@@ -159,9 +160,9 @@ def test_delivering_before_the_door_payment_is_refused_and_changes_nothing(world
 def test_an_online_chip_payment_pays_the_merchant_and_the_fee_then_delivery_sells(
     world,
 ):
-    fees_before = account_of(door_payee_account_id())
+    fees_before = account_of(ledger.open_delivery_fees_account().pk)
 
-    outcome = _pay(world, signed_record(world.chip))
+    outcome = _pay(world, signed_record(world.chip, fulfilment_id=world.fulfilment.pk))
     delivered = deliver(
         actor_user_id=world.courier.pk, fulfilment_id=world.fulfilment.pk
     )
@@ -173,7 +174,10 @@ def test_an_online_chip_payment_pays_the_merchant_and_the_fee_then_delivery_sell
     merchant_account_id = _merchant_account_id(world)
     assert merchant_account_id is not None
     assert account_of(merchant_account_id) == (ITEMS_WON, 0)
-    assert account_of(door_payee_account_id()) == (fees_before[0] + FEE_WON, 0)
+    assert account_of(ledger.open_delivery_fees_account().pk) == (
+        fees_before[0] + FEE_WON,
+        0,
+    )
     assert (delivered.status, delivered.captured_won) == ("delivered", DUE_WON)
     assert stock_of(world.product) == (5 - QUANTITY, 0, QUANTITY)
     order = get_order_for_shopper(shopper_id=world.shopper.pk, order_id=world.order_id)
@@ -184,14 +188,19 @@ def test_an_online_chip_payment_pays_the_merchant_and_the_fee_then_delivery_sell
 def test_a_ready_fulfilment_may_be_paid_before_it_is_sent_out():
     world = make_door_world(send=False)
 
-    outcome = _pay(world, signed_record(world.chip))
+    outcome = _pay(world, signed_record(world.chip, fulfilment_id=world.fulfilment.pk))
 
     assert outcome.body["status"] == "accepted"
     _audits_clean()
 
 
 def test_an_offline_record_uploaded_later_is_accepted_once(world):
-    record = world.terminal.take_payment(world.chip, amount_won=DUE_WON, online=False)
+    record = world.terminal.take_payment(
+        world.chip,
+        amount_won=DUE_WON,
+        online=False,
+        challenge=challenge_of(world.fulfilment.pk),
+    )
     assert account_of(world.card.ledger_account_id) == (20_000, 0)
 
     first = _pay(world, record, offline=True, key="upload")
@@ -228,7 +237,7 @@ def test_a_cloned_card_at_the_door_is_blocked_and_nothing_else_changes(world):
     before = snapshot()
 
     with pytest.raises(DomainError) as refused:
-        _pay(world, signed_record(clone))
+        _pay(world, signed_record(clone, fulfilment_id=world.fulfilment.pk))
 
     assert refused.value.code == "card_cloned"
     assert Card.objects.get(pk=world.card.pk).status == CardStatus.BLOCKED
@@ -241,7 +250,7 @@ def test_a_cloned_card_at_the_door_is_blocked_and_nothing_else_changes(world):
 
 def test_a_cloned_card_taken_offline_is_recorded_unpaid_and_may_be_delivered(world):
     clone = _use_counter_elsewhere(world)
-    offline = signed_record(clone)
+    offline = signed_record(clone, fulfilment_id=world.fulfilment.pk)
 
     with pytest.raises(DomainError) as refused:
         _pay(world, offline, offline=True)
@@ -262,7 +271,12 @@ def test_a_cloned_card_taken_offline_is_recorded_unpaid_and_may_be_delivered(wor
 
 def test_an_offline_record_the_card_cannot_pay_is_refused_and_recorded_unpaid():
     world = make_door_world(balance_won=DUE_WON - 1)
-    record = world.terminal.take_payment(world.chip, amount_won=DUE_WON, online=False)
+    record = world.terminal.take_payment(
+        world.chip,
+        amount_won=DUE_WON,
+        online=False,
+        challenge=challenge_of(world.fulfilment.pk),
+    )
 
     with pytest.raises(DomainError) as refused:
         _pay(world, record, offline=True, key="upload")
@@ -282,7 +296,7 @@ def test_an_online_record_the_card_cannot_pay_is_refused_and_records_nothing():
     before = snapshot()
 
     with pytest.raises(DomainError) as refused:
-        _pay(world, signed_record(world.chip))
+        _pay(world, signed_record(world.chip, fulfilment_id=world.fulfilment.pk))
 
     assert refused.value.code == "insufficient_funds"
     assert "unpaid_recorded" not in refused.value.extra
@@ -301,7 +315,9 @@ def test_an_online_record_the_card_cannot_pay_is_refused_and_records_nothing():
     ],
 )
 def test_a_bad_record_is_refused_and_changes_nothing(world, change, code):
-    record = dataclasses.replace(signed_record(world.chip), **change)
+    record = dataclasses.replace(
+        signed_record(world.chip, fulfilment_id=world.fulfilment.pk), **change
+    )
     before = snapshot()
 
     with pytest.raises(DomainError) as refused:
@@ -314,17 +330,28 @@ def test_a_bad_record_is_refused_and_changes_nothing(world, change, code):
 
 def test_a_record_signed_for_a_wrong_amount_names_what_is_due(world):
     with pytest.raises(DomainError) as refused:
-        _pay(world, signed_record(world.chip, amount_won=DUE_WON + 500))
+        _pay(
+            world,
+            signed_record(
+                world.chip, fulfilment_id=world.fulfilment.pk, amount_won=DUE_WON + 500
+            ),
+        )
 
     assert (refused.value.code, refused.value.extra["due"]) == ("wrong_amount", DUE_WON)
 
 
 def test_a_second_card_cannot_pay_a_fulfilment_already_paid(world):
-    _pay(world, signed_record(world.chip), key="first")
+    _pay(
+        world, signed_record(world.chip, fulfilment_id=world.fulfilment.pk), key="first"
+    )
     before = snapshot()
 
     with pytest.raises(DomainError) as refused:
-        _pay(world, signed_record(world.chip), key="second")
+        _pay(
+            world,
+            signed_record(world.chip, fulfilment_id=world.fulfilment.pk),
+            key="second",
+        )
 
     assert refused.value.code == "already_paid"
     assert snapshot() == before
@@ -335,7 +362,7 @@ def test_a_card_order_has_nothing_due_at_the_door():
     Order.objects.filter(pk=world.order_id).update(payment_method="card")
 
     with pytest.raises(DomainError) as refused:
-        _pay(world, signed_record(world.chip))
+        _pay(world, signed_record(world.chip, fulfilment_id=world.fulfilment.pk))
 
     assert refused.value.code == "not_due_at_door"
 
@@ -345,7 +372,9 @@ def test_only_couriers_and_operators_take_payments_at_the_door(world):
         pay_at_the_door(
             actor_user_id=world.shopper.pk,
             fulfilment_id=world.fulfilment.pk,
-            record=door_record(signed_record(world.chip)),
+            record=door_record(
+                signed_record(world.chip, fulfilment_id=world.fulfilment.pk)
+            ),
             idempotency_key="shopper",
         )
     operator = make_user_with_role(Role.OPERATOR)
@@ -353,7 +382,9 @@ def test_only_couriers_and_operators_take_payments_at_the_door(world):
     outcome = pay_at_the_door(
         actor_user_id=operator.pk,
         fulfilment_id=world.fulfilment.pk,
-        record=door_record(signed_record(world.chip)),
+        record=door_record(
+            signed_record(world.chip, fulfilment_id=world.fulfilment.pk)
+        ),
         idempotency_key="operator",
     )
 
@@ -373,7 +404,9 @@ def test_a_placed_fulfilment_is_not_yet_due_at_the_door():
         pay_at_the_door(
             actor_user_id=world.courier.pk,
             fulfilment_id=fulfilment.pk,
-            record=door_record(signed_record(world.chip)),
+            record=door_record(
+                signed_record(world.chip, fulfilment_id=world.fulfilment.pk)
+            ),
             idempotency_key="early",
         )
 
@@ -424,7 +457,7 @@ def test_rejecting_a_door_order_voids_nothing_and_releases_stock():
 
 
 def test_returning_a_fulfilment_paid_at_the_door_refunds_its_items_to_the_card(world):
-    _pay(world, signed_record(world.chip))
+    _pay(world, signed_record(world.chip, fulfilment_id=world.fulfilment.pk))
     deliver(actor_user_id=world.courier.pk, fulfilment_id=world.fulfilment.pk)
     operator = make_user_with_role(Role.OPERATOR)
 

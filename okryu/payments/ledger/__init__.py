@@ -7,6 +7,7 @@ Public services are re-exported here: ``from okryu.payments import ledger``;
 from okryu.payments.ledger.accounts import (
     open_bank_cash_account,
     open_delivery_fees_account,
+    open_door_losses_account,
     open_ledger_account,
 )
 from okryu.payments.ledger.holds import (
@@ -34,6 +35,7 @@ __all__ = [
     "hold_funds_together",
     "open_bank_cash_account",
     "open_delivery_fees_account",
+    "open_door_losses_account",
     "open_ledger_account",
     "refund",
     "top_up",

@@ -14,6 +14,8 @@ from okryu.payments.models import LedgerAccount, LedgerAccountKind
 
 BANK_CASH_OWNER = "bank"
 DELIVERY_FEES_OWNER = "delivery"
+# The logistics office's second account: what offline door records refused on upload cost it.
+DOOR_LOSSES_OWNER = "door-losses"
 OWNER_REFERENCE_LENGTH_MAX = 100
 
 
@@ -51,6 +53,13 @@ def open_delivery_fees_account() -> LedgerAccount:
     """Return the account that collects delivery fees."""
     return open_ledger_account(
         kind=LedgerAccountKind.DELIVERY_FEES, owner_reference=DELIVERY_FEES_OWNER
+    )
+
+
+def open_door_losses_account() -> LedgerAccount:
+    """Return the logistics office's account that bears refused offline door payments."""
+    return open_ledger_account(
+        kind=LedgerAccountKind.DELIVERY_FEES, owner_reference=DOOR_LOSSES_OWNER
     )
 
 

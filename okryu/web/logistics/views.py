@@ -309,7 +309,8 @@ class JobUnlockView(OperatorRequiredMixin, View):
         messages.success(
             request,
             gettext(
-                "배달 %(job)d의 잠금을 풀었습니다. 확인 번호를 다시 넣을 수 있습니다."
+                "배달 %(job)d의 잠금을 풀었습니다. 새 확인 번호를 구매자에게 문자로 "
+                "보냈습니다."
             )
             % {"job": job_id},
         )

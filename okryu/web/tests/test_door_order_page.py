@@ -38,7 +38,9 @@ def test_once_paid_at_the_door_nothing_is_due_and_the_part_is_paid(client: Clien
     pay_at_the_door(
         actor_user_id=world.courier.pk,
         fulfilment_id=world.fulfilment.pk,
-        record=door_record(signed_record(world.chip)),
+        record=door_record(
+            signed_record(world.chip, fulfilment_id=world.fulfilment.pk)
+        ),
         idempotency_key="paid",
     )
     client.force_login(world.shopper)
