@@ -305,6 +305,16 @@ OKRYU_DOOR_ORDER_TOTAL_MAX_WON = 300_000
 OKRYU_DOOR_CHALLENGE_MINUTES = environment.read_int(
     "OKRYU_DOOR_CHALLENGE_MINUTES", default=12 * 60
 )
+# A shopper has at most this many open orders paid at the door (goods reserved against no
+# money); a door order no merchant accepted within OKRYU_DOOR_ORDER_ACCEPT_MINUTES expires and
+# releases its stock, as a card order's hold does.
+OKRYU_OPEN_DOOR_ORDERS = environment.read_int("OKRYU_OPEN_DOOR_ORDERS", default=2)
+OKRYU_DOOR_ORDER_ACCEPT_MINUTES = environment.read_int(
+    "OKRYU_DOOR_ORDER_ACCEPT_MINUTES", default=60
+)
+# Paying at the door needs a phone verified by an SMS code: good this long, this many tries.
+OKRYU_PHONE_CODE_MINUTES = 10
+OKRYU_PHONE_CODE_ATTEMPTS_MAX = 5
 OKRYU_HOLD_TIMEOUT_SECONDS = 7 * 24 * 60 * 60
 OKRYU_HOLD_TIMEOUT_SECONDS_MAX = 30 * 24 * 60 * 60
 OKRYU_QR_REQUEST_SECONDS = 10 * 60
@@ -375,6 +385,7 @@ OKRYU_JOB_HANDLERS = {
     # Cancelling a fulfilment closes its delivery job in the same commit: delivery's handler.
     "orders.expire_fulfilment_hold": "okryu.delivery.jobs.expire_fulfilment_hold_job",
     "delivery.dispatch": "okryu.delivery.jobs.dispatch_job",
+    "orders.expire_door_order": "okryu.orders.jobs.expire_door_order_job",
 }
 
 # Abuse defences: sign-in, rate limits, request sizes, headers and staff sessions
@@ -407,6 +418,10 @@ OKRYU_RATE_LIMITS: dict[str, tuple[int, int]] = {
     "sms_account": (30, 60 * 60),
     "sms_card": (30, 60 * 60),
     "sms_address": (5000, 60 * 60),
+    # Phone verification codes: 5 an hour per account and per phone number is enough for
+    # typos and a lost SMS, and too few to turn the SMS gateway on someone's phone.
+    "phone_code_account": (5, 60 * 60),
+    "phone_code_phone": (5, 60 * 60),
 }
 # After the free failures, a sign-in waits 5 s, then 10, 20 and at most 30 s after each
 # failure: two or three guesses a minute per account, and never more than 30 s for its owner.

@@ -150,3 +150,38 @@ class Address(models.Model):
     @override
     def __str__(self) -> str:
         return f"{self.district} {self.detail}"
+
+
+class PhoneVerification(models.Model):
+    """One SMS code sent to prove a person holds a phone; verified once answered right.
+
+    The code is never stored: a salt and a keyed MAC name it
+    (``okryu.notifications.secret_codes``). A person's phone is verified while a verified
+    row names the number their account has now, so changing the number needs a new code.
+    """
+
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="phone_verifications"
+    )
+    phone = models.CharField(max_length=20)
+    code_salt = models.CharField(max_length=32)
+    code_key_version = models.PositiveIntegerField()
+    code_mac = models.CharField(max_length=64)
+    wrong_count = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    verified_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["user", "phone", "verified_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(expires_at__gt=models.F("created_at")),
+                name="phone_verification_expires_after_sent",
+            ),
+        ]
+
+    @override
+    def __str__(self) -> str:
+        return f"phone verification {self.pk} of {self.user_id}"

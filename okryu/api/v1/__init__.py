@@ -27,6 +27,7 @@ from okryu.api.v1 import (
     merchant_kitchen,
     ops,
     orders,
+    phone,
     qr,
     teller,
     terminal,
@@ -129,3 +130,4 @@ api.add_router("", merchant_kitchen.router)
 api.add_router("", courier.router)
 api.add_router("", terminal.router)
 api.add_router("", door_losses.router)
+api.add_router("", phone.router)

@@ -9,6 +9,7 @@ from django.core.management.base import CommandError
 from django.db.models import Count, F, Q
 
 from okryu.accounts.models import Address, District, Role, RoleGrant, User
+from okryu.accounts.phone_verification import is_phone_verified
 from okryu.catalog.models import Category, Option, OptionGroup, Product, StockMovement
 from okryu.catalog.options import load_option_menus
 from okryu.demo import loading
@@ -209,6 +210,21 @@ def test_staff_logins_own_a_merchant_of_their_kind_and_shoppers_have_a_home():
     ]
     assert {address.district.city for address in homes} == {"평양"}
     assert all(address.user.phone.startswith("19") for address in homes)
+
+
+@pytest.mark.django_db
+def test_the_demo_shoppers_phones_are_verified_so_they_may_pay_at_the_door_at_once():
+    load()
+
+    shoppers = User.objects.filter(role_grants__role=Role.SHOPPER)
+
+    assert sorted(user.username for user in shoppers) == [
+        "shopper1",
+        "shopper2",
+        "shopper3",
+    ]
+    assert all(is_phone_verified(user.pk) for user in shoppers)
+    assert not is_phone_verified(User.objects.get(username="operator").pk)
 
 
 @pytest.mark.django_db

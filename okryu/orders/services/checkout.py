@@ -81,7 +81,8 @@ from okryu.orders.rules import (
     check_slot,
     split_by_merchant,
 )
-from okryu.orders.services.door import check_door_order_total, door_contact_phone
+from okryu.orders.services.door import door_contact_phone
+from okryu.orders.services.door_rules import admit_door_order
 from okryu.orders.services.sqlite_busy import retry_when_sqlite_is_busy
 from okryu.orders.sms import placed_order_sms
 from okryu.payments import ledger
@@ -301,7 +302,7 @@ def _place_order_write(
         now=now,
     )
     if card is None:
-        check_door_order_total(order)
+        admit_door_order(order)
     else:
         _place_order_hold_money(order, card, products)
     queue_sms(phone=order.contact_phone, body=placed_order_sms(order))

@@ -9,6 +9,7 @@ import itertools
 from typing import Any
 
 from okryu.accounts.models import District, Role, RoleGrant, User
+from okryu.accounts.phone_verification import record_verified_phone
 from okryu.accounts.tests.factories import DistrictFactory, UserFactory
 from okryu.catalog.models import Product
 from okryu.catalog.services import receive_stock
@@ -33,10 +34,15 @@ TEST_PIN = "4831"
 _ids = itertools.count(1)
 
 
-def make_shopper(*, balance_won: int = 100_000) -> tuple[User, Card]:
-    """Return a shopper with a card holding ``balance_won`` (PIN ``TEST_PIN``)."""
+def make_shopper(
+    *, balance_won: int = 100_000, phone_verified: bool = True
+) -> tuple[User, Card]:
+    """Return a shopper with a card holding ``balance_won`` (PIN ``TEST_PIN``), whose phone
+    was verified by an SMS code unless told otherwise."""
     shopper = UserFactory()
     RoleGrant.objects.create(user=shopper, role=Role.SHOPPER)
+    if phone_verified and shopper.phone:
+        record_verified_phone(user_id=shopper.pk)
     card = issue_card(holder=shopper, phone="010-2222-3333", pin=TEST_PIN)
     if balance_won:
         ledger.top_up(

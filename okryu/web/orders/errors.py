@@ -25,7 +25,20 @@ def refusal_message(error: DomainError) -> str:
         return gettext("PIN이 틀렸습니다.")
     if error.code == "merchant_closed":
         return _merchant_closed_message(error)
+    if error.code == "too_many_door_orders":
+        return gettext(
+            "문앞 결제 주문은 한 번에 %(limit)d건까지입니다. "
+            "받지 않은 주문이 끝난 뒤에 하거나 카드로 결제하십시오."
+        ) % {"limit": error.extra.get("limit", 0)}
     messages = {
+        "phone_not_verified": gettext(
+            "문앞 결제에는 확인된 전화번호가 필요합니다. "
+            "내 정보에서 전화번호를 확인하십시오."
+        ),
+        "unpaid_door_handover": gettext(
+            "문앞에서 결제되지 않은 주문이 있어 문앞 결제를 할 수 없습니다. "
+            "은행이나 물류 사무소에 문의하십시오."
+        ),
         "card_locked": gettext(
             "PIN을 여러 번 틀려 카드가 잠겼습니다. 은행에서 PIN을 다시 정하십시오."
         ),

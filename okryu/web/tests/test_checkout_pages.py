@@ -10,6 +10,7 @@ from django.test import Client
 from django.urls import reverse
 from typing_extensions import override
 
+from okryu.accounts.phone_verification import record_verified_phone
 from okryu.accounts.tests.factories import AddressFactory, ShopperFactory
 from okryu.cart.models import BasketLine
 from okryu.cart.owners import BasketOwner
@@ -53,7 +54,9 @@ def funded_card(holder, amount_won: int = 1_000_000) -> Card:
 
 @pytest.fixture
 def shopper():
-    return ShopperFactory.create()
+    shopper = ShopperFactory.create()
+    record_verified_phone(user_id=shopper.pk)
+    return shopper
 
 
 @pytest.fixture
@@ -490,3 +493,18 @@ def test_the_checkout_page_offers_paying_at_the_door(shopper_client, shopper, no
 
     assert 'name="payment" value="door"' in page
     assert 'name="payment" value="card"' in page
+
+
+def test_paying_at_the_door_with_an_unverified_phone_is_a_form_message_and_orders_nothing(
+    shopper_client, shopper, noodles
+):
+    shopper.phone_verifications.all().delete()
+    fill_basket(shopper, (noodles, 2))
+    data = checkout_form(shopper_client, payment="door")
+
+    response = shopper_client.post(reverse("checkout"), data)
+
+    assert response.status_code == 403
+    assert "문앞 결제에는 확인된 전화번호가 필요합니다." in response.content.decode()
+    assert Order.objects.count() == 0
+    assert stock_of(noodles) == (10, 0)
