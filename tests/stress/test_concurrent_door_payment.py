@@ -2,7 +2,8 @@
 
 One chip record uploaded by 8 terminals at once (a flaky link resending it) pays once,
 whether the retries carry the same idempotency key or each its own; two different cards
-racing for one fulfilment pay it once. Each ends with the audits clean.
+racing for one fulfilment pay it once; six door checkouts of one shopper at once open the
+two door orders the limit allows. Each ends with the audits clean.
 """
 
 import pytest
@@ -11,12 +12,20 @@ from django.db import connection
 from okryu.catalog.audit import audit_stock
 from okryu.core.tests.threads import race
 from okryu.orders.audit import audit_orders
-from okryu.orders.models import DoorPayment
+from okryu.orders.models import DoorPayment, Order
+from okryu.orders.services import PlacedOrder, place_order
 from okryu.orders.services.door import DoorPaymentOutcome, pay_at_the_door
-from okryu.orders.tests.builders import account_of, make_shopper
+from okryu.orders.tests.builders import (
+    account_of,
+    make_merchant,
+    make_product,
+    make_shopper,
+    stock_of,
+)
 from okryu.orders.tests.door_support import (
     DUE_WON,
     challenge_of,
+    door_checkout_request,
     door_record,
     make_door_world,
     signed_record,
@@ -108,4 +117,28 @@ def test_two_cards_racing_for_one_fulfilment_pay_it_once():
         account_of(other_card.ledger_account_id)[0],
     }
     assert paid_from == {20_000, 20_000 - DUE_WON}
+    _assert_audits_clean()
+
+
+def test_six_door_checkouts_of_one_shopper_at_once_open_two_orders():
+    shopper, card = make_shopper(balance_won=0)
+    merchant, _staff = make_merchant()
+    product = make_product(merchant, stock=50, price_won=2_000)
+    stock_before = stock_of(product)
+    connection.close()
+
+    outcomes = race(
+        lambda index: place_order(
+            shopper_id=shopper.pk,
+            request=door_checkout_request(card, [(product, 1)]),
+            idempotency_key=f"door-{index}",
+        ),
+        6,
+    )
+
+    placed = [each for each in outcomes if isinstance(each, PlacedOrder)]
+    assert len(placed) == 2, outcomes
+    assert outcomes.count("too_many_door_orders") == 4, outcomes
+    assert Order.objects.filter(shopper=shopper).count() == 2
+    assert stock_of(product) == (stock_before[0], stock_before[1] + 2, 0)
     _assert_audits_clean()
