@@ -39,6 +39,7 @@ from okryu.core.idempotency import (
     validate_key,
 )
 from okryu.merchants.services import open_settlement_account
+from okryu.notifications.outbox import queue_sms
 from okryu.orders.errors import (
     AlreadyPaid,
     CardBlocked,
@@ -414,6 +415,15 @@ def _book_door_loss(
         amount_won=fulfilment.items_total_won,
         transfer_id=f"{fulfilment.order.number}/{fulfilment.merchant_id}/door-loss",
         reference=fulfilment.order.number,
+    )
+    order = fulfilment.order
+    queue_sms(
+        phone=card.phone or order.contact_phone,
+        body=(
+            f"[옥류] 주문 {order.number} ({fulfilment.merchant.name}): 카드 "
+            f"****{card.number[-4:]}의 문앞 결제 {record.amount_won:,}원이 거절되어 "
+            "카드를 정지했습니다. 은행 창구에서 갚으십시오."
+        ),
     )
     return DoorLoss.objects.create(
         fulfilment=fulfilment,

@@ -12,6 +12,7 @@ from okryu.accounts.models import Role
 from okryu.catalog.audit import audit_stock
 from okryu.core import clock
 from okryu.core.errors import DomainError, PermissionDenied
+from okryu.notifications.models import OutboxMessage
 from okryu.orders.audit import audit_orders
 from okryu.orders.errors import ChallengeExpired, ChallengeMismatch, ChallengeUsed
 from okryu.orders.models import DoorChallenge, DoorLoss, DoorPayment, Fulfilment
@@ -256,6 +257,11 @@ def test_an_offline_record_refused_on_upload_is_booked_to_the_offices_loss_and_b
     assert loss.loss_transfer is not None
     assert loss.loss_transfer.kind == TransferKind.SINGLE
     assert has_uncleared_door_loss(world.shopper.pk)
+    told = OutboxMessage.objects.order_by("-pk").first()
+    assert told is not None
+    assert told.phone == card.phone
+    assert world.fulfilment.order.number in told.body
+    assert world.merchant.name in told.body
     assert audit_orders().unpaid_door_handovers == 1
     _audits_clean()
 
