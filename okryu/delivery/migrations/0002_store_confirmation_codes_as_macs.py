@@ -38,7 +38,7 @@ def reissue_codes(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("delivery", "0001_add_couriers_jobs_and_events"),
-        ("notifications", "0002_add_outbox_message_code_ref"),
+        ("notifications", "0003_add_outbox_message_code_ref"),
         ("orders", "0003_add_pay_at_the_door"),
     ]
 

@@ -3,7 +3,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("notifications", "0001_add_outbox_message"),
+        ("notifications", "0002_outbox_message_send_after"),
     ]
 
     operations = [
