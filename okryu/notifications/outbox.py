@@ -165,7 +165,10 @@ def _release_untried(messages: list[OutboxMessage], *, send_after: dt.datetime) 
 def _send_one(message: OutboxMessage, gateway: SmsGateway) -> bool:
     try:
         body, secrets = render_sms_body(message.body, message.code_ref)
-        gateway.send(phone=message.phone, body=body, secrets=secrets)
+        if secrets:
+            gateway.send(phone=message.phone, body=body, secrets=secrets)
+        else:  # A gateway written before codes were masked takes no ``secrets``.
+            gateway.send(phone=message.phone, body=body)
     # A gateway may fail in any way (network, provider); the message is retried, not lost.
     except Exception as error:  # noqa: BLE001
         logger.warning("SMS#%s not sent: %r", message.pk, error)

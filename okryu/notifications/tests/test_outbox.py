@@ -22,7 +22,7 @@ from okryu.notifications.outbox import (
 
 
 class FailingGateway:
-    def send(self, *, phone, body, secrets=()):
+    def send(self, *, phone, body):
         message = "radio network down"
         raise ConnectionError(message)
 
