@@ -18,7 +18,7 @@ LOCAL_CACHE = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemC
 
 
 class DownGateway:
-    def send(self, *, phone, body):
+    def send(self, *, phone, body, secrets=()):
         message = "down"
         raise ConnectionError(message)
 

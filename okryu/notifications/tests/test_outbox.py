@@ -22,7 +22,7 @@ from okryu.notifications.outbox import (
 
 
 class FailingGateway:
-    def send(self, *, phone, body):
+    def send(self, *, phone, body, secrets=()):
         message = "radio network down"
         raise ConnectionError(message)
 
@@ -64,7 +64,7 @@ class GatewayDownUntil:
         self.refused = 0
         self.sent: list[str] = []
 
-    def send(self, *, phone, body):
+    def send(self, *, phone, body, secrets=()):
         if clock.now() < self.back_at:
             self.refused += 1
             message = "gateway unreachable"
