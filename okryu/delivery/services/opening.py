@@ -116,7 +116,7 @@ def open_job(*, fulfilment_id: int) -> DeliveryJob:
     )
     now = clock.now()
     order = fulfilment.order
-    code, code_fields = new_code_fields()
+    _code, code_fields = new_code_fields()
     try:
         # A savepoint: a concurrent sweep may have opened it first (one job per fulfilment).
         with transaction.atomic():

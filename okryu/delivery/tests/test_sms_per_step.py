@@ -18,6 +18,7 @@ from okryu.delivery.services import (
 from okryu.delivery.tests.builders import make_courier
 from okryu.merchants.models import Merchant, MerchantKind
 from okryu.notifications.models import OutboxMessage
+from okryu.notifications.secret_codes import render_sms_body
 from okryu.orders.models import Fulfilment, Order
 from okryu.orders.services import (
     accept_fulfilment,
@@ -89,15 +90,17 @@ class TwoMerchants:
 
 
 def texts_to(world: "TwoMerchants") -> list[str]:
-    """What the shopper was texted since the order was placed (its phone and its card's)."""
-    return list(
-        OutboxMessage.objects.filter(
+    """What the shopper was texted since the order was placed (its phone and its card's),
+    as the phone reads it: a code the outbox row keeps as a placeholder is put in."""
+    return [
+        render_sms_body(body, code_ref)[0]
+        for body, code_ref in OutboxMessage.objects.filter(
             pk__gt=world.sms_before,
             phone__in=[world.order.contact_phone, world.card.phone],
         )
         .order_by("pk")
-        .values_list("body", flat=True)
-    )
+        .values_list("body", "code_ref")
+    ]
 
 
 def _carry(job: DeliveryJob, courier_user_id: int) -> None:
@@ -153,7 +156,9 @@ def test_an_order_paid_at_the_door_sends_one_sms_a_step_and_the_cards_receipt():
     pay_at_the_door(
         actor_user_id=courier.user_id,
         fulfilment_id=factory_part.pk,
-        record=door_record(signed_record(chip, amount_won=due)),
+        record=door_record(
+            signed_record(chip, fulfilment_id=factory_part.pk, amount_won=due)
+        ),
         idempotency_key="door",
     )
     hand_over_job(
