@@ -3,7 +3,7 @@
 
 Paying at the door needs it: the courier calls that phone and hands goods over against a
 chip card, so an account must not order by door with a number it does not hold. The code is
-never stored or logged (``okryu.notifications.secret_codes``; ADR 12): its key is derived from
+never stored or logged (``okryu.notifications.secret_codes``; ADR 13): its key is derived from
 ``SECRET_KEY``, a row keeps a salt and a keyed MAC, the SMS is queued with a placeholder.
 Sending is rate limited by the caller (the named limits ``phone_code_account`` and
 ``phone_code_phone``), outside the transaction.

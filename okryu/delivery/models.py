@@ -137,7 +137,7 @@ class DeliveryJob(models.Model):
     route_position = models.PositiveSmallIntegerField(null=True, blank=True)
     estimated_handover_at = models.DateTimeField(null=True, blank=True)
     # The confirmation code is never stored: its salt and key version name it, and its keyed
-    # MAC checks an answer (``okryu.notifications.secret_codes``; ADR 12).
+    # MAC checks an answer (``okryu.notifications.secret_codes``; ADR 13).
     code_salt = models.CharField(max_length=SALT_HEX_LENGTH)
     code_key_version = models.PositiveIntegerField()
     code_mac = models.CharField(max_length=64)

@@ -62,7 +62,7 @@ class _Move:
     note: str = ""
     # The order's own SMS tells this step (a whole order cancelled at once).
     silent: bool = False
-    # The delivery's code, told with "on its way" (queued as a placeholder: ADR 12).
+    # The delivery's code, told with "on its way" (queued as a placeholder: ADR 13).
     confirmation_code: SecretCode | None = None
 
 
