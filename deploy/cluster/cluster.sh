@@ -82,7 +82,7 @@ text = text[:redirect] + text[main:]
 text = re.sub(r"    listen \[::\]:443 ssl http2;\n", "", text)
 text = text.replace("listen 443 ssl http2;", f"listen 127.0.0.1:{port};")
 text = re.sub(r"    ssl_[a-z_]+ [^\n]*;\n", "", text)
-text = text.replace("/opt/okryu/staticfiles/", f"{state}/static/").replace("/var/lib/okryu/media/", f"{state}/media/")
+text = text.replace("/opt/okryu/staticfiles/", f"{state}/static/").replace("/var/lib/okryu/media/", f"{state}/media/").replace("/var/lib/okryu/nginx-cache", f"{state}/nginx/cache")
 open(target, "w").write(text)
 PY
     cat > "$STATE/nginx/nginx.conf" <<CONF

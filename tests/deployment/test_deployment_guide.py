@@ -189,6 +189,7 @@ def nginx_test_copy(folder: Path) -> Path:
         .replace("/opt/okryu/", f"{ROOT}/")
         .replace("/var/lib/okryu/", f"{folder}/var/")
     )
+    (folder / "var").mkdir()  # The state folder, which holds nginx's page cache.
     (folder / "okryu.conf").write_text(site)
     main = folder / "nginx.conf"
     main.write_text(
