@@ -9,7 +9,7 @@ PORT ?= 8000
 WORKERS ?= 2
 export DJANGO_SETTINGS_MODULE ?= config.settings.demo
 
-.PHONY: run test lint format bench crash-soak offline-soak clean help venv replica-test cluster cluster-stop
+.PHONY: run test lint format bench crash-soak offline-soak clean help venv replica-test cluster cluster-stop cluster-test
 
 help:
 	@echo "make run    set up, load the demo data once, serve on http://127.0.0.1:$(PORT)"
@@ -20,6 +20,7 @@ help:
 	@echo "make cluster     nginx, 3 app servers, workers, PostgreSQL + replica, Redis on this machine"
 	@echo "make cluster-stop  stop it"
 	@echo "make offline-soak  the offline browser tests with OFFLINE_ORDERS (default 100) orders"
+	@echo "make cluster-test  the overload test on the cluster (started with the rate limits lifted)"
 
 $(STAMP): requirements.lock pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -73,6 +74,15 @@ cluster: $(STAMP)
 
 cluster-stop:
 	sh deploy/cluster/cluster.sh stop
+
+# The load tests on the cluster, through nginx (tests/cluster/test_overload.py): it is started
+# with tests.cluster.settings (the demo's, with the limits per person lifted), tested,
+# and stopped. Needs wrk (Debian: wrk). Figures go to var/cluster/overload.json.
+cluster-test: $(STAMP)
+	OKRYU_CLUSTER_SETTINGS=tests.cluster.settings sh deploy/cluster/cluster.sh start
+	OKRYU_CLUSTER_URL=http://127.0.0.1:$${OKRYU_CLUSTER_PORT:-18700} \
+		DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/python -m pytest -p no:cacheprovider -q -s \
+		tests/cluster/test_overload.py; status=$$?; sh deploy/cluster/cluster.sh stop; exit $$status
 
 # Reads that tolerate lag against a real streaming replica: a PostgreSQL primary and replica
 # on loopback (5434, 5433), made with Debian's PostgreSQL tools by deploy/cluster/postgres.sh

@@ -20,7 +20,8 @@ APP_PORTS=${OKRYU_CLUSTER_APP_PORTS:-"18701 18702 18703"}
 DATABASE=okryu_cluster_site
 PYTHON=$ROOT/.venv/bin/python
 
-export DJANGO_SETTINGS_MODULE=config.settings.demo
+# OKRYU_CLUSTER_SETTINGS=tests.cluster.settings lifts the limits per person for the load tests.
+export DJANGO_SETTINGS_MODULE=${OKRYU_CLUSTER_SETTINGS:-config.settings.demo}
 export DATABASE_URL="postgres://postgres@127.0.0.1:${OKRYU_PRIMARY_PORT:-5434}/$DATABASE"
 export DATABASE_REPLICA_URL="postgres://postgres@127.0.0.1:${OKRYU_REPLICA_PORT:-5433}/$DATABASE"
 export REDIS_URL=${OKRYU_CLUSTER_REDIS_URL:-redis://127.0.0.1:6379/7}
@@ -99,16 +100,29 @@ http {
 }
 CONF
     "$nginx" -t -q -p "$STATE/nginx" -c "$STATE/nginx/nginx.conf" -e "$STATE/nginx/error.log"
+    if [ "${1:-}" = reload ]; then
+        "$nginx" -p "$STATE/nginx" -c "$STATE/nginx/nginx.conf" -e "$STATE/nginx/error.log" -s reload
+        return
+    fi
     started nginx "$RUN/nginx.pid" "$nginx" -p "$STATE/nginx" -c "$STATE/nginx/nginx.conf" -e "$STATE/nginx/error.log" -g "daemon off;"
 }
 
 start() {
     install_if_missing nginx nginx-light
     install_if_missing redis-server redis-server
+    # The database outlives this folder (it lives in the PostgreSQL clusters): when the folder
+    # holding the demo's secrets is new, a database left by another checkout has PINs peppered
+    # with other secrets, so it is made again from scratch.
+    fresh_state=0
+    [ -n "$(ls -A "$STATE/state" 2>/dev/null)" ] || fresh_state=1
     mkdir -p "$RUN" "$STATE/state" "$STATE/media" "$STATE/static" "$STATE/nginx"
     redis-cli -h 127.0.0.1 ping >/dev/null 2>&1 || \
         redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no
     sh deploy/cluster/postgres.sh start
+    if [ "$fresh_state" = 1 ]; then
+        psql -h 127.0.0.1 -p "${OKRYU_PRIMARY_PORT:-5434}" -U postgres -qc \
+            "DROP DATABASE IF EXISTS $DATABASE WITH (FORCE)"
+    fi
     psql -h 127.0.0.1 -p "${OKRYU_PRIMARY_PORT:-5434}" -U postgres -Atc \
         "SELECT 1 FROM pg_database WHERE datname = '$DATABASE'" | grep -q 1 || \
         psql -h 127.0.0.1 -p "${OKRYU_PRIMARY_PORT:-5434}" -U postgres -qc "CREATE DATABASE $DATABASE"
@@ -143,5 +157,7 @@ stop() {
 case "${1:-start}" in
 start) start ;;
 stop) stop ;;
-*) echo "usage: $0 start|stop" >&2; exit 2 ;;
+# nginx balances over OKRYU_CLUSTER_APP_PORTS again (the benchmark's 1, 2, 3 app servers).
+reload-nginx) nginx_site reload ;;
+*) echo "usage: $0 start|stop|reload-nginx" >&2; exit 2 ;;
 esac
