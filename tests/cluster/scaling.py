@@ -16,8 +16,19 @@ import os
 import subprocess
 from pathlib import Path
 
-from okryu.demo.cards import DEMO_CARDS
-from tests.cluster.test_overload import Checkouts, _cheapest_products, _token, _wrk
+import django
+
+# The demo cards' module needs Django's apps; this process never opens the database.
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
+django.setup()
+
+from okryu.demo.cards import DEMO_CARDS  # noqa: E402
+from tests.cluster.test_overload import (  # noqa: E402
+    Checkouts,
+    _cheapest_products,
+    _token,
+    _wrk,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 SECONDS = 10
