@@ -75,14 +75,15 @@ cluster: $(STAMP)
 cluster-stop:
 	sh deploy/cluster/cluster.sh stop
 
-# The load tests on the cluster, through nginx (tests/cluster/test_overload.py): it is started
+# The cluster's tests, through nginx (tests/cluster/test_failover.py, test_overload.py): it is started
 # with tests.cluster.settings (the demo's, with the limits per person lifted), tested,
 # and stopped. Needs wrk (Debian: wrk). Figures go to var/cluster/overload.json.
 cluster-test: $(STAMP)
 	OKRYU_CLUSTER_SETTINGS=tests.cluster.settings sh deploy/cluster/cluster.sh start
-	OKRYU_CLUSTER_URL=http://127.0.0.1:$${OKRYU_CLUSTER_PORT:-18700} \
+	OKRYU_CLUSTER_SETTINGS=tests.cluster.settings OKRYU_CLUSTER_URL=http://127.0.0.1:$${OKRYU_CLUSTER_PORT:-18700} \
 		DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/python -m pytest -p no:cacheprovider -q -s \
-		tests/cluster/test_overload.py; status=$$?; sh deploy/cluster/cluster.sh stop; exit $$status
+		tests/cluster/test_failover.py tests/cluster/test_overload.py; \
+		status=$$?; sh deploy/cluster/cluster.sh stop; exit $$status
 
 # Reads that tolerate lag against a real streaming replica: a PostgreSQL primary and replica
 # on loopback (5434, 5433), made with Debian's PostgreSQL tools by deploy/cluster/postgres.sh

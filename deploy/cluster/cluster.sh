@@ -159,5 +159,12 @@ start) start ;;
 stop) stop ;;
 # nginx balances over OKRYU_CLUSTER_APP_PORTS again (the benchmark's 1, 2, 3 app servers).
 reload-nginx) nginx_site reload ;;
-*) echo "usage: $0 start|stop|reload-nginx" >&2; exit 2 ;;
+# Start again one app server (by its port) or one worker (jobs-1, sms-2, ...) that was killed.
+start-app)
+    started "app-$2" "$RUN/app-$2.pid" "$PYTHON" manage.py serve --no-workers --workers 1 --port "$2"
+    wait_for_port "$2" "$RUN/app-$2.log" ;;
+start-worker)
+    case "$2" in jobs-*) command=run_jobs ;; sms-*) command=send_sms ;; *) exit 2 ;; esac
+    started "$2" "$RUN/$2.pid" "$PYTHON" manage.py "$command" ;;
+*) echo "usage: $0 start|stop|reload-nginx|start-app PORT|start-worker NAME" >&2; exit 2 ;;
 esac
