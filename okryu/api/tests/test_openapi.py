@@ -1,7 +1,11 @@
 import json
+from unittest import mock
 
 import pytest
 from django.contrib.staticfiles import finders
+from ninja import NinjaAPI
+
+from okryu.api.v1 import api
 
 pytestmark = pytest.mark.django_db
 
@@ -82,3 +86,21 @@ def test_the_query_parameters_are_documented(api_client):
         "page_size",
     ]
     assert all(parameter.get("description") for parameter in parameters)
+
+
+def test_the_schema_is_built_once_however_often_anyone_asks(api_client):
+    # Building it costs a good part of a second of CPU, and the route is open to anyone.
+    built = []
+    original = NinjaAPI.get_openapi_schema
+
+    def counting(self, **kwargs):
+        built.append(kwargs)
+        return original(self, **kwargs)
+
+    with mock.patch.object(NinjaAPI, "get_openapi_schema", counting):
+        api.__dict__.pop("_schemas", None)
+        answers = [api_client.get("/api/v1/openapi.json") for _ in range(3)]
+
+    assert [answer.status_code for answer in answers] == [200, 200, 200]
+    assert len(built) == 1
+    assert answers[0].content == answers[2].content

@@ -68,7 +68,14 @@ def unknown_route(request: HttpRequest, path: str = "") -> HttpResponseBase:
 
 
 class OkryuAPI(NinjaAPI):
-    """NinjaAPI whose URL patterns answer problem+json also outside the routes' handlers."""
+    """NinjaAPI whose URL patterns answer problem+json also outside the routes' handlers.
+
+    The OpenAPI schema is built once per process and prefix: building it takes a good part of
+    a second of CPU, and ``GET /openapi.json`` is open to anyone. The routes do not change
+    after start-up; the schema answered is shared, so a caller must not change it.
+    """
+
+    _schemas: dict[tuple[str | None, tuple[tuple[str, Any], ...]], OpenAPISchema]
 
     @property
     @override
@@ -96,11 +103,17 @@ class OkryuAPI(NinjaAPI):
         path_prefix: str | None = None,
         path_params: dict[str, Any] | None = None,
     ) -> OpenAPISchema:
-        schema = super().get_openapi_schema(
-            path_prefix=path_prefix, path_params=path_params
+        key = (path_prefix, tuple(sorted((path_params or {}).items())))
+        schemas: dict[tuple[str | None, tuple[tuple[str, Any], ...]], OpenAPISchema] = (
+            self.__dict__.setdefault("_schemas", {})
         )
-        mark_problem_content_types(schema)
-        return schema
+        if key not in schemas:
+            schema = super().get_openapi_schema(
+                path_prefix=path_prefix, path_params=path_params
+            )
+            mark_problem_content_types(schema)
+            schemas[key] = schema
+        return schemas[key]
 
 
 api = OkryuAPI(
