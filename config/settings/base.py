@@ -436,6 +436,9 @@ OKRYU_STAFF_SECOND_FACTOR = environment.read_flag(
 OKRYU_STAFF_IDLE_SECONDS = 15 * 60
 OKRYU_STAFF_TOKEN_SECONDS = 10 * 60 * 60
 OTP_TOTP_ISSUER = "Okryu"
+# The admin never shows a device's secret (its QR code and otpauth URL): whoever can open the
+# admin could otherwise copy a teller's second factor. A device is enrolled on its owner's page.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 # Request bodies, refused before they are read: the API's JSON, a page's form, and a
 # signed-in person's upload (a product photo of at most 5 MiB and 12 megapixels: a phone's
 # photo; 36 megapixels took 1.5 s of a core to decode).
