@@ -5,6 +5,7 @@ keeping each answer for ``OKRYU_CATALOG_CACHE_SECONDS`` turns a count and a sort
 thousands of rows into one cache read. Answers to a caller with a token are never cached.
 """
 
+import hashlib
 from collections.abc import Callable
 from functools import wraps
 
@@ -16,6 +17,15 @@ PATH_LENGTH_MAX = 500
 CACHED_STATUS = 200
 
 View = Callable[..., HttpResponse]
+
+
+def public_answer_key(path: str) -> str:
+    """The cache key of the answer to ``path`` (with its query): a digest, never the path.
+
+    The path is the caller's text: kept as it is, a long or odd query (spaces, control
+    characters) makes a key that memcached refuses and every backend warns about.
+    """
+    return f"okryu:api:{hashlib.sha256(path.encode()).hexdigest()}"
 
 
 def cache_public_answer(view: View) -> View:
@@ -30,7 +40,7 @@ def cache_public_answer(view: View) -> View:
             or len(path) > PATH_LENGTH_MAX
         ):
             return view(request, *args, **kwargs)
-        key = f"okryu:api:{path}"
+        key = public_answer_key(path)
         stored: tuple[bytes, str] | None = cache.get(key)
         if stored is not None:
             content, content_type = stored
