@@ -380,9 +380,11 @@ def due_at_door_of(order: Order) -> int:
 
 
 def fulfilment_as_api_dict(fulfilment: Fulfilment) -> dict[str, Any]:
-    """Return one fulfilment as API.md shows it inside an order."""
+    """Return one fulfilment as API.md shows it inside an order and in a merchant's queue."""
     return {
         "id": fulfilment.pk,
+        "order": fulfilment.order_id,
+        "placed_at": fulfilment.placed_at.isoformat(),
         "merchant": fulfilment.merchant_id,
         "merchant_name": fulfilment.merchant.name,
         "merchant_name_en": fulfilment.merchant.name_en,

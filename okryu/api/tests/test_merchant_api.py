@@ -129,6 +129,29 @@ def test_the_queue_lists_placed_fulfilments_of_the_callers_merchant_oldest_first
     assert {item["merchant"] for item in body["items"]} == {store.pk}
 
 
+def test_every_answer_about_a_fulfilment_names_its_order_and_when_it_was_placed(
+    api_client, shopper, store_token, tofu
+):
+    # The schema promised both; the answers had neither (found by the fuzz run).
+    placed = place(api_client, shopper, (tofu, 1), key="1")
+    fulfilment_id = placed["fulfilments"][0]["id"]
+
+    answers = [
+        api_client.get("/api/v1/merchant/fulfilments", **bearer(store_token)).json()[
+            "items"
+        ][0],
+        api_client.get(
+            f"/api/v1/merchant/fulfilments/{fulfilment_id}", **bearer(store_token)
+        ).json(),
+        move(
+            api_client, store_token, fulfilment_id, "reject", reason="다 팔렸습니다"
+        ).json(),
+    ]
+
+    assert [answer["order"] for answer in answers] == [placed["id"]] * 3
+    assert {answer["placed_at"] for answer in answers} == {placed["placed_at"]}
+
+
 def test_the_queue_is_paginated(api_client, shopper, store_token, tofu):
     for key in ("1", "2", "3"):
         place(api_client, shopper, (tofu, 1), key=key)
