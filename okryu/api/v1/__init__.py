@@ -33,6 +33,7 @@ from okryu.api.v1 import (
     terminal,
 )
 from okryu.api.v1.errors import (
+    declare_common_problems,
     install_problem_handlers,
     mark_problem_content_types,
     problem_for_status,
@@ -112,6 +113,7 @@ class OkryuAPI(NinjaAPI):
                 path_prefix=path_prefix, path_params=path_params
             )
             mark_problem_content_types(schema)
+            declare_common_problems(schema)
             schemas[key] = schema
         return schemas[key]
 

@@ -183,3 +183,40 @@ def mark_problem_content_types(schema: dict[str, Any]) -> None:
                 body = content.get("application/json", {})
                 if body.get("schema", {}).get("$ref", "").endswith("/Problem"):
                     content[PROBLEM_CONTENT_TYPE] = content.pop("application/json")
+
+
+# Answers any operation may give before its own code runs, by what the operation takes.
+_COMMON_PROBLEMS = {
+    "body": {
+        "400": "The body is not JSON (code `invalid`).",
+        "413": "The body is larger than the API reads (code `too_large`).",
+        "422": "The body does not fit the schema (code `invalid`, with `field`).",
+    },
+    "parameters": {
+        "422": "A path or query parameter does not fit the schema (code `invalid`).",
+    },
+}
+
+
+def declare_common_problems(schema: dict[str, Any]) -> None:
+    """Declare on each operation the problems every operation of its kind may answer.
+
+    An operation with a body may answer 400 (not JSON), 413 (too large) and 422 (not fitting);
+    one with path or query parameters 422. Statuses an operation declares itself are kept.
+    """
+    problem = {
+        PROBLEM_CONTENT_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}
+    }
+    for operations in schema.get("paths", {}).values():
+        for operation in operations.values():
+            kinds = []
+            if "requestBody" in operation:
+                kinds.append("body")
+            if operation.get("parameters"):
+                kinds.append("parameters")
+            responses = operation.setdefault("responses", {})
+            for kind in kinds:
+                for status, description in _COMMON_PROBLEMS[kind].items():
+                    responses.setdefault(
+                        status, {"description": description, "content": problem}
+                    )
