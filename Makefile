@@ -9,7 +9,7 @@ PORT ?= 8000
 WORKERS ?= 2
 export DJANGO_SETTINGS_MODULE ?= config.settings.demo
 
-.PHONY: run test lint format bench crash-soak offline-soak clean help venv replica-test cluster cluster-stop cluster-test
+.PHONY: run test lint format bench crash-soak offline-soak fuzz clean help venv replica-test cluster cluster-stop cluster-test
 
 help:
 	@echo "make run    set up, load the demo data once, serve on http://127.0.0.1:$(PORT)"
@@ -21,6 +21,7 @@ help:
 	@echo "make cluster-stop  stop it"
 	@echo "make offline-soak  the offline browser tests with OFFLINE_ORDERS (default 100) orders"
 	@echo "make cluster-test  the overload test on the cluster (started with the rate limits lifted)"
+	@echo "make fuzz   the API fuzz run with FUZZ_EXAMPLES (default 200) examples per operation"
 
 $(STAMP): requirements.lock pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -92,6 +93,13 @@ replica-test: $(STAMP)
 	sh deploy/cluster/postgres.sh start
 	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/python -m pytest -p no:cacheprovider -q \
 		tests/cluster/test_replica.py okryu/core/tests/test_replica.py
+# Schemathesis over every API operation (tests/security/test_api_fuzz.py) with FUZZ_EXAMPLES
+# examples per operation and mode, by every role (CI runs 6); the figures go into
+# docs/security.md.
+FUZZ_EXAMPLES ?= 200
+fuzz: $(STAMP)
+	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) DJANGO_SETTINGS_MODULE=config.settings.test \
+		$(BIN)/python -m pytest -p no:cacheprovider -q -s tests/security/test_api_fuzz.py
 
 # The offline shop in headless Chromium (Debian's /usr/bin/chromium) with OFFLINE_ORDERS
 # orders queued offline across reloads and a browser restart, and as many placed while the
