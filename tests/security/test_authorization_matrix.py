@@ -737,3 +737,65 @@ def test_the_admin_never_shows_a_second_factor_secret_even_to_the_operator() -> 
     assert change.status_code == 200
     assert device.key not in change.content.decode()
     assert "otpauth://" not in change.content.decode()
+
+
+def test_a_shopper_can_neither_read_nor_cancel_another_shoppers_order() -> None:
+    world = build_world()
+    order_id = world.pending_order_id
+    intruder = world.people[OTHER_SHOPPER]
+    token = {"Authorization": f"Bearer {world.tokens[OTHER_SHOPPER]}"}
+    api = Client()
+    pages = Client()
+    pages.force_login(intruder)
+
+    answers = [
+        api.get(f"/api/v1/orders/{order_id}", headers=token),
+        api.post(f"/api/v1/orders/{order_id}/cancel", headers=token),
+        pages.get(f"/orders/{order_id}/"),
+        pages.post(f"/orders/{order_id}/cancel/"),
+    ]
+
+    assert [answer.status_code for answer in answers] == [404, 404, 404, 404]
+    assert str(order_id) not in answers[0].content.decode()
+    world.pending_fulfilment.refresh_from_db()
+    assert world.pending_fulfilment.status == "placed"
+
+
+def test_a_merchants_staff_cannot_touch_another_merchants_shop() -> None:
+    world = build_world()
+    token = {"Authorization": f"Bearer {world.tokens[OTHER_MERCHANT_STAFF]}"}
+    api = Client()
+    pages = Client()
+    pages.force_login(world.people[OTHER_MERCHANT_STAFF])
+    product, fulfilment = world.product, world.pending_fulfilment
+    stock_before = (product.stock_on_hand, product.price_won, product.name)
+    hours_before = list(world.merchant.opening_hours.values_list("pk", flat=True))
+
+    answers = [
+        api.post(f"/api/v1/merchant/fulfilments/{fulfilment.pk}/accept", headers=token),
+        api.post(
+            f"/api/v1/merchant/products/{product.pk}/stock",
+            {"receive": 5},
+            content_type="application/json",
+            headers=token,
+        ),
+        api.post(
+            f"/api/v1/merchant/merchants/{world.merchant.pk}/hours",
+            {"periods": []},
+            content_type="application/json",
+            headers=token,
+        ),
+        pages.post(f"/merchant/queue/{fulfilment.pk}/accept/"),
+        pages.post(f"/merchant/products/{product.pk}/", {"name": "가짜", "price": 1}),
+        pages.post(f"/merchant/products/{product.pk}/sale/withdraw/"),
+    ]
+
+    assert [answer.status_code for answer in answers] == [404] * 6
+    product.refresh_from_db()
+    fulfilment.refresh_from_db()
+    assert (product.stock_on_hand, product.price_won, product.name) == stock_before
+    assert product.is_active
+    assert fulfilment.status == "placed"
+    assert (
+        list(world.merchant.opening_hours.values_list("pk", flat=True)) == hours_before
+    )
