@@ -83,6 +83,7 @@ def real_ids(world: World) -> dict[str, object]:
         "job_id": world.job.pk,
         "number": world.shopper_card.number,
         "token": world.qr.token,
+        "top_up_id": world.top_up_id,
     }
 
 

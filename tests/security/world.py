@@ -12,6 +12,8 @@ the object-level test: another person's order, another merchant's shop.
 import datetime as dt
 from dataclasses import dataclass, field
 
+from django.conf import settings
+
 from okryu.accounts.models import Address, Role, RoleGrant, User
 from okryu.accounts.tests.factories import AddressFactory, UserFactory
 from okryu.api.tokens import issue_token
@@ -37,6 +39,7 @@ from okryu.orders.tests.builders import (
 from okryu.orders.tests.dish_builders import dish_checkout, make_dish
 from okryu.orders.tests.door_support import door_checkout_request
 from okryu.payments.chip import SoftwareCard, issuer_card_key
+from okryu.payments.counter_services import open_drawer, take_top_up
 from okryu.payments.models import Card, PaymentRequest
 
 # Who asks, in the order of the matrix's columns.
@@ -91,6 +94,7 @@ class World:
     qr: PaymentRequest
     address: Address
     basket_line_id: int
+    top_up_id: int
     ids: dict[str, object] = field(default_factory=dict)
 
 
@@ -154,6 +158,14 @@ def build_world() -> World:
     qr = create_merchant_payment_request(
         merchant_id=merchant.pk, amount_won=1_500, description="두부 2모"
     )
+    # A large top-up the teller took, waiting for the supervisor.
+    open_drawer(teller=teller)
+    top_up = take_top_up(
+        teller=teller,
+        card_number=other_card.number,
+        amount_won=settings.OKRYU_TOPUP_APPROVAL_WON + 1_000,
+        transfer_id="world-large-top-up",
+    )
     address = AddressFactory(user=shopper)
     line = add_to_basket(
         owner=BasketOwner(user_id=shopper.pk), product_id=product.pk, quantity=1
@@ -195,4 +207,5 @@ def build_world() -> World:
         qr=qr,
         address=address,
         basket_line_id=line.pk,
+        top_up_id=top_up.pk,
     )
