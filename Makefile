@@ -93,6 +93,7 @@ replica-test: $(STAMP)
 	sh deploy/cluster/postgres.sh start
 	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/python -m pytest -p no:cacheprovider -q \
 		tests/cluster/test_replica.py okryu/core/tests/test_replica.py
+
 # Schemathesis over every API operation (tests/security/test_api_fuzz.py) with FUZZ_EXAMPLES
 # examples per operation and mode, by every role (CI runs 6); the figures go into
 # docs/security.md.
