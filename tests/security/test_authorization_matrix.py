@@ -143,6 +143,8 @@ PAGE_RULES: dict[str, Rule] = {
     "GET accounts/second-factor/verify/": SIGNED_IN_ONLY,
     "POST accounts/second-factor/verify/": SIGNED_IN_ONLY,
     "GET accounts/profile/": SIGNED_IN_ONLY,
+    "GET accounts/phone/": SIGNED_IN_ONLY,
+    "POST accounts/phone/": SIGNED_IN_ONLY,
     "POST accounts/addresses/": SIGNED_IN_ONLY,
     "POST accounts/addresses/<int:address_id>/delete/": only(SHOPPER),
     "POST accounts/addresses/<int:address_id>/default/": only(SHOPPER),
@@ -155,6 +157,16 @@ PAGE_RULES: dict[str, Rule] = {
     "POST checkout/": SIGNED_IN_ONLY,
     # A shopper's orders.
     "GET orders/": SIGNED_IN_ONLY,
+    # Asked without a key it finds nothing (404) for anyone signed in.
+    "GET orders/outcome/": Rule(frozenset(), others=ANSWERED),
+    # The offline helper's service worker: a static script anyone may load.
+    "GET sw.js": PUBLIC,
+    # Door losses: the supervisor and the operator review them; only the operator clears
+    # one (the world has none, so the operator's answer is a 404 past the gate).
+    "GET door-losses/": only(SUPERVISOR, OPERATOR),
+    "POST door-losses/<int:loss_id>/clear/": Rule(
+        frozenset(), exceptions={OPERATOR: ANSWERED}
+    ),
     "GET orders/<int:order_id>/": only(SHOPPER),
     "POST orders/<int:order_id>/cancel/": only(SHOPPER),
     # The merchant's pages: staff of the merchant whose fulfilment or product it is.
@@ -239,6 +251,16 @@ PAGE_RULES: dict[str, Rule] = {
 }
 
 API_RULES: dict[str, Rule] = {
+    # Everyone signed in has a phone to verify (door payments need it).
+    "GET /api/v1/me/phone": SIGNED_IN_ONLY,
+    "POST /api/v1/me/phone/code": SIGNED_IN_ONLY,
+    "POST /api/v1/me/phone/verify": SIGNED_IN_ONLY,
+    # Door losses: the supervisor and the operator review; the operator clears (the world has
+    # none, so the operator's answer is a 404 past the gate).
+    "GET /api/v1/supervisor/door-losses": only(SUPERVISOR, OPERATOR),
+    "POST /api/v1/ops/door-losses/{loss_id}/clear": Rule(
+        frozenset(), exceptions={OPERATOR: ANSWERED}
+    ),
     "POST /api/v1/auth/token": PUBLIC,
     "POST /api/v1/auth/logout": SIGNED_IN_ONLY,
     "GET /api/v1/categories": PUBLIC,
@@ -304,6 +326,8 @@ API_RULES: dict[str, Rule] = {
 # ``ROUTE_VALUES`` overrides one route's (a dish where a dish is meant, say).
 PATH_VALUES: dict[str, Callable[[World], object]] = {
     "address_id": lambda w: w.address.pk,
+    # No door loss exists in the world: any id reaches the gate, then finds nothing.
+    "loss_id": lambda _w: 1,
     "line_id": lambda w: w.basket_line_id,
     "order_id": lambda w: w.pending_order_id,
     "fulfilment_id": lambda w: w.pending_fulfilment.pk,
@@ -349,8 +373,10 @@ ROUTE_VALUES: dict[str, dict[str, Callable[[World], object]]] = {
 
 def api_bodies(world: World) -> dict[str, Any]:
     """A body the schema accepts for each operation that takes one."""
-    record = signed_record(world.chip)
+    record = signed_record(world.chip, fulfilment_id=world.door_fulfilment.pk)
     return {
+        "POST /api/v1/me/phone/verify": {"code": "000000"},
+        "POST /api/v1/ops/door-losses/{loss_id}/clear": {"note": "창구에서 갚음"},
         "POST /api/v1/auth/token": {
             "username": world.people[SHOPPER].username,
             "password": "okryu-test-password",
