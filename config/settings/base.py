@@ -269,6 +269,10 @@ OKRYU_CATALOG_CACHE_SECONDS = 5
 OKRYU_PORTIONS_RESET_HOUR = 5
 # Options a basket or order line may carry.
 OKRYU_LINE_OPTIONS_MAX = 10
+# Units offered to a waitlist entry are held for it this long, then pass to the next entry.
+OKRYU_WAITLIST_HOLD_MINUTES = environment.read_int(
+    "OKRYU_WAITLIST_HOLD_MINUTES", default=120
+)
 
 # Payments (the card issuer), the outbox and the background jobs.
 
@@ -386,6 +390,7 @@ OKRYU_JOB_HANDLERS = {
     "orders.expire_fulfilment_hold": "okryu.delivery.jobs.expire_fulfilment_hold_job",
     "delivery.dispatch": "okryu.delivery.jobs.dispatch_job",
     "orders.expire_door_order": "okryu.orders.jobs.expire_door_order_job",
+    "catalog.expire_waitlist_offer": "okryu.catalog.jobs.expire_waitlist_offer_job",
 }
 
 # Abuse defences: sign-in, rate limits, request sizes, headers and staff sessions

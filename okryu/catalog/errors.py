@@ -25,3 +25,11 @@ class ProductUnavailable(DomainError):
     code = "invalid"
     status = 422
     title = "Product unavailable"
+
+
+class InStock(DomainError):
+    """A waitlist is only for a product that cannot be ordered now."""
+
+    code = "in_stock"
+    status = 409
+    title = "In stock"

@@ -96,6 +96,9 @@ class Product(models.Model):
     portions_taken = models.IntegerField(default=0, editable=False)
     stock_on_hand = models.IntegerField(default=0)
     stock_reserved = models.IntegerField(default=0)
+    # The part of ``stock_on_hand`` offered to waitlist entries (okryu.catalog.waitlist) and
+    # held for them: neither reserved for an order nor available to anyone else.
+    stock_offered = models.IntegerField(default=0)
     stock_received = models.BigIntegerField(default=0)
     stock_sold = models.BigIntegerField(default=0)
     stock_adjusted = models.BigIntegerField(default=0)
@@ -132,6 +135,11 @@ class Product(models.Model):
             models.CheckConstraint(
                 condition=Q(stock_reserved__lte=F("stock_on_hand")),
                 name="product_reserved_within_on_hand",
+            ),
+            models.CheckConstraint(
+                condition=Q(stock_offered__gte=0)
+                & Q(stock_on_hand__gte=F("stock_reserved") + F("stock_offered")),
+                name="product_offered_within_on_hand",
             ),
             models.CheckConstraint(
                 condition=Q(price_won__gt=0, price_won__lte=100_000_000),
@@ -188,8 +196,8 @@ class Product(models.Model):
 
     @property
     def stock_available(self) -> int:
-        """Units that can still be ordered now."""
-        return self.stock_on_hand - self.stock_reserved
+        """Units that can still be ordered now (offered waitlist units are not)."""
+        return self.stock_on_hand - self.stock_reserved - self.stock_offered
 
     @property
     def effective_preparation_minutes(self) -> int:
@@ -315,3 +323,156 @@ class StockMovement(models.Model):
     @override
     def __str__(self) -> str:
         return f"{self.product_id} {self.kind} {self.quantity_change:+d}"
+
+
+class WaitlistStatus(models.TextChoices):
+    """Where a waitlist entry stands (API.md "Waitlists and insights")."""
+
+    WAITING = "waiting", _("기다리는 중")
+    OFFERED = "offered", _("구매 가능")
+    ORDERED = "ordered", _("주문함")
+    EXPIRED = "expired", _("기한 지남")
+    CANCELLED = "cancelled", _("취소함")
+
+
+ACTIVE_WAITLIST_STATUSES = (WaitlistStatus.WAITING, WaitlistStatus.OFFERED)
+
+
+class WaitlistEntry(models.Model):
+    """A shopper waiting for units of a sold-out product, served in the order of ``id``.
+
+    When stock is received, waiting entries are offered their quantity (or what is left) and
+    the units are held for them (``Product.stock_offered``) until ``offered_until``.
+    """
+
+    product = models.ForeignKey(
+        Product, on_delete=models.PROTECT, related_name="waitlist_entries"
+    )
+    shopper = models.ForeignKey(
+        "accounts.User", on_delete=models.PROTECT, related_name="waitlist_entries"
+    )
+    quantity = models.PositiveIntegerField()
+    # Where the offer is announced: the shopper's phone, or their newest card's.
+    phone = models.CharField(max_length=20)
+    status = models.CharField(
+        max_length=10, choices=WaitlistStatus.choices, default=WaitlistStatus.WAITING
+    )
+    offered_quantity = models.PositiveIntegerField(default=0)
+    offered_at = models.DateTimeField(null=True, blank=True)
+    offered_until = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [
+            models.Index(fields=["product", "status", "id"]),
+            models.Index(fields=["shopper", "-id"]),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["product", "shopper"],
+                condition=Q(status__in=["waiting", "offered"]),
+                name="waitlist_one_active_entry_per_shopper",
+            ),
+            models.CheckConstraint(
+                condition=Q(quantity__gt=0), name="waitlist_quantity_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(offered_quantity__lte=F("quantity")),
+                name="waitlist_offer_within_quantity",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=WaitlistStatus.values),
+                name="waitlist_status_known",
+            ),
+        ]
+
+    @override
+    def __str__(self) -> str:
+        return f"{self.product_id} x{self.quantity} {self.status}"
+
+
+class UnmetDemandKind(models.TextChoices):
+    """How a shopper asked for units that were not there."""
+
+    REFUSED = "refused", _("품절로 거절된 주문")
+    WAITLISTED = "waitlisted", _("입고 알림 신청")
+
+
+class UnmetDemand(models.Model):
+    """Units a shopper asked for and could not get, when, and for which district.
+
+    Not tied to a person: the producers' reports need what and where, not who.
+    """
+
+    product = models.ForeignKey(
+        Product, on_delete=models.CASCADE, related_name="unmet_demand"
+    )
+    kind = models.CharField(max_length=10, choices=UnmetDemandKind.choices)
+    quantity = models.PositiveIntegerField()
+    district = models.ForeignKey(
+        "accounts.District", on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["product", "at"]), models.Index(fields=["at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(quantity__gt=0), name="unmet_demand_quantity_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=UnmetDemandKind.values),
+                name="unmet_demand_kind_known",
+            ),
+        ]
+
+    @override
+    def __str__(self) -> str:
+        return f"{self.product_id} {self.kind} {self.quantity}"
+
+
+class EmptySearch(models.Model):
+    """How many searches for ``query`` found nothing on ``day`` (Pyongyang date)."""
+
+    QUERY_LENGTH_MAX = 100
+
+    day = models.DateField()
+    query = models.CharField(max_length=QUERY_LENGTH_MAX)
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-day", "-count"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["day", "query"], name="empty_search_one_row_per_day"
+            )
+        ]
+
+    @override
+    def __str__(self) -> str:
+        return f"{self.day} {self.query} {self.count}"
+
+
+class SoldOutView(models.Model):
+    """How many times a sold-out product's page was viewed on ``day`` (Pyongyang date)."""
+
+    product = models.ForeignKey(
+        Product, on_delete=models.CASCADE, related_name="sold_out_views"
+    )
+    day = models.DateField()
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-day"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["product", "day"], name="sold_out_view_one_row_per_day"
+            )
+        ]
+
+    @override
+    def __str__(self) -> str:
+        return f"{self.product_id} {self.day} {self.count}"

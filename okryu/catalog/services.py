@@ -12,6 +12,8 @@ from django.db.models import F
 from okryu.accounts.models import User
 from okryu.catalog.errors import OutOfStock
 from okryu.catalog.models import Product, StockMovement, StockMovementKind
+from okryu.catalog.waitlist import offer_waiting_units
+from okryu.core import clock
 from okryu.core.errors import InvalidInput, NotFound
 
 STOCK_QUANTITY_MAX = 1_000_000
@@ -41,6 +43,9 @@ def receive_stock(
         )
         if updated != 1:
             raise NotFound("상품을 찾을 수 없습니다.")
+        # Those who waited come first: the free units are offered to the waitlist before
+        # the receipt commits, so no other checkout can take them in between.
+        offer_waiting_units(product_id=product_id, now=clock.now())
         product = Product.objects.get(pk=product_id)
         StockMovement.objects.create(
             product=product,
@@ -70,9 +75,10 @@ def count_stock(
             product = Product.objects.filter(pk=product_id).first()
             if product is None:
                 raise NotFound("상품을 찾을 수 없습니다.")
-            if product.stock_reserved > counted:
+            promised = product.stock_reserved + product.stock_offered
+            if promised > counted:
                 raise OutOfStock(
-                    f"주문에 예약된 {product.stock_reserved}개보다 적게 셀 수 없습니다.",
+                    f"주문과 입고 알림에 약속된 {promised}개보다 적게 셀 수 없습니다.",
                     product=product_id,
                 )
             difference = counted - product.stock_on_hand
@@ -82,7 +88,7 @@ def count_stock(
             updated = Product.objects.filter(
                 pk=product_id,
                 stock_on_hand=product.stock_on_hand,
-                stock_reserved__lte=counted,
+                stock_reserved__lte=counted - F("stock_offered"),
             ).update(
                 stock_on_hand=counted, stock_adjusted=F("stock_adjusted") + difference
             )

@@ -17,6 +17,8 @@ from django.db.models import F
 
 from okryu.catalog.errors import OutOfStock, ProductUnavailable
 from okryu.catalog.models import Product
+from okryu.catalog.waitlist import live_offers, take_offer
+from okryu.core import clock
 
 
 def _check_positive(quantity: int) -> None:
@@ -35,7 +37,7 @@ def reserve_stock(*, product_id: int, quantity: int) -> None:
     reserved = Product.objects.filter(
         pk=product_id,
         is_active=True,
-        stock_on_hand__gte=F("stock_reserved") + quantity,
+        stock_on_hand__gte=F("stock_reserved") + F("stock_offered") + quantity,
     ).update(stock_reserved=F("stock_reserved") + quantity)
     if reserved == 1:
         return
@@ -56,8 +58,14 @@ def reserve_stock(*, product_id: int, quantity: int) -> None:
     )
 
 
-def reserve_stock_for_lines(*, quantities: Mapping[int, int]) -> None:
+def reserve_stock_for_lines(
+    *, quantities: Mapping[int, int], shopper_id: int | None = None
+) -> None:
     """Reserve several products at once: ``quantities`` maps product ids to units.
+
+    With ``shopper_id``, units offered to that shopper's waitlist entries are taken first
+    (``okryu.catalog.waitlist.take_offer``) and only the rest is reserved from what is
+    available, product by product in primary-key order.
 
     Same guarantees and refusals as ``reserve_stock`` called for each product in
     primary-key order (the first product that cannot be reserved is the one named; what was
@@ -68,6 +76,10 @@ def reserve_stock_for_lines(*, quantities: Mapping[int, int]) -> None:
     product_ids = sorted(quantities)
     for product_id in product_ids:
         _check_positive(quantities[product_id])
+    if shopper_id is not None and _reserve_with_offers(
+        product_ids, quantities, shopper_id=shopper_id
+    ):
+        return
     if connection.vendor != "postgresql" or len(product_ids) == 1:
         for product_id in product_ids:
             reserve_stock(product_id=product_id, quantity=quantities[product_id])
@@ -78,6 +90,24 @@ def reserve_stock_for_lines(*, quantities: Mapping[int, int]) -> None:
     for product_id in product_ids:
         if product_id not in reserved:
             reserve_stock(product_id=product_id, quantity=quantities[product_id])
+
+
+def _reserve_with_offers(
+    product_ids: list[int], quantities: Mapping[int, int], *, shopper_id: int
+) -> bool:
+    """Reserve taking the shopper's waitlist offers first; False (nothing done) if none."""
+    now = clock.now()
+    offers = live_offers(shopper_id=shopper_id, product_ids=product_ids, now=now)
+    if not offers:
+        return False
+    # One product at a time in key order, each locked by its offer or its reservation.
+    for product_id in product_ids:
+        wanted = quantities[product_id]
+        if product_id in offers:
+            wanted -= take_offer(entry=offers[product_id], wanted=wanted, now=now)
+        if wanted:
+            reserve_stock(product_id=product_id, quantity=wanted)
+    return True
 
 
 def _reserve_in_one_statement(
@@ -97,7 +127,7 @@ def _reserve_in_one_statement(
         f"UPDATE {table} p SET stock_reserved = p.stock_reserved + w.quantity "
         "FROM wanted w, locked l "
         "WHERE p.id = w.id AND l.id = p.id AND p.is_active "
-        "AND p.stock_on_hand >= p.stock_reserved + w.quantity "
+        "AND p.stock_on_hand >= p.stock_reserved + p.stock_offered + w.quantity "
         "RETURNING p.id"
     )
     with connection.cursor() as cursor:

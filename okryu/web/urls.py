@@ -11,6 +11,7 @@ urlpatterns = [
     path("basket/", include("okryu.web.basket.urls")),
     path("checkout/", include("okryu.web.checkout.urls")),
     path("orders/", include("okryu.web.orders.urls")),
+    path("waitlist/", include("okryu.web.waitlist.urls")),
     path("merchant/", include("okryu.web.merchant.urls")),
     path("kitchen/", include("okryu.web.kitchen.urls")),
     path("logistics/", include("okryu.web.logistics.urls")),

@@ -32,6 +32,7 @@ def test_the_audit_of_clean_data_is_all_zeros(api_client, operator_token):
             "negative_on_hand": 0,
             "reserved_over_on_hand": 0,
             "unbalanced_products": 0,
+            "offered_over_received": 0,
         },
         "orders": {
             "paid_not_equal_captured": 0,
@@ -70,6 +71,7 @@ def test_the_audit_counts_a_product_whose_books_do_not_balance(
         "negative_on_hand": 0,
         "reserved_over_on_hand": 0,
         "unbalanced_products": 1,
+        "offered_over_received": 0,
     }
 
 

@@ -31,6 +31,7 @@ from okryu.api.v1 import (
     qr,
     teller,
     terminal,
+    waitlist,
 )
 from okryu.api.v1.errors import (
     declare_common_problems,
@@ -146,3 +147,4 @@ api.add_router("", courier.router)
 api.add_router("", terminal.router)
 api.add_router("", door_losses.router)
 api.add_router("", phone.router)
+api.add_router("", waitlist.router)

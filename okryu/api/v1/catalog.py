@@ -21,7 +21,9 @@ from okryu.api.v1.schemas.catalog import (
 )
 from okryu.api.v1.schemas.problems import Problem
 from okryu.catalog.availability import availabilities_of
+from okryu.catalog.demand import record_empty_search, record_sold_out_view
 from okryu.catalog.options import load_option_menus
+from okryu.catalog.portions import available_units
 from okryu.catalog.queries import (
     get_category_node,
     get_product,
@@ -168,6 +170,8 @@ def list_products_route(  # noqa: PLR0913, PLR0917 - each argument is one docume
             offset=page_request.offset,
         )
         products, total = found.products, found.total
+        if total == 0:
+            record_empty_search(query)
     else:
         listing = list_products(
             category_ids=category_ids,
@@ -194,6 +198,8 @@ def list_products_route(  # noqa: PLR0913, PLR0917 - each argument is one docume
 def get_product_route(request: HttpRequest, product_id: int) -> ProductDetailOut:
     """Return one active product; an unknown or withdrawn one is 404 not_found."""
     product = get_product(product_id=product_id)
+    if available_units(product) == 0:
+        record_sold_out_view(product.pk)
     # Only dishes have options: a product of stock reads none.
     menu = (
         load_option_menus([product.pk])[product.pk]

@@ -59,6 +59,7 @@ def get_audit(request: HttpRequest) -> AuditOut:
             negative_on_hand=stock.negative_on_hand,
             reserved_over_on_hand=stock.reserved_over_on_hand,
             unbalanced_products=stock.unbalanced_products,
+            offered_over_received=stock.offered_over_received,
         ),
         orders=OrdersAuditOut(
             paid_not_equal_captured=orders.paid_not_equal_captured,

@@ -85,6 +85,7 @@ from okryu.orders.services.door import door_contact_phone
 from okryu.orders.services.door_rules import admit_door_order
 from okryu.orders.services.sqlite_busy import retry_when_sqlite_is_busy
 from okryu.orders.sms import placed_order_sms
+from okryu.orders.unmet_demand import records_out_of_stock
 from okryu.payments import ledger
 from okryu.payments.cards import check_card_number, verify_pin
 from okryu.payments.models import Card
@@ -143,6 +144,7 @@ class CheckoutQuote:
         return self.items_total_won + self.delivery_fee_won
 
 
+@records_out_of_stock
 def place_order(
     *, shopper_id: int, request: CheckoutRequest, idempotency_key: str
 ) -> PlacedOrder:
@@ -290,7 +292,7 @@ def _place_order_write(
     priced = _place_order_snapshot_prices(request.lines, products, chosen)
     _place_order_check_opening_hours(products, at=request.slot_starts_at or now)
     _place_order_count_purchases(shopper_id, request.lines, products, now=now)
-    _place_order_reserve_stock(request.lines, products, now=now)
+    _place_order_reserve_stock(request.lines, products, now=now, shopper_id=shopper_id)
     order = _place_order_create_rows(
         shopper_id=shopper_id,
         request=request,
@@ -474,7 +476,11 @@ def _count_purchase(
 
 
 def _place_order_reserve_stock(
-    lines: Sequence[CheckoutLine], products: dict[int, Product], *, now: dt.datetime
+    lines: Sequence[CheckoutLine],
+    products: dict[int, Product],
+    *,
+    now: dt.datetime,
+    shopper_id: int,
 ) -> None:
     # Goods reserve stock, dishes with a daily capacity take portions of today's. Goods in
     # primary-key order (reserve_stock_for_lines sorts), then dishes in primary-key order:
@@ -485,7 +491,7 @@ def _place_order_reserve_stock(
         target = dishes if products[line.product_id].sells_portions else goods
         target[line.product_id] = target.get(line.product_id, 0) + line.quantity
     if goods:
-        reserve_stock_for_lines(quantities=goods)
+        reserve_stock_for_lines(quantities=goods, shopper_id=shopper_id)
     day = portions.portions_day_at(now)
     for product_id in sorted(dishes):
         portions.take_portions(

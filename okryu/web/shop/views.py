@@ -25,6 +25,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from okryu.catalog import search as catalog_search
 from okryu.catalog.availability import Availability, availabilities_of, availability_of
+from okryu.catalog.demand import record_empty_search, record_sold_out_view
 from okryu.catalog.groups import (
     ProductGroup,
     list_category_groups,
@@ -381,6 +382,10 @@ def product(request: HttpRequest, product_id: int) -> HttpResponse:
         return _notice(request, status=404, message=_("상품을 찾을 수 없습니다."))
     standing = availability_of(found)
     available = standing.units
+    if available == 0:
+        # Counted where the page is made: a first-time visitor's repeat within the page
+        # cache's few seconds is served from the cache and not counted again.
+        record_sold_out_view(found.pk)
     # Only dishes have options: a product of stock reads none.
     menu = load_option_menus([found.pk])[found.pk] if found.is_made_to_order else None
     groups = menu.groups if menu is not None else ()
@@ -401,6 +406,7 @@ def product(request: HttpRequest, product_id: int) -> HttpResponse:
             "checked_options": _checked_options(request, groups),
             "typed_quantity": _typed_quantity(request),
             "quantity_max": min(limits),
+            "line_quantity_max": settings.OKRYU_LINE_QUANTITY_MAX,
             "next_url": reverse("product", args=[product_id]),
         },
     )
@@ -458,6 +464,8 @@ def search(request: HttpRequest) -> HttpResponse:
             page = catalog_search.search_product_groups(
                 query=query, limit=size, offset=(number - 1) * size
             )
+            if page.total == 0:
+                record_empty_search(query)
     except InvalidInput as error:
         message = error.detail
         if error.field == "q":

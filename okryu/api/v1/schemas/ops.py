@@ -14,6 +14,12 @@ class StockAuditOut(Schema):
     unbalanced_products: int = Field(
         description="Products where received + adjusted differs from on hand + sold."
     )
+    offered_over_received: int = Field(
+        description=(
+            "Products whose units offered to waitlists are not in stock beside the "
+            "reserved ones, or differ from the offers their entries hold."
+        )
+    )
 
 
 class LedgerAuditOut(Schema):
