@@ -11,6 +11,7 @@ from okryu.catalog.models import Category, Product, StockMovement
 STOCK_FIELDS = [
     "stock_on_hand",
     "stock_reserved",
+    "stock_offered",
     "stock_received",
     "stock_sold",
     "stock_adjusted",
@@ -81,6 +82,8 @@ class ProductAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
                     ("weight_grams", "size_class"),
                     "is_made_to_order",
                     "purchase_limit_per_day",
+                    "purchase_limit_per_period",
+                    "purchase_limit_period_days",
                     "is_active",
                 )
             },

@@ -81,6 +81,15 @@ class Product(models.Model):
     purchase_limit_per_day = models.PositiveIntegerField(
         _("하루 구매 한도"), null=True, blank=True
     )
+    # A fair share of a scarce product: at most this many units per shopper over the last
+    # ``purchase_limit_period_days`` Pyongyang days, today included (okryu.orders
+    # .period_limits); both set or both null. Set by the merchant's staff or an operator.
+    purchase_limit_per_period = models.PositiveIntegerField(
+        _("기간 구매 한도"), null=True, blank=True
+    )
+    purchase_limit_period_days = models.PositiveSmallIntegerField(
+        _("한도 기간(일)"), null=True, blank=True
+    )
     # A dish's portions per (Pyongyang) day, taken at checkout instead of stock
     # (okryu.catalog.portions); null for goods sold from stock.
     daily_capacity = models.PositiveIntegerField(
@@ -149,6 +158,18 @@ class Product(models.Model):
                 condition=Q(purchase_limit_per_day__isnull=True)
                 | Q(purchase_limit_per_day__gt=0),
                 name="product_purchase_limit_positive",
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    purchase_limit_per_period__isnull=True,
+                    purchase_limit_period_days__isnull=True,
+                )
+                | Q(
+                    purchase_limit_per_period__gt=0,
+                    purchase_limit_period_days__gte=1,
+                    purchase_limit_period_days__lte=366,
+                ),
+                name="product_period_limit_whole",
             ),
             models.CheckConstraint(
                 condition=Q(size_class__in=SizeClass.values),

@@ -42,6 +42,7 @@ __all__ = [
     "OverCardLimit",
     "OverDoorLimit",
     "OverFloorLimit",
+    "OverPeriodLimit",
     "OverPurchaseLimit",
     "PaymentRequired",
     "PhoneNotVerified",
@@ -257,3 +258,9 @@ class UnpaidDoorHandover(DomainError):
 
     def __init__(self, detail: str) -> None:
         super().__init__(detail, field="payment")
+class OverPeriodLimit(DomainError):
+    """A line would take the shopper over the product's limit for its period (e.g. a week)."""
+
+    code = "period_limit"
+    status = 422
+    title = "Over the limit for the period"

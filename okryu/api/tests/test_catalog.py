@@ -223,6 +223,7 @@ def test_products_list_their_price_stock_and_limit(api_client, cold_noodles):
                 "purchase_limit": 4,
                 "availability": "orderable",
                 "opens_at": None,
+                "period_limit": None,
             }
         ],
         "next": None,

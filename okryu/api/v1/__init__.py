@@ -23,6 +23,7 @@ from okryu.api.v1 import (
     counter,
     courier,
     door_losses,
+    fair_limits,
     merchant,
     merchant_kitchen,
     ops,
@@ -148,3 +149,4 @@ api.add_router("", terminal.router)
 api.add_router("", door_losses.router)
 api.add_router("", phone.router)
 api.add_router("", waitlist.router)
+api.add_router("", fair_limits.router)

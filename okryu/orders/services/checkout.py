@@ -68,6 +68,7 @@ from okryu.orders.models import (
     OrderLine,
     PaymentMethodChoices,
 )
+from okryu.orders.period_limits import count_period_purchases
 from okryu.orders.queries import order_as_api_dict
 from okryu.orders.requests import CheckoutLine, CheckoutRequest
 from okryu.orders.rules import (
@@ -292,6 +293,7 @@ def _place_order_write(
     priced = _place_order_snapshot_prices(request.lines, products, chosen)
     _place_order_check_opening_hours(products, at=request.slot_starts_at or now)
     _place_order_count_purchases(shopper_id, request.lines, products, now=now)
+    count_period_purchases(shopper_id, request.lines, products, now=now)
     _place_order_reserve_stock(request.lines, products, now=now, shopper_id=shopper_id)
     order = _place_order_create_rows(
         shopper_id=shopper_id,

@@ -117,6 +117,13 @@ class ProductOut(Schema):
             "time); null when it does not open by tomorrow."
         ),
     )
+    period_limit: dict[str, int] | None = Field(
+        default=None,
+        description=(
+            'A fair share over a period, `{"units", "days"}`: most units one shopper may '
+            "buy over the last `days` days (today included); null for none."
+        ),
+    )
 
     @staticmethod
     def fields_of(
@@ -140,6 +147,13 @@ class ProductOut(Schema):
             "purchase_limit": product.purchase_limit_per_day,
             "availability": standing.state.value,
             "opens_at": standing.opens_at,
+            "period_limit": None
+            if product.purchase_limit_per_period is None
+            or product.purchase_limit_period_days is None
+            else {
+                "units": product.purchase_limit_per_period,
+                "days": product.purchase_limit_period_days,
+            },
         }
 
     @classmethod
