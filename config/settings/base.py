@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "okryu.cart",
     "okryu.orders",
     "okryu.delivery",
+    "okryu.insights",
     "okryu.demo",
     "okryu.web",
     "okryu.api",

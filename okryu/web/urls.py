@@ -12,6 +12,7 @@ urlpatterns = [
     path("checkout/", include("okryu.web.checkout.urls")),
     path("orders/", include("okryu.web.orders.urls")),
     path("waitlist/", include("okryu.web.waitlist.urls")),
+    path("merchant/insights/", include("okryu.web.insights.urls")),
     path("merchant/", include("okryu.web.merchant.urls")),
     path("kitchen/", include("okryu.web.kitchen.urls")),
     path("logistics/", include("okryu.web.logistics.urls")),

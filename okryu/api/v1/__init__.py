@@ -24,6 +24,7 @@ from okryu.api.v1 import (
     courier,
     door_losses,
     fair_limits,
+    insights,
     merchant,
     merchant_kitchen,
     ops,
@@ -150,3 +151,4 @@ api.add_router("", door_losses.router)
 api.add_router("", phone.router)
 api.add_router("", waitlist.router)
 api.add_router("", fair_limits.router)
+api.add_router("", insights.router)
