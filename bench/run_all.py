@@ -9,6 +9,7 @@ BENCHMARKS = [
     "bench.checkout_bench",
     "bench.dispatch_bench",
     "bench.sign_in_bench",
+    "bench.forecast_bench",
 ]
 
 

@@ -8,8 +8,11 @@ or offered to a waitlist (``Product.stock_available``), never below zero.
 """
 
 import datetime as dt
+import hashlib
 import math
 from dataclasses import dataclass
+
+from django.core.cache import cache
 
 from okryu.catalog.models import Product
 from okryu.core import clock
@@ -29,6 +32,7 @@ from okryu.merchants.models import MerchantStaff
 HISTORY_DAYS = 90
 FORECAST_DAYS = 28
 SUMMARY_DAYS = 28
+FORECAST_CACHE_SECONDS = 24 * 60 * 60
 
 
 @dataclass(frozen=True)
@@ -126,9 +130,7 @@ def product_insight(product: Product, *, today: dt.date) -> ProductInsight:
     end = today - dt.timedelta(days=1)
     start = today - dt.timedelta(days=HISTORY_DAYS)
     history = daily_series(product_id=product.pk, start=start, end=end)
-    forecast = forecast_demand(
-        _from_first_activity(history.demand), horizon=FORECAST_DAYS
-    )
+    forecast = _cached_forecast(product.pk, _from_first_activity(history.demand))
     waiting = waiting_units([product.pk]).get(product.pk, 0)
     safety = math.ceil(safety_margin(forecast))
     suggested = suggested_quantity(
@@ -147,6 +149,19 @@ def product_insight(product: Product, *, today: dt.date) -> ProductInsight:
         safety=safety,
         suggested=suggested,
     )
+
+
+def _cached_forecast(product_id: int, demand: tuple[int, ...]) -> Forecast:
+    # Fitting takes a few hundred milliseconds; the same history gives the same forecast, so
+    # it is kept for a day under a key of the history itself (a new sale makes a new key).
+    digest = hashlib.sha256(repr(demand).encode()).hexdigest()[:16]
+    key = f"okryu:insights:forecast:{product_id}:{FORECAST_DAYS}:{digest}"
+    stored = cache.get(key)
+    if isinstance(stored, Forecast):
+        return stored
+    forecast = forecast_demand(demand, horizon=FORECAST_DAYS)
+    cache.set(key, forecast, FORECAST_CACHE_SECONDS)
+    return forecast
 
 
 def _from_first_activity(demand: tuple[int, ...]) -> tuple[int, ...]:
