@@ -25,7 +25,6 @@ from django.views.decorators.http import require_GET, require_POST
 
 from okryu.catalog import search as catalog_search
 from okryu.catalog.availability import Availability, availabilities_of, availability_of
-from okryu.catalog.demand import record_empty_search, record_sold_out_view
 from okryu.catalog.groups import (
     ProductGroup,
     list_category_groups,
@@ -50,6 +49,12 @@ from okryu.merchants.queries import (
     list_opening_periods,
 )
 from okryu.web.basket.forms import TYPED_QUANTITY_LENGTH_MAX
+from okryu.web.demand_signals import (
+    EMPTY_SEARCH,
+    SOLD_OUT,
+    counts_demand_signals,
+    mark_demand_signal,
+)
 from okryu.web.page_cache import cache_page_for_visitors
 from okryu.web.shop.listing import (
     CSRF_PLACEHOLDER,
@@ -373,6 +378,7 @@ def _week_hours(merchant: Merchant) -> list[dict[str, object]]:
 
 
 @require_GET
+@counts_demand_signals
 @cache_page_for_visitors
 def product(request: HttpRequest, product_id: int) -> HttpResponse:
     """Answer one product's page with its price, stock, purchase limit and basket form."""
@@ -382,17 +388,13 @@ def product(request: HttpRequest, product_id: int) -> HttpResponse:
         return _notice(request, status=404, message=_("상품을 찾을 수 없습니다."))
     standing = availability_of(found)
     available = standing.units
-    if available == 0:
-        # Counted where the page is made: a first-time visitor's repeat within the page
-        # cache's few seconds is served from the cache and not counted again.
-        record_sold_out_view(found.pk)
     # Only dishes have options: a product of stock reads none.
     menu = load_option_menus([found.pk])[found.pk] if found.is_made_to_order else None
     groups = menu.groups if menu is not None else ()
     limits = [available, settings.OKRYU_LINE_QUANTITY_MAX]
     if found.purchase_limit_per_day is not None:
         limits.append(found.purchase_limit_per_day)
-    return render(
+    response = render(
         request,
         "web/shop/product.html",
         {
@@ -410,6 +412,9 @@ def product(request: HttpRequest, product_id: int) -> HttpResponse:
             "next_url": reverse("product", args=[product_id]),
         },
     )
+    if available == 0:
+        mark_demand_signal(response, SOLD_OUT, found.pk)
+    return response
 
 
 def _typed_quantity(request: HttpRequest) -> int:
@@ -446,6 +451,7 @@ def _limit_search(request: HttpRequest) -> None:
 
 
 @require_GET
+@counts_demand_signals
 @cache_page_for_visitors
 def search(request: HttpRequest) -> HttpResponse:
     """Answer the search results for ``q`` (Korean-aware, also romanized), paginated, each
@@ -464,8 +470,6 @@ def search(request: HttpRequest) -> HttpResponse:
             page = catalog_search.search_product_groups(
                 query=query, limit=size, offset=(number - 1) * size
             )
-            if page.total == 0:
-                record_empty_search(query)
     except InvalidInput as error:
         message = error.detail
         if error.field == "q":
@@ -497,7 +501,10 @@ def search(request: HttpRequest) -> HttpResponse:
         )
         context["listing"] = insert_csrf(request, html)
         context["total"] = page.total
-    return render(request, "web/shop/search.html", context)
+    response = render(request, "web/shop/search.html", context)
+    if page is not None and page.total == 0:
+        mark_demand_signal(response, EMPTY_SEARCH, query)
+    return response
 
 
 @require_GET

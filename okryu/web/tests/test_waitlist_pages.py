@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 import time_machine
-from django.test import Client
+from django.test import Client, override_settings
 
 from okryu.accounts.models import Role, RoleGrant, User
 from okryu.accounts.tests.factories import UserFactory
@@ -48,11 +48,18 @@ def test_a_sold_out_product_offers_a_signed_in_shopper_the_waitlist_form(soap):
     assert ">입고 알림</button>" in html
 
 
-def test_a_visitor_is_asked_to_sign_in_for_the_waitlist(soap):
+def test_a_visitor_who_asks_signs_in_first_and_comes_back_to_the_product(soap):
     html = Client().get(f"/products/{soap.pk}/").content.decode()
+    response = Client().post(f"/waitlist/join/{soap.pk}/", {"quantity": "1"})
 
-    assert "로그인하고 입고 알림 받기" in html
-    assert "/waitlist/join/" not in html
+    assert f'action="/waitlist/join/{soap.pk}/"' in html
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")
+    assert WaitlistEntry.objects.count() == 0
+    client, _user = signed_in()
+    assert (
+        client.get(f"/waitlist/join/{soap.pk}/")["Location"] == f"/products/{soap.pk}/"
+    )
 
 
 def test_a_product_in_stock_has_no_waitlist_form(soap):
@@ -154,3 +161,18 @@ def test_searches_that_found_nothing_are_counted_by_their_words(soap):
     assert list(EmptySearch.objects.values_list("query", "count")) == [
         ("자전거 바퀴", 2)
     ]
+
+
+@time_machine.travel(START, tick=False)
+@override_settings(
+    CACHES={"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+)
+def test_views_served_from_the_page_cache_are_counted_too_and_the_mark_is_not_shown(soap):
+    from django.core.cache import cache
+
+    cache.clear()
+    first = Client().get(f"/products/{soap.pk}/")
+    second = Client().get(f"/products/{soap.pk}/")
+
+    assert SoldOutView.objects.get(product=soap).count == 2
+    assert b"okryu-demand" not in first.content + second.content

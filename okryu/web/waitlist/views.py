@@ -68,6 +68,10 @@ class WaitlistView(LoginRequiredMixin, View):
 class JoinView(LoginRequiredMixin, View):
     """Ask to be told when a sold-out product returns ("입고 알림")."""
 
+    def get(self, request: HttpRequest, product_id: int) -> HttpResponse:
+        """Back to the product (where a visitor who signed in first comes back to)."""
+        return redirect("product", product_id=product_id)
+
     def post(self, request: HttpRequest, product_id: int) -> HttpResponse:
         """Join the waitlist, then show my waitlist; a refusal goes back to the product."""
         assert isinstance(request.user, User)
