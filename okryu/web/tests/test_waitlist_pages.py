@@ -167,7 +167,7 @@ def test_searches_that_found_nothing_are_counted_by_their_words(soap):
 @override_settings(
     CACHES={"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 )
-def test_views_served_from_the_page_cache_are_counted_too_and_the_mark_is_not_shown(soap):
+def test_views_served_from_the_page_cache_count_too_and_hide_the_mark(soap):
     from django.core.cache import cache
 
     cache.clear()
