@@ -1,7 +1,7 @@
 """Daily demand forecasts with an interval, and the measures of a backtest.
 
 The model is statsmodels' ETS (exponential smoothing state space: additive error, damped
-additive trend, additive weekly season; docs/adr/0013-forecasts-with-statsmodels-ets.md says
+additive trend, additive weekly season; docs/adr/0014-forecasts-with-statsmodels-ets.md says
 why). Its prediction interval is the model's own. Shorter histories get a model they can
 support: fewer than two weeks, no season; fewer than ``HISTORY_DAYS_MIN`` days, the mean.
 Units cannot be negative, so forecasts and bounds are clipped at zero.
