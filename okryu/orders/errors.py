@@ -258,6 +258,8 @@ class UnpaidDoorHandover(DomainError):
 
     def __init__(self, detail: str) -> None:
         super().__init__(detail, field="payment")
+
+
 class OverPeriodLimit(DomainError):
     """A line would take the shopper over the product's limit for its period (e.g. a week)."""
 
