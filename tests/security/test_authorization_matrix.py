@@ -157,6 +157,17 @@ PAGE_RULES: dict[str, Rule] = {
     "POST checkout/": SIGNED_IN_ONLY,
     # A shopper's orders.
     "GET orders/": SIGNED_IN_ONLY,
+    # Waitlists: anyone signed in may wait for a product; the world has no entry to cancel, so
+    # a cancel is answered past the gate (404) for everyone signed in.
+    "GET waitlist/": SIGNED_IN_ONLY,
+    "GET waitlist/join/<int:product_id>/": SIGNED_IN_ONLY,
+    "POST waitlist/join/<int:product_id>/": SIGNED_IN_ONLY,
+    "POST waitlist/<int:entry_id>/cancel/": Rule(frozenset(), others=ANSWERED),
+    # Producers' insights: a merchant's staff see their own products only.
+    "GET merchant/insights/": MERCHANTS,
+    "GET merchant/insights/summary.csv": MERCHANTS,
+    "GET merchant/insights/<int:product_id>/": only(MERCHANT_STAFF),
+    "GET merchant/insights/<int:product_id>/demand.csv": only(MERCHANT_STAFF),
     # Asked without a key it finds nothing (404) for anyone signed in.
     "GET orders/outcome/": Rule(frozenset(), others=ANSWERED),
     # The offline helper's service worker: a static script anyone may load.
@@ -251,6 +262,14 @@ PAGE_RULES: dict[str, Rule] = {
 }
 
 API_RULES: dict[str, Rule] = {
+    "GET /api/v1/waitlist": SHOPPERS,
+    "POST /api/v1/products/{product_id}/waitlist": SHOPPERS,
+    "POST /api/v1/waitlist/{entry_id}/cancel": Rule(frozenset(), others=ANSWERED),
+    "GET /api/v1/merchant/insights/products/{product_id}": only(MERCHANT_STAFF),
+    "GET /api/v1/ops/insights/demand": only(OPERATOR),
+    "POST /api/v1/merchant/products/{product_id}/period-limit": only(
+        MERCHANT_STAFF, OPERATOR
+    ),
     # Everyone signed in has a phone to verify (door payments need it).
     "GET /api/v1/me/phone": SIGNED_IN_ONLY,
     "POST /api/v1/me/phone/code": SIGNED_IN_ONLY,
@@ -326,6 +345,8 @@ API_RULES: dict[str, Rule] = {
 # ``ROUTE_VALUES`` overrides one route's (a dish where a dish is meant, say).
 PATH_VALUES: dict[str, Callable[[World], object]] = {
     "address_id": lambda w: w.address.pk,
+    # No waitlist entry exists in the world: any id reaches the gate, then finds nothing.
+    "entry_id": lambda _w: 1,
     # No door loss exists in the world: any id reaches the gate, then finds nothing.
     "loss_id": lambda _w: 1,
     "line_id": lambda w: w.basket_line_id,
@@ -376,6 +397,11 @@ def api_bodies(world: World) -> dict[str, Any]:
     record = signed_record(world.chip, fulfilment_id=world.door_fulfilment.pk)
     return {
         "POST /api/v1/me/phone/verify": {"code": "000000"},
+        "POST /api/v1/products/{product_id}/waitlist": {"quantity": 1},
+        "POST /api/v1/merchant/products/{product_id}/period-limit": {
+            "units": 2,
+            "days": 7,
+        },
         "POST /api/v1/ops/door-losses/{loss_id}/clear": {"note": "창구에서 갚음"},
         "POST /api/v1/auth/token": {
             "username": world.people[SHOPPER].username,

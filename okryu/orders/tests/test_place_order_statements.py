@@ -46,7 +46,7 @@ pytestmark = pytest.mark.django_db
 # and job at a time. Outside a test the PIN check is a transaction of its own and the
 # checkout's is not a savepoint: 4 statements fewer. Before the PIN, one SELECT looks for
 # dishes whose restaurant's hours apply; the holds queue no SMS (the order's one tells them).
-CHECKOUT_STATEMENTS = {"postgresql": 24, "sqlite": 32}
+CHECKOUT_STATEMENTS = {"postgresql": 25, "sqlite": 33}
 
 
 def _two_merchants_three_products() -> tuple[Product, Product, Product]:
@@ -133,7 +133,7 @@ def test_the_first_short_line_in_product_order_is_refused_and_nothing_is_reserve
 # lines at once) instead of stock; SQLite also writes the third merchant's two holds one
 # at a time (transfer and job each). Before the PIN, the dishes' restaurants and their hours
 # are read (two SELECTs); no hold queues an SMS.
-DISH_CHECKOUT_STATEMENTS = {"postgresql": 28, "sqlite": 40}
+DISH_CHECKOUT_STATEMENTS = {"postgresql": 29, "sqlite": 41}
 
 
 @time_machine.travel(dt.datetime(2026, 12, 1, 3, 0, tzinfo=dt.UTC), tick=False)
