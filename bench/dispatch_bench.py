@@ -43,7 +43,7 @@ def simulate(order_count: int, seed: int) -> dict[str, Any]:
     from okryu.delivery.simulation.demand import suggested_courier_count
     from okryu.delivery.simulation.figures import summarise_day
     from okryu.delivery.simulation.loading import load_city_map
-    from okryu.delivery.thresholds import delivery_thresholds
+    from okryu.parcels.thresholds import delivery_thresholds
 
     city_map = load_city_map()
     plan = DayPlan(

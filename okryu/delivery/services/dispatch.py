@@ -61,7 +61,7 @@ from okryu.delivery.services.transactions import (
     run_in_transaction,
     take_dispatch_lock,
 )
-from okryu.delivery.thresholds import delivery_thresholds
+from okryu.parcels.thresholds import delivery_thresholds
 
 Point = tuple[float, float]
 

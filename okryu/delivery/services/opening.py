@@ -30,7 +30,6 @@ from okryu.delivery.services.transactions import (
     record_event,
     run_in_transaction,
 )
-from okryu.delivery.thresholds import delivery_thresholds
 from okryu.notifications.outbox import queue_sms
 from okryu.notifications.secret_codes import (
     CODE_PLACEHOLDER,
@@ -40,6 +39,7 @@ from okryu.notifications.secret_codes import (
 from okryu.orders import services as orders
 from okryu.orders.models import Fulfilment, OrderLine
 from okryu.orders.rules import FulfilmentStatus
+from okryu.parcels.thresholds import delivery_thresholds
 
 S = FulfilmentStatus
 # Fulfilments in these statuses will never be carried: a job still waiting for them closes.

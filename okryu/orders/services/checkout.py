@@ -42,12 +42,12 @@ from okryu.core.idempotency import (
 )
 from okryu.core.models import BackgroundJob
 from okryu.core.won import format_won
-from okryu.delivery.rules import (
+from okryu.parcels.rules import (
     bulkiest_size_class,
     delivery_fee_won,
     road_distance_meters,
 )
-from okryu.delivery.thresholds import delivery_thresholds
+from okryu.parcels.thresholds import delivery_thresholds
 from okryu.merchants.queries import is_merchant_open
 from okryu.merchants.services import open_settlement_account
 from okryu.notifications.outbox import queue_sms

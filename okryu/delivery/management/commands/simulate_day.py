@@ -30,7 +30,7 @@ from okryu.delivery.simulation.demand import (
 )
 from okryu.delivery.simulation.figures import DayFigures, summarise_day
 from okryu.delivery.simulation.loading import load_city_map
-from okryu.delivery.thresholds import delivery_thresholds
+from okryu.parcels.thresholds import delivery_thresholds
 
 SEED_MAX = 2**31
 

@@ -1,10 +1,10 @@
-"""The delivery rules' limits, read from settings (the rules themselves never read settings)."""
+"""The parcel and delivery rules' limits, read from settings (the rules never read settings)."""
 
 from typing import Any
 
 from django.conf import settings
 
-from okryu.delivery.rules import DeliveryThresholds
+from okryu.parcels.rules import DeliveryThresholds
 
 
 def delivery_thresholds() -> DeliveryThresholds:

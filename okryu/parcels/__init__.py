@@ -1,0 +1,1 @@
+"""What carrying a parcel costs: distance, size, vehicle and fee (below orders and delivery)."""
