@@ -15,6 +15,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 
 from okryu.core.errors import DomainError, InvalidInput
+from okryu.core.transactions import retry_when_sqlite_is_busy
 from okryu.payments.cards import (
     CLONED,
     check_card_limits,
@@ -24,7 +25,6 @@ from okryu.payments.cards import (
 from okryu.payments.errors import CardCloned, ChipInvalid, ChipReplay, OverFloorLimit
 from okryu.payments.issuer_keys import chip_key, current_key_version
 from okryu.payments.ledger.accounts import move_balance
-from okryu.payments.ledger.engine import retry_when_sqlite_is_busy
 from okryu.payments.ledger.transfers import (
     check_amount,
     get_ledger_account,

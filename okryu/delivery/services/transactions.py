@@ -19,8 +19,8 @@ from okryu.core import clock
 from okryu.core.errors import PermissionDenied
 from okryu.core.jobs import enqueue_job
 from okryu.core.models import BackgroundJob, BackgroundJobStatus
+from okryu.core.transactions import retry_when_sqlite_is_busy
 from okryu.delivery.models import Courier, DeliveryJobEvent, JobEventKind
-from okryu.orders.services.sqlite_busy import retry_when_sqlite_is_busy
 
 T = TypeVar("T")
 

@@ -41,13 +41,8 @@ from okryu.core.idempotency import (
     validate_key,
 )
 from okryu.core.models import BackgroundJob
+from okryu.core.transactions import retry_when_sqlite_is_busy
 from okryu.core.won import format_won
-from okryu.parcels.rules import (
-    bulkiest_size_class,
-    delivery_fee_won,
-    road_distance_meters,
-)
-from okryu.parcels.thresholds import delivery_thresholds
 from okryu.merchants.queries import is_merchant_open
 from okryu.merchants.services import open_settlement_account
 from okryu.notifications.outbox import queue_sms
@@ -68,7 +63,6 @@ from okryu.orders.models import (
     OrderLine,
     PaymentMethodChoices,
 )
-from okryu.orders.period_limits import count_period_purchases
 from okryu.orders.queries import order_as_api_dict
 from okryu.orders.requests import CheckoutLine, CheckoutRequest
 from okryu.orders.rules import (
@@ -82,11 +76,14 @@ from okryu.orders.rules import (
     check_slot,
     split_by_merchant,
 )
-from okryu.orders.services.door import door_contact_phone
-from okryu.orders.services.door_rules import admit_door_order
-from okryu.orders.services.sqlite_busy import retry_when_sqlite_is_busy
+from okryu.orders.services.door import check_door_order_total, door_contact_phone
 from okryu.orders.sms import placed_order_sms
-from okryu.orders.unmet_demand import records_out_of_stock
+from okryu.parcels.rules import (
+    bulkiest_size_class,
+    delivery_fee_won,
+    road_distance_meters,
+)
+from okryu.parcels.thresholds import delivery_thresholds
 from okryu.payments import ledger
 from okryu.payments.cards import check_card_number, verify_pin
 from okryu.payments.models import Card
@@ -145,7 +142,6 @@ class CheckoutQuote:
         return self.items_total_won + self.delivery_fee_won
 
 
-@records_out_of_stock
 def place_order(
     *, shopper_id: int, request: CheckoutRequest, idempotency_key: str
 ) -> PlacedOrder:
@@ -293,8 +289,7 @@ def _place_order_write(
     priced = _place_order_snapshot_prices(request.lines, products, chosen)
     _place_order_check_opening_hours(products, at=request.slot_starts_at or now)
     _place_order_count_purchases(shopper_id, request.lines, products, now=now)
-    count_period_purchases(shopper_id, request.lines, products, now=now)
-    _place_order_reserve_stock(request.lines, products, now=now, shopper_id=shopper_id)
+    _place_order_reserve_stock(request.lines, products, now=now)
     order = _place_order_create_rows(
         shopper_id=shopper_id,
         request=request,
@@ -306,7 +301,7 @@ def _place_order_write(
         now=now,
     )
     if card is None:
-        admit_door_order(order)
+        check_door_order_total(order)
     else:
         _place_order_hold_money(order, card, products)
     queue_sms(phone=order.contact_phone, body=placed_order_sms(order))
@@ -478,11 +473,7 @@ def _count_purchase(
 
 
 def _place_order_reserve_stock(
-    lines: Sequence[CheckoutLine],
-    products: dict[int, Product],
-    *,
-    now: dt.datetime,
-    shopper_id: int,
+    lines: Sequence[CheckoutLine], products: dict[int, Product], *, now: dt.datetime
 ) -> None:
     # Goods reserve stock, dishes with a daily capacity take portions of today's. Goods in
     # primary-key order (reserve_stock_for_lines sorts), then dishes in primary-key order:
@@ -493,7 +484,7 @@ def _place_order_reserve_stock(
         target = dishes if products[line.product_id].sells_portions else goods
         target[line.product_id] = target.get(line.product_id, 0) + line.quantity
     if goods:
-        reserve_stock_for_lines(quantities=goods, shopper_id=shopper_id)
+        reserve_stock_for_lines(quantities=goods)
     day = portions.portions_day_at(now)
     for product_id in sorted(dishes):
         portions.take_portions(

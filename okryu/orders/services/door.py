@@ -38,6 +38,7 @@ from okryu.core.idempotency import (
     store_outcome,
     validate_key,
 )
+from okryu.core.transactions import retry_when_sqlite_is_busy
 from okryu.merchants.services import open_settlement_account
 from okryu.notifications.outbox import queue_sms
 from okryu.orders.errors import (
@@ -68,7 +69,6 @@ from okryu.orders.models import (
 from okryu.orders.queries import door_payment_as_api_dict
 from okryu.orders.rules import FulfilmentStatus
 from okryu.orders.services.fulfilment import LOGISTICS_ROLES, _logistics_actor
-from okryu.orders.services.sqlite_busy import retry_when_sqlite_is_busy
 from okryu.payments import ledger
 from okryu.payments.cards import block_card_for_debt, check_card_number
 from okryu.payments.chip import accept_chip_payment

@@ -20,6 +20,7 @@ from okryu.catalog.portions import give_back_portions
 from okryu.catalog.stock import release_stock, sell_reserved_stock
 from okryu.core import clock
 from okryu.core.errors import InvalidInput, NotFound, PermissionDenied
+from okryu.core.transactions import retry_when_sqlite_is_busy
 from okryu.notifications.outbox import queue_sms
 from okryu.notifications.secret_codes import CODE_PLACEHOLDER, SecretCode
 from okryu.orders.errors import (
@@ -46,7 +47,6 @@ from okryu.orders.rules import (
     can_move,
     order_status,
 )
-from okryu.orders.services.sqlite_busy import retry_when_sqlite_is_busy
 from okryu.orders.sms import StepSms, cancelled_order_sms, step_sms
 from okryu.payments import ledger
 

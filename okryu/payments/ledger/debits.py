@@ -21,15 +21,12 @@ from django.db import transaction
 from okryu.core import clock
 from okryu.core.errors import DomainError, InvalidInput
 from okryu.core.idempotency import fingerprint_request
+from okryu.core.transactions import retry_when_sqlite_is_busy
 from okryu.payments.cards import check_card_usable, check_pin
 from okryu.payments.errors import CardNotFound, InsufficientFunds, OverCardLimit
 from okryu.payments.ledger import sql
 from okryu.payments.ledger.accounts import open_bank_cash_account
-from okryu.payments.ledger.engine import (
-    find_first_outcome,
-    record_refusal,
-    retry_when_sqlite_is_busy,
-)
+from okryu.payments.ledger.engine import find_first_outcome, record_refusal
 from okryu.payments.ledger.notices import card_sms_body
 from okryu.payments.models import Transfer, TransferKind
 from okryu.payments.rules import is_within_limits

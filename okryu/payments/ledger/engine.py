@@ -14,16 +14,16 @@ vanishes with it if the caller rolls back: then the whole request never happened
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from django.db import OperationalError, transaction
+from django.db import transaction
 
 from okryu.core.errors import DomainError, InvalidInput
 from okryu.core.idempotency import fingerprint_request
+from okryu.core.transactions import retry_when_sqlite_is_busy
 from okryu.payments.errors import REFUSALS_BY_CODE, TransferIdReused, WrongPin
 from okryu.payments.ledger import sql
 from okryu.payments.models import Transfer, TransferRefusal
 
 REFUSAL_DETAIL_LENGTH_MAX = 300
-SQLITE_BUSY_RETRIES_MAX = 5
 
 T = TypeVar("T")
 
@@ -73,25 +73,6 @@ def run_transfer(
             look_up_first=look_up_first,
         )
     )
-
-
-def retry_when_sqlite_is_busy(action: Callable[[], T]) -> T:
-    """Run ``action``, again if SQLite's write lock stayed taken past the busy timeout.
-
-    Only an outermost transaction is retried, and only on SQLite: it rolled back whole, so a
-    new attempt starts clean. Several writers with a short busy timeout and a retry share
-    SQLite fairly, where one long timeout let a writer starve (DESIGN.md, pitfalls).
-    """
-    connection = transaction.get_connection()
-    if connection.vendor != "sqlite" or connection.in_atomic_block:
-        return action()
-    for _attempt in range(SQLITE_BUSY_RETRIES_MAX - 1):
-        try:
-            return action()
-        except OperationalError as error:
-            if "database is locked" not in str(error):
-                raise
-    return action()
 
 
 def _run_transfer_once(

@@ -159,7 +159,7 @@ def test_a_payment_retried_twenty_times_in_a_row_moves_money_once():
 def test_an_outermost_transfer_is_retried_when_sqlite_stays_locked():
     from django.db import OperationalError
 
-    from okryu.payments.ledger.engine import retry_when_sqlite_is_busy
+    from okryu.core.transactions import retry_when_sqlite_is_busy
 
     calls = []
 
