@@ -5,7 +5,7 @@ anything else is NotFound, never a different error, so existence does not leak.
 """
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -322,8 +322,8 @@ def _door_order_payment_status(states: set[str]) -> str:
     return "cancelled"
 
 
-def payment_status_of(order: Order) -> str:
-    """Return where the order's money stands (uses prefetched fulfilments when present).
+def payment_status_of(method: str, fulfilments: Sequence[Fulfilment]) -> str:
+    """Return where an order's money stands, from its payment method and its fulfilments.
 
     ``held`` while every part still waits; ``partly_captured`` when some part was captured
     and another still waits; ``captured`` when every part is settled and some was captured;
@@ -331,14 +331,11 @@ def payment_status_of(order: Order) -> str:
     Paid at the door: ``due`` until a part is paid, ``partly_paid``, ``paid``, ``unpaid``
     (handed over, the record refused), ``refunded``, or ``cancelled`` when nothing was due.
     """
-    if order.payment_method == PaymentMethodChoices.DOOR:
+    if method == PaymentMethodChoices.DOOR:
         return _door_order_payment_status(
-            {
-                fulfilment_payment_status(f, method=order.payment_method)
-                for f in order.fulfilments.all()
-            }
+            {fulfilment_payment_status(f, method=method) for f in fulfilments}
         )
-    states = {fulfilment_payment_status(f) for f in order.fulfilments.all()}
+    states = {fulfilment_payment_status(f) for f in fulfilments}
     if "held" in states:
         return "partly_captured" if "captured" in states else "held"
     if "captured" in states:
@@ -348,34 +345,33 @@ def payment_status_of(order: Order) -> str:
     return "voided"
 
 
-def payment_amount_of(order: Order) -> int:
+def payment_amount_of(method: str, fulfilments: Sequence[Fulfilment]) -> int:
     """Return the amount that goes with ``payment_status_of``: held, or captured less refunds."""
-    fulfilments = list(order.fulfilments.all())
     held = sum(
         f.items_total_won + f.delivery_fee_won
         for f in fulfilments
-        if fulfilment_payment_status(f, method=order.payment_method) == "held"
+        if fulfilment_payment_status(f, method=method) == "held"
     )
     captured = sum(f.captured_won - f.refunded_won for f in fulfilments)
     refunded = sum(f.refunded_won for f in fulfilments)
-    status = payment_status_of(order)
+    status = payment_status_of(method, fulfilments)
     if status in ("held", "due"):
-        return held if status == "held" else due_at_door_of(order)
+        return held if status == "held" else due_at_door_of(method, fulfilments)
     if status == "refunded":
         return refunded
     if status in ("voided", "cancelled", "unpaid"):
         return 0
-    return captured + held + due_at_door_of(order)
+    return captured + held + due_at_door_of(method, fulfilments)
 
 
-def due_at_door_of(order: Order) -> int:
-    """Return what is still to be paid at the door for the order (0 for a card order)."""
-    if order.payment_method != PaymentMethodChoices.DOOR:
+def due_at_door_of(method: str, fulfilments: Sequence[Fulfilment]) -> int:
+    """Return what is still to be paid at the door for an order (0 for a card order)."""
+    if method != PaymentMethodChoices.DOOR:
         return 0
     return sum(
         f.items_total_won + f.delivery_fee_won
-        for f in order.fulfilments.all()
-        if fulfilment_payment_status(f, method=order.payment_method) == "due"
+        for f in fulfilments
+        if fulfilment_payment_status(f, method=method) == "due"
     )
 
 
@@ -405,38 +401,43 @@ def fulfilment_as_api_dict(fulfilment: Fulfilment) -> dict[str, Any]:
             for line in fulfilment.lines.all()
         ],
     }
+@dataclass(frozen=True)
+class FulfilmentRows:
+    """One merchant's part of an order as stored: the fulfilment (with its merchant), lines."""
+
+    fulfilment: Fulfilment
+    lines: tuple[OrderLine, ...]
 
 
-def order_as_api_dict(order: Order) -> dict[str, Any]:
-    """Return the order as API.md's ``POST /orders`` 201 body (and its ``GET`` detail).
+@dataclass(frozen=True)
+class OrderRows:
+    """An order as stored, with its parts in primary-key order: what its replies are built of."""
 
-    The same function builds the first answer, stored with the idempotency key, so a replay
-    answers identically. Extra fields (``number``, names, per-part fees) only add.
-    """
-    fulfilments = sorted(order.fulfilments.all(), key=lambda f: f.pk)
-    return {
-        "id": order.pk,
-        "number": order.number,
-        "status": order.status,
-        "total": order.total_won,
-        "delivery_fee": order.delivery_fee_won,
-        "items_total": order.items_total_won,
-        "placed_at": order.placed_at.isoformat(),
-        "slot_starts_at": (
-            order.slot_starts_at.isoformat() if order.slot_starts_at else None
+    order: Order
+    fulfilments: tuple[FulfilmentRows, ...]
+
+    @property
+    def fulfilment_rows(self) -> list[Fulfilment]:
+        """The fulfilments alone, in primary-key order."""
+        return [part.fulfilment for part in self.fulfilments]
+
+
+def rows_of_order(order: Order) -> OrderRows:
+    """Return the rows of an order read with its details (``get_order_for_shopper``)."""
+    return OrderRows(
+        order=order,
+        fulfilments=tuple(
+            FulfilmentRows(fulfilment=f, lines=tuple(f.lines.all()))
+            for f in sorted(order.fulfilments.all(), key=lambda f: f.pk)
         ),
-        "fulfilments": [fulfilment_as_api_dict(f) for f in fulfilments],
-        "payment": {
-            "status": payment_status_of(order),
-            "amount": payment_amount_of(order),
-            # Only for an order paid at the door, so card orders answer as they always did.
-            **(
-                {"method": order.payment_method, "due_at_door": due_at_door_of(order)}
-                if order.payment_method == PaymentMethodChoices.DOOR
-                else {}
-            ),
-        },
-    }
+    )
+
+
+def get_order_rows_for_shopper(*, shopper_id: int, order_id: int) -> OrderRows:
+    """Return the rows of the shopper's order; NotFound for another's."""
+    return rows_of_order(
+        get_order_for_shopper(shopper_id=shopper_id, order_id=order_id)
+    )
 
 
 def door_payment_as_api_dict(payment: DoorPayment) -> dict[str, Any]:

@@ -51,7 +51,7 @@ def test_sixty_four_buyers_of_twenty_units_get_exactly_twenty_orders():
         lambda index: (
             place_order(
                 shopper_id=buyers[index][0].pk,
-                request=requests[index],
+                checkout=requests[index],
                 idempotency_key=f"buyer-{index}",
             ).is_replay
         ),
@@ -80,7 +80,7 @@ def test_one_checkout_sent_twenty_times_at_once_makes_one_order_and_one_hold():
 
     outcomes = race(
         lambda _index: place_order(
-            shopper_id=shopper.pk, request=request, idempotency_key="double-click"
+            shopper_id=shopper.pk, checkout=request, idempotency_key="double-click"
         ),
         REPEATS,
     )
@@ -89,7 +89,7 @@ def test_one_checkout_sent_twenty_times_at_once_makes_one_order_and_one_hold():
     assert len(placed) == REPEATS, outcomes
     assert len({outcome.order_id for outcome in placed}) == 1
     assert [outcome.is_replay for outcome in placed].count(False) == 1
-    assert all(outcome.body == placed[0].body for outcome in placed)
+    assert all(outcome.rows == placed[0].rows for outcome in placed)
     assert Order.objects.count() == 1
     assert IdempotencyRecord.objects.count() == 1
     assert Transfer.objects.filter(kind=TransferKind.HOLD).count() == 2

@@ -65,7 +65,7 @@ def test_concurrent_checkouts_never_take_more_portions_than_the_daily_capacity()
         lambda index: (
             place_order(
                 shopper_id=shoppers[index][0].pk,
-                request=requests[index],
+                checkout=requests[index],
                 idempotency_key=f"shopper-{index}",
             ).order_id
         ),

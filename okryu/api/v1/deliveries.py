@@ -1,7 +1,7 @@
 """The ``delivery`` of each fulfilment in the shopper's order answers (API.md "Orders").
 
 Composed here, in the API layer, because the orders app lies below delivery and may not ask
-it: the order body comes from ``orders.queries.order_as_api_dict``, the delivery from
+it: the order body comes from ``okryu.api.v1.order_bodies.order_body``, the delivery from
 ``delivery.queries.delivery_for_fulfilments``, in one more query per answer.
 """
 

@@ -13,6 +13,7 @@ from ninja import P, QueryEx, Router
 from okryu.accounts.models import Role, User
 from okryu.api.v1.auth import bearer_auth, require_role
 from okryu.api.v1.idempotency import json_response, respond_once
+from okryu.api.v1.order_bodies import fulfilment_body
 from okryu.api.v1.pagination import (
     Page,
     PageNumber,
@@ -38,7 +39,6 @@ from okryu.core.errors import InvalidInput, NotFound
 from okryu.delivery.services import mark_ready_for_pickup
 from okryu.merchants.queries import list_merchant_ids_for_staff
 from okryu.orders.queries import (
-    fulfilment_as_api_dict,
     get_fulfilment_for_staff,
     list_fulfilments_for_staff,
 )
@@ -90,7 +90,10 @@ def list_fulfilments_route(
         limit=page_request.limit,
         offset=page_request.offset,
     )
-    items = [fulfilment_as_api_dict(fulfilment) for fulfilment in fulfilments]
+    items = [
+        fulfilment_body(fulfilment, tuple(fulfilment.lines.all()))
+        for fulfilment in fulfilments
+    ]
     # Answered as built: the schema documents the fields, the body keeps every one of them.
     return json_response(
         200, page_body(request, page_request, items=items, count=total)
@@ -112,7 +115,7 @@ def _move(
         fulfilment = get_fulfilment_for_staff(
             staff_user_id=staff.pk, fulfilment_id=fulfilment_id
         )
-        return 200, fulfilment_as_api_dict(fulfilment)
+        return 200, fulfilment_body(fulfilment, tuple(fulfilment.lines.all()))
 
     return respond_once(request, route=route, action=act, required=False)
 
@@ -129,7 +132,9 @@ def get_fulfilment_route(request: HttpRequest, fulfilment_id: int) -> HttpRespon
     fulfilment = get_fulfilment_for_staff(
         staff_user_id=staff.pk, fulfilment_id=fulfilment_id
     )
-    return json_response(200, fulfilment_as_api_dict(fulfilment))
+    return json_response(
+        200, fulfilment_body(fulfilment, tuple(fulfilment.lines.all()))
+    )
 
 
 @router.post(

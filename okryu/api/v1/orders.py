@@ -1,10 +1,10 @@
 """The shopper's order routes: checkout, the order list, one order, cancellation.
 
 Checkout is exactly-once by its ``Idempotency-Key`` (required): ``place_order`` keeps the key
-and the first answer's body with the order in the same transaction, so a repeat with the same
-body answers that same body and a repeat with another body is 422 ``idempotency_key_reused``.
-It is not wrapped in ``respond_once``: the service owns the key, the route only checks that
-one was sent.
+with the order's id in the order's transaction, so a repeat with the same body answers the
+same order (as it stands now, built from its rows like ``GET /orders/{id}``) and a repeat
+with another body is 422 ``idempotency_key_reused``. It is not wrapped in ``respond_once``:
+the service owns the key, the route only checks that one was sent.
 """
 
 import json
@@ -23,6 +23,7 @@ from okryu.api.v1.idempotency import (
     REPLAY_HEADER,
     respond_once,
 )
+from okryu.api.v1.order_bodies import order_body
 from okryu.api.v1.pagination import (
     Page,
     PageNumber,
@@ -38,12 +39,11 @@ from okryu.core.idempotency import validate_key
 from okryu.delivery.services import cancel_order
 from okryu.orders.queries import (
     find_order_for_shopper_by_checkout_key,
-    get_order_for_shopper,
+    get_order_rows_for_shopper,
     list_orders_for_shopper,
-    order_as_api_dict,
+    rows_of_order,
 )
-from okryu.orders.requests import CheckoutLine, CheckoutRequest
-from okryu.orders.services import place_order
+from okryu.orders.services import CheckoutLine, CheckoutOrder, place_order
 
 router = Router(tags=["orders"])
 
@@ -68,12 +68,7 @@ ERRORS_OF_CHECKOUT = {
 
 
 def order_response(status: int, body: Any) -> HttpResponse:
-    """Return ``body`` as JSON with its keys sorted.
-
-    The first answer of a checkout is built in memory and a replay is read back from the
-    idempotency record, whose JSON column (jsonb on PostgreSQL) does not keep key order:
-    sorted keys make the two byte for byte the same.
-    """
+    """Return ``body`` as JSON with its keys sorted, so every answer of an order reads alike."""
     content = json.dumps(
         body, ensure_ascii=False, sort_keys=True, cls=DjangoJSONEncoder
     )
@@ -110,8 +105,8 @@ def resolve_district_id(value: str | int) -> int:
     return matches[0]
 
 
-def checkout_request(payload: OrderIn) -> CheckoutRequest:
-    """Return the orders app's checkout request for the JSON body ``payload``.
+def checkout_order(payload: OrderIn) -> CheckoutOrder:
+    """Return the orders app's checkout for the JSON body ``payload``.
 
     Paying by card needs ``card`` and ``pin`` (422 ``invalid`` naming the missing one);
     paying at the door needs neither, and any sent are not used.
@@ -121,7 +116,7 @@ def checkout_request(payload: OrderIn) -> CheckoutRequest:
         for field, value in (("card", payload.card), ("pin", payload.pin)):
             if not value:
                 raise InvalidInput(f"Paying by card needs `{field}`.", field=field)
-    return CheckoutRequest(
+    return CheckoutOrder(
         lines=tuple(
             CheckoutLine(
                 product_id=line.product,
@@ -174,11 +169,11 @@ def place_order_route(request: HttpRequest, payload: OrderIn) -> HttpResponse:
     )
     placed = place_order(
         shopper_id=shopper.pk,
-        request=checkout_request(payload),
+        checkout=checkout_order(payload),
         idempotency_key=key,
     )
-    # The body stored with the key when the order was placed: a replay answers it unchanged.
-    response = order_response(201, placed.body)
+    # Built from the order's rows: those just written, or, for a replay, as they are now.
+    response = order_response(201, order_body(placed.rows))
     if placed.is_replay:
         response[REPLAY_HEADER] = "true"
     return response
@@ -215,7 +210,7 @@ def list_orders_route(
         orders, total = list_orders_for_shopper(
             shopper_id=shopper.pk, limit=page_request.limit, offset=page_request.offset
         )
-    items = [order_as_api_dict(order) for order in orders]
+    items = [order_body(rows_of_order(order)) for order in orders]
     add_deliveries(items)
     # Answered as built: the schema documents the fields, the body keeps every one of them.
     return order_response(
@@ -233,8 +228,9 @@ def list_orders_route(
 def get_order_route(request: HttpRequest, order_id: int) -> HttpResponse:
     """Return the caller's order with its fulfilments, deliveries and payment."""
     shopper = require_role(request, Role.SHOPPER)
-    order = get_order_for_shopper(shopper_id=shopper.pk, order_id=order_id)
-    body = order_as_api_dict(order)
+    body = order_body(
+        get_order_rows_for_shopper(shopper_id=shopper.pk, order_id=order_id)
+    )
     add_deliveries([body])
     return order_response(200, body)
 
@@ -258,8 +254,9 @@ def cancel_order_route(request: HttpRequest, order_id: int) -> HttpResponse:
 
     def cancel() -> tuple[int, object]:
         cancel_order(shopper_id=shopper.pk, order_id=order_id)
-        order = get_order_for_shopper(shopper_id=shopper.pk, order_id=order_id)
-        body = order_as_api_dict(order)
+        body = order_body(
+            get_order_rows_for_shopper(shopper_id=shopper.pk, order_id=order_id)
+        )
         add_deliveries([body])
         return 200, body
 

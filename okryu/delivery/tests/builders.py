@@ -89,7 +89,7 @@ class Shop:
             request = dataclasses.replace(request, district_id=district.pk)
         placed = place_order(
             shopper_id=self.shopper.pk,
-            request=request,
+            checkout=request,
             idempotency_key=f"order-{Fulfilment.objects.count()}",
         )
         fulfilment = Fulfilment.objects.get(order_id=placed.order_id)

@@ -4,10 +4,12 @@ Public services are re-exported here: ``from okryu.orders import services``.
 """
 
 from okryu.orders.services.checkout import (
+    CheckoutLine,
+    CheckoutOrder,
     CheckoutQuote,
     MerchantQuote,
     PlacedOrder,
-    checkout_request_from_basket,
+    checkout_order_from_basket,
     place_order,
     quote_checkout,
 )
@@ -25,12 +27,14 @@ from okryu.orders.services.fulfilment import (
 )
 
 __all__ = [
+    "CheckoutLine",
+    "CheckoutOrder",
     "CheckoutQuote",
     "MerchantQuote",
     "PlacedOrder",
     "accept_fulfilment",
     "cancel_order",
-    "checkout_request_from_basket",
+    "checkout_order_from_basket",
     "deliver",
     "expire_fulfilment_hold",
     "mark_ready",

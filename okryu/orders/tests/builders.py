@@ -25,7 +25,7 @@ from okryu.orders.models import (
     Order,
     OrderLine,
 )
-from okryu.orders.requests import CheckoutLine, CheckoutRequest
+from okryu.orders.services.checkout import CheckoutLine, CheckoutOrder
 from okryu.payments import ledger
 from okryu.payments.cards import issue_card
 from okryu.payments.models import Card, LedgerAccount, Transfer
@@ -105,10 +105,10 @@ def checkout(
     slot_starts_at: dt.datetime | None = None,
     pin: str = TEST_PIN,
     seen: dict[int, int] | None = None,
-) -> CheckoutRequest:
+) -> CheckoutOrder:
     """Return a checkout request of ``lines`` delivered to the near district."""
     seen = seen or {}
-    return CheckoutRequest(
+    return CheckoutOrder(
         lines=tuple(
             CheckoutLine(
                 product_id=product.pk,

@@ -13,7 +13,7 @@ from okryu.catalog.models import Option, Product
 from okryu.catalog.tests.factories import Noodles, add_noodle_options
 from okryu.merchants.models import Merchant, MerchantKind
 from okryu.merchants.services import open_settlement_account
-from okryu.orders.requests import CheckoutLine, CheckoutRequest
+from okryu.orders.services.checkout import CheckoutLine, CheckoutOrder
 from okryu.orders.tests.builders import (
     TEST_PIN,
     make_merchant,
@@ -55,9 +55,9 @@ def make_noodles(restaurant: Merchant, *, capacity: int | None = 20) -> Noodles:
 
 def dish_checkout(
     card: Card, lines: list[tuple[Product, int, tuple[Option, ...], int | None]]
-) -> CheckoutRequest:
+) -> CheckoutOrder:
     """Return a checkout of (dish, quantity, options, unit price seen) lines."""
-    return CheckoutRequest(
+    return CheckoutOrder(
         lines=tuple(
             CheckoutLine(
                 product_id=product.pk,

@@ -8,7 +8,6 @@ from okryu.accounts.models import Role, User
 from okryu.catalog.models import Product
 from okryu.merchants.models import Merchant
 from okryu.orders.models import Fulfilment
-from okryu.orders.requests import CheckoutRequest
 from okryu.orders.services import (
     accept_fulfilment,
     mark_ready,
@@ -16,6 +15,7 @@ from okryu.orders.services import (
     send_out,
     start_preparing,
 )
+from okryu.orders.services.checkout import CheckoutOrder
 from okryu.orders.services.door import (
     DoorRecord,
     door_challenge,
@@ -56,7 +56,7 @@ class DoorWorld:
 
 def door_checkout_request(
     card: Card, lines: list[tuple[Product, int]]
-) -> CheckoutRequest:
+) -> CheckoutOrder:
     """Return a checkout of ``lines`` paid at the door (no card number, no PIN)."""
     return dataclasses.replace(
         checkout(card, lines), card_number="", pin="", payment_method="door"
@@ -70,7 +70,7 @@ def make_door_world(*, balance_won: int = 20_000, send: bool = True) -> DoorWorl
     product = make_product(merchant, stock=5, price_won=PRICE_WON)
     placed = place_order(
         shopper_id=shopper.pk,
-        request=door_checkout_request(card, [(product, QUANTITY)]),
+        checkout=door_checkout_request(card, [(product, QUANTITY)]),
         idempotency_key="door-order",
     )
     fulfilment = Fulfilment.objects.get(order_id=placed.order_id)

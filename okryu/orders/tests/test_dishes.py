@@ -13,8 +13,8 @@ from okryu.catalog.portions import available_units
 from okryu.core.errors import DomainError
 from okryu.orders.audit import audit_orders
 from okryu.orders.models import OrderLine
-from okryu.orders.requests import CheckoutRequest
 from okryu.orders.services import cancel_order, place_order, reject_fulfilment
+from okryu.orders.services.checkout import CheckoutOrder
 from okryu.orders.tests.builders import (
     make_merchant,
     make_product,
@@ -38,9 +38,9 @@ NOON = dt.datetime(2026, 12, 1, 3, 0, tzinfo=dt.UTC)
 DAY = dt.date(2026, 12, 1)
 
 
-def _refused(shopper_id: int, request: CheckoutRequest, code: str) -> DomainError:
+def _refused(shopper_id: int, request: CheckoutOrder, code: str) -> DomainError:
     with pytest.raises(DomainError) as refusal:
-        place_order(shopper_id=shopper_id, request=request, idempotency_key="refused")
+        place_order(shopper_id=shopper_id, checkout=request, idempotency_key="refused")
     assert refusal.value.code == code
     return refusal.value
 
@@ -58,7 +58,7 @@ def test_a_dish_takes_portions_of_todays_capacity_and_no_stock():
 
     placed = place_order(
         shopper_id=shopper.pk,
-        request=dish_checkout(card, [(dish, 2, (), 12_000)]),
+        checkout=dish_checkout(card, [(dish, 2, (), 12_000)]),
         idempotency_key="k",
     )
 
@@ -77,7 +77,7 @@ def test_more_portions_than_are_left_today_are_refused_and_nothing_changes():
     dish = make_dish(make_restaurant(), capacity=3)
     place_order(
         shopper_id=shopper.pk,
-        request=dish_checkout(card, [(dish, 2, (), None)]),
+        checkout=dish_checkout(card, [(dish, 2, (), None)]),
         idempotency_key="first",
     )
     before = snapshot()
@@ -98,7 +98,7 @@ def test_the_capacity_starts_again_at_the_reset_hour_of_the_next_morning():
     with time_machine.travel(evening, tick=False):
         place_order(
             shopper_id=shopper.pk,
-            request=dish_checkout(card, [(dish, 2, (), None)]),
+            checkout=dish_checkout(card, [(dish, 2, (), None)]),
             idempotency_key="evening",
         )
     before_reset = evening + dt.timedelta(hours=7)  # 04:00, before the 05:00 reset.
@@ -111,7 +111,7 @@ def test_the_capacity_starts_again_at_the_reset_hour_of_the_next_morning():
         assert available_units(dish) == 2
         place_order(
             shopper_id=shopper.pk,
-            request=dish_checkout(card, [(dish, 2, (), None)]),
+            checkout=dish_checkout(card, [(dish, 2, (), None)]),
             idempotency_key="morning",
         )
 
@@ -145,7 +145,7 @@ def test_options_are_priced_and_kept_on_the_order_line_as_they_were():
 
     placed = place_order(
         shopper_id=shopper.pk,
-        request=dish_checkout(card, [(noodles.dish, 2, chosen, 16_000)]),
+        checkout=dish_checkout(card, [(noodles.dish, 2, chosen, 16_000)]),
         idempotency_key="k",
     )
     noodles.large.name = "큰 그릇"
@@ -157,13 +157,13 @@ def test_options_are_priced_and_kept_on_the_order_line_as_they_were():
         "곱빼기, 사리 추가, 계란 추가",
         "Large, Extra noodles, Extra egg",
     )
-    [api_line] = placed.body["fulfilments"][0]["lines"]
-    assert (api_line["price"], api_line["options"], api_line["options_en"]) == (
-        16_000,
-        "곱빼기, 사리 추가, 계란 추가",
-        "Large, Extra noodles, Extra egg",
-    )
-    assert placed.body["items_total"] == 32_000
+    [handed_back] = placed.rows.fulfilments[0].lines
+    assert (
+        handed_back.unit_price_won,
+        handed_back.options_text,
+        handed_back.options_text_en,
+    ) == (16_000, "곱빼기, 사리 추가, 계란 추가", "Large, Extra noodles, Extra egg")
+    assert placed.rows.order.items_total_won == 32_000
     _assert_audits_clean()
 
 
@@ -174,7 +174,7 @@ def test_the_same_dish_with_other_options_is_two_lines_taking_portions_together(
 
     placed = place_order(
         shopper_id=shopper.pk,
-        request=dish_checkout(
+        checkout=dish_checkout(
             card,
             [
                 (noodles.dish, 1, (noodles.regular,), 12_000),
@@ -264,7 +264,7 @@ def test_a_basket_of_goods_and_dishes_reserves_the_goods_and_takes_the_portions(
 
     place_order(
         shopper_id=shopper.pk,
-        request=dish_checkout(card, [(soap, 2, (), None), (dish, 3, (), None)]),
+        checkout=dish_checkout(card, [(soap, 2, (), None), (dish, 3, (), None)]),
         idempotency_key="k",
     )
 
@@ -282,7 +282,7 @@ def test_cancelling_gives_the_portions_back():
     noodles = make_noodles(make_restaurant(), capacity=4)
     placed = place_order(
         shopper_id=shopper.pk,
-        request=dish_checkout(card, [(noodles.dish, 3, (noodles.large,), None)]),
+        checkout=dish_checkout(card, [(noodles.dish, 3, (noodles.large,), None)]),
         idempotency_key="k",
     )
 
@@ -301,14 +301,14 @@ def test_a_rejection_gives_the_portions_back():
     dish = make_dish(restaurant, capacity=4)
     placed = place_order(
         shopper_id=shopper.pk,
-        request=dish_checkout(card, [(dish, 4, (), None)]),
+        checkout=dish_checkout(card, [(dish, 4, (), None)]),
         idempotency_key="k",
     )
     staff = restaurant.staff.get().user
 
     reject_fulfilment(
         staff_user_id=staff.pk,
-        fulfilment_id=placed.body["fulfilments"][0]["id"],
+        fulfilment_id=placed.rows.fulfilments[0].fulfilment.pk,
         reason="재료가 떨어졌습니다",
     )
 
@@ -322,13 +322,13 @@ def test_cancelling_yesterdays_order_leaves_todays_portions_alone():
     with time_machine.travel(NOON, tick=False):
         yesterday = place_order(
             shopper_id=shopper.pk,
-            request=dish_checkout(card, [(dish, 3, (), None)]),
+            checkout=dish_checkout(card, [(dish, 3, (), None)]),
             idempotency_key="yesterday",
         )
     with time_machine.travel(NOON + dt.timedelta(days=1), tick=False):
         place_order(
             shopper_id=shopper.pk,
-            request=dish_checkout(card, [(dish, 1, (), None)]),
+            checkout=dish_checkout(card, [(dish, 1, (), None)]),
             idempotency_key="today",
         )
 
@@ -344,7 +344,7 @@ def test_the_audit_counts_a_dish_whose_portions_do_not_match_its_lines():
     dish = make_dish(make_restaurant(), capacity=4)
     place_order(
         shopper_id=shopper.pk,
-        request=dish_checkout(card, [(dish, 2, (), None)]),
+        checkout=dish_checkout(card, [(dish, 2, (), None)]),
         idempotency_key="k",
     )
     # Bypass the services, as a bug or a hand edit would.
@@ -368,7 +368,7 @@ def test_a_capacity_below_todays_portions_is_refused_and_an_old_day_is_cleared()
     dish = make_dish(make_restaurant(), capacity=4)
     place_order(
         shopper_id=shopper.pk,
-        request=dish_checkout(card, [(dish, 3, (), None)]),
+        checkout=dish_checkout(card, [(dish, 3, (), None)]),
         idempotency_key="k",
     )
 

@@ -72,7 +72,7 @@ def place(product, quantity: int = 1) -> Fulfilment:
     shopper, card = make_shopper()
     placed = place_order(
         shopper_id=shopper.pk,
-        request=checkout(card, [(product, quantity)]),
+        checkout=checkout(card, [(product, quantity)]),
         idempotency_key=f"kitchen-{shopper.pk}",
     )
     return Fulfilment.objects.get(order_id=placed.order_id)
@@ -183,7 +183,7 @@ def place_lines(lines) -> Fulfilment:
     shopper, card = make_shopper()
     placed = place_order(
         shopper_id=shopper.pk,
-        request=checkout(card, lines),
+        checkout=checkout(card, lines),
         idempotency_key=f"kitchen-lines-{shopper.pk}",
     )
     return Fulfilment.objects.get(order_id=placed.order_id)

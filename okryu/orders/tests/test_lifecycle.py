@@ -53,7 +53,7 @@ def world():
     product = make_product(merchant, stock=5, price_won=PRICE_WON)
     placed = place_order(
         shopper_id=shopper.pk,
-        request=checkout(card, [(product, 2)]),
+        checkout=checkout(card, [(product, 2)]),
         idempotency_key="order",
     )
     fulfilment = Fulfilment.objects.get(order_id=placed.order_id)
@@ -173,7 +173,7 @@ def test_a_cancelled_order_gives_back_the_daily_purchase_allowance(world):
     shopper, card = make_shopper()
     placed = place_order(
         shopper_id=shopper.pk,
-        request=checkout(card, [(product, 2)]),
+        checkout=checkout(card, [(product, 2)]),
         idempotency_key="limited",
     )
 
@@ -182,7 +182,7 @@ def test_a_cancelled_order_gives_back_the_daily_purchase_allowance(world):
     assert DailyPurchase.objects.get(shopper=shopper, product=product).quantity == 0
     place_order(
         shopper_id=shopper.pk,
-        request=checkout(card, [(product, 2)]),
+        checkout=checkout(card, [(product, 2)]),
         idempotency_key="again",
     )
 

@@ -12,8 +12,9 @@ from okryu.merchants.models import Merchant, MerchantKind
 from okryu.notifications.models import OutboxMessage
 from okryu.orders.audit import audit_orders
 from okryu.orders.models import DailyPurchase, Fulfilment, FulfilmentEvent, Order
-from okryu.orders.requests import CheckoutLine, CheckoutRequest
+from okryu.orders.queries import payment_amount_of, payment_status_of
 from okryu.orders.services import place_order, quote_checkout
+from okryu.orders.services.checkout import CheckoutLine, CheckoutOrder
 from okryu.orders.tests.builders import (
     TEST_PIN,
     account_of,
@@ -46,7 +47,7 @@ def test_placing_an_order_reserves_stock_holds_the_total_and_queues_one_sms():
 
     placed = place_order(
         shopper_id=shopper.pk,
-        request=checkout(card, [(noodles, 2), (socks, 1)]),
+        checkout=checkout(card, [(noodles, 2), (socks, 1)]),
         idempotency_key="k1",
     )
 
@@ -77,19 +78,13 @@ def test_placing_an_order_reserves_stock_holds_the_total_and_queues_one_sms():
     assert (
         BackgroundJob.objects.filter(kind="orders.expire_fulfilment_hold").count() == 2
     )
-    assert placed.body["payment"] == {"status": "held", "amount": 15_000}
-    assert placed.body["fulfilments"][0]["lines"] == [
-        {
-            "product": noodles.pk,
-            "name": noodles.name,
-            "name_en": noodles.name_en,
-            "quantity": 2,
-            "price": 3_000,
-            "total": 6_000,
-            "options": "",
-            "options_en": "",
-        }
-    ]
+    fulfilments = placed.rows.fulfilment_rows
+    assert payment_status_of("card", fulfilments) == "held"
+    assert payment_amount_of("card", fulfilments) == 15_000
+    assert [
+        (line.product_id, line.name, line.quantity, line.unit_price_won, line.total_won)
+        for line in placed.rows.fulfilments[0].lines
+    ] == [(noodles.pk, noodles.name, 2, 3_000, 6_000)]
     assert audit_orders().is_clean
     assert audit_stock().is_clean
     assert audit_ledger().violations == 0
@@ -100,17 +95,17 @@ def test_the_same_key_and_request_replays_the_first_order_and_changes_nothing():
     store, _staff = make_merchant()
     product = make_product(store, stock=5)
     request = checkout(card, [(product, 1)])
-    first = place_order(shopper_id=shopper.pk, request=request, idempotency_key="same")
+    first = place_order(shopper_id=shopper.pk, checkout=request, idempotency_key="same")
     before = snapshot()
 
-    again = place_order(shopper_id=shopper.pk, request=request, idempotency_key="same")
+    again = place_order(shopper_id=shopper.pk, checkout=request, idempotency_key="same")
 
     assert (again.order_id, again.number, again.is_replay) == (
         first.order_id,
         first.number,
         True,
     )
-    assert again.body == first.body
+    assert again.rows == first.rows
     assert snapshot() == before
 
 
@@ -120,7 +115,7 @@ def test_the_same_key_with_another_request_is_refused_and_changes_nothing():
     product = make_product(store, stock=5)
     place_order(
         shopper_id=shopper.pk,
-        request=checkout(card, [(product, 1)]),
+        checkout=checkout(card, [(product, 1)]),
         idempotency_key="same",
     )
     before = snapshot()
@@ -128,7 +123,7 @@ def test_the_same_key_with_another_request_is_refused_and_changes_nothing():
     with pytest.raises(IdempotencyKeyReused):
         place_order(
             shopper_id=shopper.pk,
-            request=checkout(card, [(product, 2)]),
+            checkout=checkout(card, [(product, 2)]),
             idempotency_key="same",
         )
 
@@ -143,12 +138,12 @@ def test_two_shoppers_may_use_the_same_key_for_their_own_orders():
 
     first = place_order(
         shopper_id=first_shopper.pk,
-        request=checkout(first_card, [(product, 1)]),
+        checkout=checkout(first_card, [(product, 1)]),
         idempotency_key="k",
     )
     second = place_order(
         shopper_id=second_shopper.pk,
-        request=checkout(second_card, [(product, 1)]),
+        checkout=checkout(second_card, [(product, 1)]),
         idempotency_key="k",
     )
 
@@ -156,10 +151,10 @@ def test_two_shoppers_may_use_the_same_key_for_their_own_orders():
     assert stock_of(product) == (5, 2, 0)
 
 
-def _refused(shopper_id: int, request: CheckoutRequest, code: str) -> DomainError:
+def _refused(shopper_id: int, request: CheckoutOrder, code: str) -> DomainError:
     before = snapshot()
     with pytest.raises(DomainError) as refusal:
-        place_order(shopper_id=shopper_id, request=request, idempotency_key="bad")
+        place_order(shopper_id=shopper_id, checkout=request, idempotency_key="bad")
     assert refusal.value.code == code
     assert snapshot() == before
     assert IdempotencyRecord.objects.filter(key="bad").count() == 0
@@ -219,7 +214,7 @@ def test_a_line_for_a_product_not_on_sale_is_refused(change, code):
     product = make_product(store, stock=5)
     request = checkout(card, [(product, 1)])
     if change == "deleted":
-        request = CheckoutRequest(
+        request = CheckoutOrder(
             lines=(CheckoutLine(product_id=product.pk + 1000, quantity=1),),
             district_id=request.district_id,
             address_detail=request.address_detail,
@@ -246,7 +241,7 @@ def test_a_quantity_outside_the_line_limits_is_refused(quantity, field):
     shopper, card = make_shopper()
     store, _staff = make_merchant()
     product = make_product(store, stock=5)
-    request = CheckoutRequest(
+    request = CheckoutOrder(
         lines=(CheckoutLine(product_id=product.pk, quantity=quantity),),
         district_id=near_district().pk,
         address_detail="1호",
@@ -268,7 +263,7 @@ def test_a_quantity_at_the_line_maximum_is_accepted(settings):
 
     place_order(
         shopper_id=shopper.pk,
-        request=checkout(card, [(product, 3)]),
+        checkout=checkout(card, [(product, 3)]),
         idempotency_key="at-limit",
     )
 
@@ -281,7 +276,7 @@ def test_the_daily_purchase_limit_counts_earlier_orders_of_the_day():
     rice = make_product(store, stock=50, purchase_limit_per_day=3)
     place_order(
         shopper_id=shopper.pk,
-        request=checkout(card, [(rice, 2)]),
+        checkout=checkout(card, [(rice, 2)]),
         idempotency_key="first",
     )
 
@@ -290,7 +285,7 @@ def test_the_daily_purchase_limit_counts_earlier_orders_of_the_day():
     assert refusal.extra == {"product": rice.pk, "limit": 3, "bought_today": 2}
     place_order(
         shopper_id=shopper.pk,
-        request=checkout(card, [(rice, 1)]),
+        checkout=checkout(card, [(rice, 1)]),
         idempotency_key="third",
     )
     assert DailyPurchase.objects.get(shopper=shopper, product=rice).quantity == 3
@@ -426,7 +421,7 @@ def test_a_dish_of_a_closed_restaurant_is_accepted_for_a_slot_in_its_hours():
 
     placed = place_order(
         shopper_id=shopper.pk,
-        request=checkout(card, [(dish, 1)], slot_starts_at=evening),
+        checkout=checkout(card, [(dish, 1)], slot_starts_at=evening),
         idempotency_key="dinner",
     )
 
@@ -484,7 +479,7 @@ def test_the_items_are_held_for_the_merchant_and_the_fee_for_delivery():
 
     placed = place_order(
         shopper_id=shopper.pk,
-        request=checkout(card, [(product, 1)]),
+        checkout=checkout(card, [(product, 1)]),
         idempotency_key="k",
     )
 

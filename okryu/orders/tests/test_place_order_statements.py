@@ -19,7 +19,7 @@ from okryu.core.errors import DomainError
 from okryu.merchants.models import MerchantKind
 from okryu.merchants.services import open_settlement_account
 from okryu.orders.audit import audit_orders
-from okryu.orders.queries import get_order_for_shopper, order_as_api_dict
+from okryu.orders.queries import get_order_rows_for_shopper
 from okryu.orders.services import place_order
 from okryu.orders.tests.builders import (
     checkout,
@@ -40,13 +40,13 @@ from okryu.payments.audit import audit_ledger
 
 pytestmark = pytest.mark.django_db
 
-# 3 lines of 2 merchants, 4 holds (was 58 and 65 before the fast path). PostgreSQL takes the
-# idempotency key's advisory lock, reserves the stock in one UPDATE and writes the 4 holds
-# with their jobs in one INSERT; SQLite reserves one product and writes one hold's transfer
-# and job at a time. Outside a test the PIN check is a transaction of its own and the
-# checkout's is not a savepoint: 4 statements fewer. Before the PIN, one SELECT looks for
-# dishes whose restaurant's hours apply; the holds queue no SMS (the order's one tells them).
-CHECKOUT_STATEMENTS = {"postgresql": 25, "sqlite": 33}
+# 3 lines of 2 merchants, 4 holds (was 58 and 65 before the fast path, 23 and 35 before the
+# checkout package). PostgreSQL takes the idempotency key's advisory lock, reads and locks the
+# card with its PIN in the checkout's transaction, reads products, destination and fees
+# account in one SELECT, reserves the stock in one UPDATE and writes the 4 holds with their
+# SMS and jobs in one INSERT; SQLite reserves one product and writes one hold's transfer, SMS
+# and job at a time. Inside a test the durable transaction is a savepoint: 2 statements.
+CHECKOUT_STATEMENTS = {"postgresql": 17, "sqlite": 29}
 
 
 def _two_merchants_three_products() -> tuple[Product, Product, Product]:
@@ -68,7 +68,7 @@ def test_a_checkout_of_three_lines_from_two_merchants_takes_a_fixed_number_of_st
     request = checkout(card, [(socks, 1), (noodles, 2), (rice, 1)])
 
     with CaptureQueriesContext(connection) as statements:
-        place_order(shopper_id=shopper.pk, request=request, idempotency_key="k")
+        place_order(shopper_id=shopper.pk, checkout=request, idempotency_key="k")
 
     listing = "\n".join(query["sql"][:160] for query in statements.captured_queries)
     assert len(statements.captured_queries) == CHECKOUT_STATEMENTS[connection.vendor], (
@@ -84,28 +84,34 @@ def test_a_checkout_of_three_lines_from_two_merchants_takes_a_fixed_number_of_st
     assert audit_ledger().violations == 0
 
 
-def test_the_reply_written_without_re_reading_is_the_order_as_stored():
+def test_the_rows_handed_back_without_re_reading_are_the_order_as_stored():
     shopper, card = make_shopper(balance_won=50_000)
     noodles, rice, socks = _two_merchants_three_products()
 
     placed = place_order(
         shopper_id=shopper.pk,
-        request=checkout(card, [(socks, 1), (noodles, 2), (rice, 1)]),
+        checkout=checkout(card, [(socks, 1), (noodles, 2), (rice, 1)]),
         idempotency_key="k",
     )
 
-    stored = get_order_for_shopper(shopper_id=shopper.pk, order_id=placed.order_id)
-    assert placed.body == order_as_api_dict(stored)
+    stored = get_order_rows_for_shopper(shopper_id=shopper.pk, order_id=placed.order_id)
+    assert placed.rows == stored
     assert [
-        [line["product"] for line in part["lines"]]
-        for part in placed.body["fulfilments"]
+        [(line.product_id, line.quantity, line.total_won) for line in part.lines]
+        for part in placed.rows.fulfilments
+    ] == [
+        [(line.product_id, line.quantity, line.total_won) for line in part.lines]
+        for part in stored.fulfilments
+    ]
+    assert [
+        [line.product_id for line in part.lines] for part in placed.rows.fulfilments
     ] == [[noodles.pk, rice.pk], [socks.pk]]
     replay = place_order(
         shopper_id=shopper.pk,
-        request=checkout(card, [(socks, 1), (noodles, 2), (rice, 1)]),
+        checkout=checkout(card, [(socks, 1), (noodles, 2), (rice, 1)]),
         idempotency_key="k",
     )
-    assert (replay.is_replay, replay.body) == (True, placed.body)
+    assert (replay.is_replay, replay.rows) == (True, placed.rows)
 
 
 def test_the_first_short_line_in_product_order_is_refused_and_nothing_is_reserved():
@@ -116,7 +122,7 @@ def test_the_first_short_line_in_product_order_is_refused_and_nothing_is_reserve
     with pytest.raises(DomainError) as refusal:
         place_order(
             shopper_id=shopper.pk,
-            request=checkout(card, [(socks, 3), (noodles, 1), (rice, 6)]),
+            checkout=checkout(card, [(socks, 3), (noodles, 1), (rice, 6)]),
             idempotency_key="k",
         )
 
@@ -131,9 +137,8 @@ def test_the_first_short_line_in_product_order_is_refused_and_nothing_is_reserve
 # a restaurant: one SELECT more for the dishes' options (goods read none), one for the
 # restaurant's opening hours, and one conditional UPDATE for the dish's portions (both
 # lines at once) instead of stock; SQLite also writes the third merchant's two holds one
-# at a time (transfer and job each). Before the PIN, the dishes' restaurants and their hours
-# are read (two SELECTs); no hold queues an SMS.
-DISH_CHECKOUT_STATEMENTS = {"postgresql": 29, "sqlite": 41}
+# at a time (transfer, SMS, job each).
+DISH_CHECKOUT_STATEMENTS = {"postgresql": 20, "sqlite": 38}
 
 
 @time_machine.travel(dt.datetime(2026, 12, 1, 3, 0, tzinfo=dt.UTC), tick=False)
@@ -153,7 +158,7 @@ def test_a_checkout_with_dishes_takes_a_fixed_number_of_statements_too():
     )
 
     with CaptureQueriesContext(connection) as statements:
-        place_order(shopper_id=shopper.pk, request=request, idempotency_key="k")
+        place_order(shopper_id=shopper.pk, checkout=request, idempotency_key="k")
 
     listing = "\n".join(query["sql"][:160] for query in statements.captured_queries)
     assert (

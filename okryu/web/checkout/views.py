@@ -33,8 +33,8 @@ from okryu.core import clock, rate_limits
 from okryu.core.errors import DomainError, NotFound
 from okryu.core.particles import resolve_particles
 from okryu.merchants.rules import OpeningPeriod
-from okryu.orders.requests import CheckoutLine, CheckoutRequest
 from okryu.orders.services import CheckoutQuote, place_order, quote_checkout
+from okryu.orders.services.checkout import CheckoutLine, CheckoutOrder
 from okryu.web.checkout.forms import (
     CARD,
     LINE_PART_DIGITS_MAX,
@@ -225,7 +225,7 @@ class CheckoutView(LoginRequiredMixin, View):
         slot = form.chosen_slot()
         lines: tuple[SeenLine, ...] = form.cleaned_data["line"]
         is_card = form.cleaned_data["payment"] == CARD
-        checkout = CheckoutRequest(
+        checkout = CheckoutOrder(
             lines=_checkout_lines(lines),
             district_id=district_id,
             address_detail=detail,
@@ -245,7 +245,7 @@ class CheckoutView(LoginRequiredMixin, View):
         recovery.remember_checkout_key(request.session, key)
         try:
             placed = place_order(
-                shopper_id=request.user.pk, request=checkout, idempotency_key=key
+                shopper_id=request.user.pk, checkout=checkout, idempotency_key=key
             )
         except DomainError as error:
             recovery.forget_checkout_key(request.session, key)

@@ -96,7 +96,9 @@ def _render_order(
         "order": order,
         "fulfilments": fulfilment_views(order, _own_deliveries(order)),
         "can_cancel": is_cancellable(order),
-        "due_at_door": due_at_door_of(order),
+        "due_at_door": due_at_door_of(
+            order.payment_method, list(order.fulfilments.all())
+        ),
         "error": error,
     }
     return render(request, "web/orders/order.html", context, status=status)

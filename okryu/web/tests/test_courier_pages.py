@@ -381,7 +381,7 @@ def test_an_order_paid_at_the_door_shows_the_amount_to_collect(
 ):
     placed = place_order(
         shopper_id=shop.shopper.pk,
-        request=door_checkout_request(shop.card, [(shop.product, 2)]),
+        checkout=door_checkout_request(shop.card, [(shop.product, 2)]),
         idempotency_key="door",
     )
     fulfilment = Fulfilment.objects.get(order_id=placed.order_id)

@@ -69,7 +69,7 @@ def test_cancelling_a_door_order_on_its_page_releases_it_without_a_card_word(
     world = make_door_world()
     placed = place_order(
         shopper_id=world.shopper.pk,
-        request=door_checkout_request(world.card, [(world.product, 1)]),
+        checkout=door_checkout_request(world.card, [(world.product, 1)]),
         idempotency_key="to-cancel",
     )
     client.force_login(world.shopper)

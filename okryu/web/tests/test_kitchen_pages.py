@@ -14,13 +14,13 @@ from okryu.catalog.models import Option, OptionChoice, OptionGroup, Product
 from okryu.delivery.models import DeliveryJob
 from okryu.merchants.models import Merchant, MerchantKind, MerchantStaff
 from okryu.orders.models import Fulfilment, FulfilmentEvent
-from okryu.orders.requests import CheckoutLine
 from okryu.orders.services import (
     accept_fulfilment,
     cancel_order,
     place_order,
     start_preparing,
 )
+from okryu.orders.services.checkout import CheckoutLine
 from okryu.orders.tests.builders import (
     checkout,
     make_merchant,
@@ -52,7 +52,7 @@ def place(*lines) -> Fulfilment:
     shopper, card = make_shopper()
     placed = place_order(
         shopper_id=shopper.pk,
-        request=checkout(card, list(lines)),
+        checkout=checkout(card, list(lines)),
         idempotency_key=f"kitchen-page-{shopper.pk}",
     )
     return Fulfilment.objects.get(order_id=placed.order_id)
@@ -376,7 +376,7 @@ def test_a_ticket_shows_the_options_chosen_for_each_dish(cook, house):
     )
     placed = place_order(
         shopper_id=shopper.pk,
-        request=dataclasses.replace(request, lines=(line,)),
+        checkout=dataclasses.replace(request, lines=(line,)),
         idempotency_key="with-options",
     )
     fulfilment = Fulfilment.objects.get(order_id=placed.order_id)

@@ -12,8 +12,8 @@ from okryu.catalog.models import Product
 from okryu.merchants.models import MerchantStaff
 from okryu.merchants.tests.factories import MerchantFactory
 from okryu.orders.models import Fulfilment, Order
-from okryu.orders.requests import CheckoutLine, CheckoutRequest
 from okryu.orders.services import accept_fulfilment, place_order, start_preparing
+from okryu.orders.services.checkout import CheckoutLine, CheckoutOrder
 from okryu.web.tests.test_checkout_pages import PIN, funded_card, stocked_product
 
 pytestmark = pytest.mark.django_db
@@ -25,7 +25,7 @@ def place(shopper, *lines: tuple[Product, int]) -> Order:
     address = AddressFactory.create(user=shopper)
     placed = place_order(
         shopper_id=shopper.pk,
-        request=CheckoutRequest(
+        checkout=CheckoutOrder(
             lines=tuple(
                 CheckoutLine(product_id=p.pk, quantity=q, price_won_seen=p.price_won)
                 for p, q in lines

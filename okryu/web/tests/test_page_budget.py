@@ -247,8 +247,8 @@ def shopper_order_pages(shopper: User) -> dict[str, str]:
     """Return checkout with a full basket, my orders, and an order of several merchants."""
     from okryu.cart.owners import BasketOwner
     from okryu.cart.services import add_to_basket
-    from okryu.orders.requests import CheckoutLine, CheckoutRequest
     from okryu.orders.services import place_order
+    from okryu.orders.services.checkout import CheckoutLine, CheckoutOrder
 
     candidates = Product.objects.filter(
         is_active=True,
@@ -265,7 +265,7 @@ def shopper_order_pages(shopper: User) -> dict[str, str]:
     address = shopper.addresses.get(is_default=True)
     placed = place_order(
         shopper_id=shopper.pk,
-        request=CheckoutRequest(
+        checkout=CheckoutOrder(
             lines=tuple(CheckoutLine(p.pk, 1, p.price_won) for p in chosen),
             district_id=address.district_id,
             address_detail=address.detail,
@@ -294,8 +294,8 @@ def delivery_pages(shopper: User) -> tuple[User, dict[str, str], dict[str, str]]
     """
     from okryu.delivery.models import DeliveryJob
     from okryu.delivery.services import dispatch, mark_ready_for_pickup, pick_up_job
-    from okryu.orders.requests import CheckoutLine, CheckoutRequest
     from okryu.orders.services import accept_fulfilment, place_order, start_preparing
+    from okryu.orders.services.checkout import CheckoutLine, CheckoutOrder
 
     staff = User.objects.get(username="store1")
     merchant = Merchant.objects.get(staff__user=staff)
@@ -308,7 +308,7 @@ def delivery_pages(shopper: User) -> tuple[User, dict[str, str], dict[str, str]]
     address = shopper.addresses.get(is_default=True)
     placed = place_order(
         shopper_id=shopper.pk,
-        request=CheckoutRequest(
+        checkout=CheckoutOrder(
             lines=tuple(CheckoutLine(p.pk, 1, p.price_won) for p in products),
             district_id=address.district_id,
             address_detail=address.detail,
@@ -318,8 +318,8 @@ def delivery_pages(shopper: User) -> tuple[User, dict[str, str], dict[str, str]]
         ),
         idempotency_key="page-budget-delivery",
     )
-    [part] = placed.body["fulfilments"]
-    fulfilment_id = part["id"]
+    [part] = placed.rows.fulfilments
+    fulfilment_id = part.fulfilment.pk
     for move in (accept_fulfilment, start_preparing, mark_ready_for_pickup):
         move(staff_user_id=staff.pk, fulfilment_id=fulfilment_id)
     dispatch()
