@@ -121,10 +121,23 @@ def store_outcome(
     *, scope: str, key: str, fingerprint: str, status_code: int, body: Any
 ) -> None:
     """Record the outcome of ``key``; the caller's transaction holds the change it guards."""
+    new_outcome_record(
+        scope=scope,
+        key=key,
+        fingerprint=fingerprint,
+        status_code=status_code,
+        body=body,
+    ).save(force_insert=True)
+
+
+def new_outcome_record(
+    *, scope: str, key: str, fingerprint: str, status_code: int, body: Any
+) -> IdempotencyRecord:
+    """Return the record of ``key``'s outcome, not yet saved, for the change's transaction."""
     assert transaction.get_connection().in_atomic_block, (
         "store inside the change's transaction"
     )
-    IdempotencyRecord.objects.create(
+    return IdempotencyRecord(
         scope=scope,
         key=key,
         fingerprint=fingerprint,

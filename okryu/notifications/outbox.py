@@ -62,12 +62,21 @@ def queue_sms(
     With ``code``, ``body`` holds ``CODE_PLACEHOLDER`` where the code goes: the row keeps the
     code's reference, never the code.
     """
+    message = new_sms(phone=phone, body=body, code=code)
+    message.save(force_insert=True)
+    return message
+
+
+def new_sms(
+    *, phone: str, body: str, code: SecretCode | None = None
+) -> OutboxMessage:
+    """Return one pending SMS, not yet saved, for a caller that inserts it with others."""
     assert phone, "an SMS needs a phone number"
     assert 0 < len(body) <= OutboxMessage.BODY_LENGTH_MAX, "SMS body length"
     assert (code is not None) == (CODE_PLACEHOLDER in body), (
         "a code has its placeholder"
     )
-    return OutboxMessage.objects.create(
+    return OutboxMessage(
         phone=phone, body=body, code_ref=code.ref if code is not None else ""
     )
 

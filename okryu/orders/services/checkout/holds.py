@@ -3,7 +3,8 @@
 ``authorise_card`` locks the card and checks the PIN first in the checkout's transaction,
 before anything else is written, so a wrong PIN's counted attempt can be committed alone
 (``place_order`` commits it and then raises). ``hold_money`` holds the items and the fee of
-every fulfilment with one card lock, and queues each fulfilment's hold expiry.
+every fulfilment with one card lock, and returns each fulfilment's hold expiry job, which
+the reply writes with the SMS and the idempotency record.
 """
 
 from django.conf import settings
@@ -40,8 +41,8 @@ def hold_money(
     *,
     merchants: dict[int, Merchant],
     fees_account_id: int | None,
-) -> None:
-    """Hold each fulfilment's items and fee on ``card`` and queue the holds' expiry."""
+) -> list[BackgroundJob]:
+    """Hold each fulfilment's items and fee on ``card``; return the holds' expiry jobs."""
     if fees_account_id is None:
         fees_account_id = ledger.open_delivery_fees_account().pk
     parts: list[ledger.HoldPart] = []
@@ -87,6 +88,6 @@ def hold_money(
     assert sum(hold.amount_won for hold in holds) == rows.order.total_won, (
         "the card is held for exactly the order total"
     )
-    # What enqueue_job writes, for every fulfilment in one INSERT.
+    # What enqueue_job writes, for every fulfilment: written with the checkout's outcome.
     assert EXPIRE_FULFILMENT_HOLD_JOB in settings.OKRYU_JOB_HANDLERS
-    BackgroundJob.objects.bulk_create(jobs)
+    return jobs

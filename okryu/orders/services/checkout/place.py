@@ -117,12 +117,16 @@ def _place_once(
         },
         payer=payer,
     )
-    if card is not None:
-        holds.hold_money(
+    expiry_jobs = (
+        []  # Nothing held at the door, nothing to expire.
+        if card is None
+        else holds.hold_money(
             placed_rows,
             card,
             merchants=catalogue.merchants,
             fees_account_id=catalogue.fees_account_id,
         )
-    reply.tell_shopper(placed_rows)
-    return reply.remember_order(placed_rows, key=key, fingerprint=fingerprint)
+    )
+    return reply.finish_checkout(
+        placed_rows, expiry_jobs=expiry_jobs, key=key, fingerprint=fingerprint
+    )

@@ -6,10 +6,13 @@ bodies stored before: records of either form are read alike). A replay reads the
 rows as they are now; the API and the pages build their replies from the rows.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from okryu.core.idempotency import StoredOutcome, store_outcome
-from okryu.notifications.outbox import queue_sms
+from okryu.core.idempotency import StoredOutcome, new_outcome_record
+from okryu.core.inserts import insert_together
+from okryu.core.models import BackgroundJob
+from okryu.notifications.outbox import new_sms
 from okryu.orders.queries import OrderRows, get_order_rows_for_shopper
 from okryu.orders.sms import placed_sms
 
@@ -47,22 +50,20 @@ def replay(stored: StoredOutcome, *, shopper_id: int) -> PlacedOrder:
     return PlacedOrder(rows=rows, is_replay=True)
 
 
-def remember_order(rows: OrderRows, *, key: str, fingerprint: str) -> PlacedOrder:
-    """Store the order's id as the key's outcome, in the order's transaction."""
-    store_outcome(
-        scope=idempotency_scope(rows.order.shopper_id),
-        key=key,
-        fingerprint=fingerprint,
-        status_code=CREATED,
-        body={"id": rows.order.pk},
-    )
-    return PlacedOrder(rows=rows, is_replay=False)
+def finish_checkout(
+    rows: OrderRows,
+    *,
+    expiry_jobs: Sequence[BackgroundJob],
+    key: str,
+    fingerprint: str,
+) -> PlacedOrder:
+    """Write what the order leaves behind, in its transaction, and return it placed.
 
-
-def tell_shopper(rows: OrderRows) -> None:
-    """Queue the SMS that confirms the order to its contact phone (sent after the commit)."""
+    The holds' expiry jobs, the SMS that confirms the order to its contact phone (sent after
+    the commit) and the order's id as the key's outcome: one INSERT on PostgreSQL.
+    """
     order = rows.order
-    queue_sms(
+    sms = new_sms(
         phone=order.contact_phone,
         body=placed_sms(
             order_number=order.number,
@@ -71,3 +72,12 @@ def tell_shopper(rows: OrderRows) -> None:
             card_last4=order.card_last4 or None,
         ),
     )
+    outcome = new_outcome_record(
+        scope=idempotency_scope(order.shopper_id),
+        key=key,
+        fingerprint=fingerprint,
+        status_code=CREATED,
+        body={"id": order.pk},
+    )
+    insert_together(expiry_jobs, [sms], [outcome])
+    return PlacedOrder(rows=rows, is_replay=False)
