@@ -24,6 +24,7 @@ Figures are printed as a table and saved to var/bench/checkout.json.
 
 import argparse
 import json
+import os
 import platform
 import subprocess
 import tempfile
@@ -50,7 +51,7 @@ PRICE_WON = 100
 STOCK = 1_000_000
 BALANCE_WON = 4_000_000
 PRODUCTION_SETTINGS = "bench.settings"
-PROFILE_CHECKOUTS = {"production": 40, "fast": 300}
+PROFILE_CHECKOUTS = {"production": 300, "fast": 300}
 
 LUA_SCRIPT = """
 local tokens = {%(tokens)s}
@@ -109,55 +110,78 @@ end
 
 PROFILE_SCRIPT = r"""
 import cProfile, json, pstats, sys, time
-from okryu.orders.requests import CheckoutLine, CheckoutRequest
-from okryu.orders.services import place_order
+from django.test import Client
+from okryu.orders.services import CheckoutLine, CheckoutOrder, place_order
 from okryu.accounts.models import District
 
 spec = json.loads(sys.argv[1])
 district = District.objects.get(name_en__iexact="Central").pk
 lines = tuple(CheckoutLine(product_id=pk, quantity=1) for pk in sorted(spec["products"]))
+client = Client(HTTP_HOST="127.0.0.1")
+body = json.dumps({
+    "lines": [{"product": pk, "quantity": 1} for pk in sorted(spec["products"])],
+    "address": {"district": "Central", "detail": "Apartment 3-201"},
+    "card": spec["card"], "pin": spec["pin"],
+})
 
 def one(index):
     place_order(
         shopper_id=spec["shopper"],
-        request=CheckoutRequest(
+        checkout=CheckoutOrder(
             lines=lines, district_id=district, address_detail="Apartment 3-201",
             slot_starts_at=None, card_number=spec["card"], pin=spec["pin"],
         ),
         idempotency_key=f"profile-{spec['run']}-{index}",
     )
 
-one(-1)  # warm the connection and the caches
-profile = cProfile.Profile()
-started = time.perf_counter()
-profile.enable()
-for index in range(spec["count"]):
-    one(index)
-profile.disable()
-elapsed = time.perf_counter() - started
-stats = pstats.Stats(profile)
+def one_request(index):
+    # The whole request as a worker serves it (middleware, routing, schema, reply), but
+    # without the app server: Django's test client in this process.
+    response = client.post(
+        "/api/v1/orders", body, content_type="application/json",
+        HTTP_AUTHORIZATION="Bearer " + spec["token"],
+        HTTP_IDEMPOTENCY_KEY=f"profile-http-{spec['run']}-{index}",
+    )
+    assert response.status_code == 201, response.content
 
-def cumulative(match):
+def profiled(function, count):
+    function(-1)  # warm the connection and the caches
+    profile = cProfile.Profile()
+    started = time.perf_counter()
+    profile.enable()
+    for index in range(count):
+        function(index)
+    profile.disable()
+    return profile, time.perf_counter() - started
+
+def cumulative(stats, match):
     return sum(row[3] for key, row in stats.stats.items() if match(*key))
 
-argon2 = cumulative(lambda f, l, n: f.endswith("argon2/_password_hasher.py") and n == "verify")
-database = cumulative(
-    lambda f, l, n: f.endswith("django/db/backends/utils.py") and n == "_execute"
-)
-total = cumulative(lambda f, l, n: n == "one")
+figures = {}
 with open(spec["report"], "w") as report:
-    stats.stream = report
-    stats.sort_stats("tottime").print_stats(25)
-    # The project's own functions by cumulative time: which step of the checkout costs what.
-    stats.sort_stats("cumulative").print_stats("okryu", 40)
-print(json.dumps({
-    "checkouts": spec["count"],
-    "ms_per_checkout": elapsed * 1000 / spec["count"],
-    "pin_argon2_ms": argon2 * 1000 / spec["count"],
-    "database_ms": database * 1000 / spec["count"],
-    "python_ms": (total - argon2 - database) * 1000 / spec["count"],
-    "profiled_total_ms": total * 1000 / spec["count"],
-}))
+    for name, function in (("service", one), ("request", one_request)):
+        profile, elapsed = profiled(function, spec["count"])
+        stats = pstats.Stats(profile, stream=report)
+        pin = cumulative(
+            stats, lambda f, l, n: f.endswith("payments/pins.py") and n == "is_pin_correct"
+        )
+        database = cumulative(
+            stats,
+            lambda f, l, n: f.endswith("django/db/backends/utils.py") and n == "_execute",
+        )
+        total = cumulative(stats, lambda f, l, n: n == function.__name__)
+        count = spec["count"]
+        figures[name] = {
+            "ms": round(elapsed * 1000 / count, 2),
+            "pin_ms": round(pin * 1000 / count, 2),
+            "database_ms": round(database * 1000 / count, 2),
+            "python_ms": round((total - pin - database) * 1000 / count, 2),
+        }
+        report.write(f"\n===== {name}: {figures[name]} =====\n")
+        stats.sort_stats("tottime").print_stats(25)
+        # The project's own functions by cumulative time: which step costs what.
+        stats.sort_stats("cumulative").print_stats("okryu", 40)
+print(json.dumps({"checkouts": spec["count"], **figures}))
 """
 
 
@@ -208,17 +232,21 @@ def _profile(
     database: StressDatabase, seeded: dict[str, Any], *, pins: str, folder: Path
 ) -> dict[str, Any]:
     """Profile ``place_order`` in one process (as one worker runs it); return the split."""
+    server.BENCH_VAR.mkdir(parents=True, exist_ok=True)
     report = server.BENCH_VAR / f"checkout_profile_{database.vendor}_{pins}.txt"
     spec = {
         "shopper": seeded["shoppers"][-1]["id"],
         "card": seeded["shoppers"][-1]["card"],
+        "token": seeded["shoppers"][-1]["token"],
         "pin": PIN,
         "products": [
             seeded["products"][0]["id"],
             seeded["products"][1]["id"],
             seeded["products"][PRODUCTS_PER_MERCHANT]["id"],
         ],
-        "count": PROFILE_CHECKOUTS[pins],
+        "count": int(
+            os.environ.get("OKRYU_BENCH_PROFILE_CHECKOUTS", PROFILE_CHECKOUTS[pins])
+        ),
         "run": str(time.time_ns()),
         "report": str(report),
     }
@@ -230,16 +258,21 @@ def _profile(
         [server.PYTHON, str(script), json.dumps(spec)],
         cwd=server.ROOT,
         env=server_environment(database),
-        check=True,
+        check=False,
         capture_output=True,
         text=True,
     )
+    if result.returncode != 0:
+        message = f"the profile failed:\n{result.stderr[-3000:]}"
+        raise RuntimeError(message)
     figures: dict[str, Any] = json.loads(result.stdout.strip().splitlines()[-1])
     figures["report"] = str(report.relative_to(server.ROOT))
     return figures
 
 
-def bench_pass(vendor: str, *, pins: str, seconds: int) -> dict[str, Any]:
+def bench_pass(
+    vendor: str, *, pins: str, seconds: int, pgbench_seconds: int = 20
+) -> dict[str, Any]:
     """Run the checkout and flash-sale loads on a fresh database; return the figures."""
     settings_module = PRODUCTION_SETTINGS if pins == "production" else SETTINGS_MODULE
     postgres_url = server.POSTGRES_URL if vendor == "postgresql" else ""
@@ -282,6 +315,22 @@ def bench_pass(vendor: str, *, pins: str, seconds: int) -> dict[str, Any]:
             )
             results["audit_violations"] = audit_violations(audit.body)
             results["server_log_tail"] = app_server.log_tail(500)
+        if vendor == "postgresql":
+            # The database server's own rate on this machine in the same run: what the app's
+            # figure is measured against.
+            tpcb = server.run_pgbench(
+                postgres_url, clients=CLIENTS, seconds=pgbench_seconds
+            )
+            results["pgbench"] = {
+                "tps": round(tpcb.transactions_per_second),
+                "latency_average_ms": tpcb.latency_average_ms,
+                "command": tpcb.command,
+                "checkout_ratio": round(
+                    results["checkout"]["checkouts_per_second"]
+                    / tpcb.transactions_per_second,
+                    3,
+                ),
+            }
         results["profile"] = _profile(database, seeded, pins=pins, folder=folder)
         return results
 
@@ -302,9 +351,17 @@ def main() -> None:
         choices=["production", "fast"],
     )
     parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--pgbench-seconds", type=int, default=20)
     arguments = parser.parse_args()
+    started_at = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+    load_before = os.getloadavg()
     passes = [
-        bench_pass(vendor, pins=pins, seconds=arguments.seconds)
+        bench_pass(
+            vendor,
+            pins=pins,
+            seconds=arguments.seconds,
+            pgbench_seconds=arguments.pgbench_seconds,
+        )
         for vendor in arguments.databases
         for pins in arguments.pins
     ]
@@ -320,15 +377,30 @@ def main() -> None:
                 f"{row['checkouts_per_second']:>11} {row['p50_ms']:>8} {row['p99_ms']:>8} "
                 f"{row['errors']:>7}"
             )
-    print("\nOne process, place_order in a loop (cProfile), ms per checkout:")
+    for figures in passes:
+        if "pgbench" in figures:
+            tpcb = figures["pgbench"]
+            print(
+                f"pgbench TPC-B on the same server ({tpcb['command']}): {tpcb['tps']} tps;"
+                f" checkouts/TPC-B = {tpcb['checkout_ratio']}"
+            )
+    print(
+        f"started {started_at}, load average before {load_before[0]:.2f},"
+        f" after {os.getloadavg()[0]:.2f}"
+    )
+    print(
+        "\nOne process (cProfile), ms per checkout: the service, then the whole request"
+    )
     for figures in passes:
         profile = figures["profile"]
-        print(
-            f"{figures['database']:<11} {figures['pins']:<11} "
-            f"total {profile['ms_per_checkout']:.1f}  PIN Argon2 {profile['pin_argon2_ms']:.1f}"
-            f"  database {profile['database_ms']:.1f}  Python {profile['python_ms']:.1f}"
-            f"  ({profile['report']})"
-        )
+        for part in ("service", "request"):
+            row = profile[part]
+            print(
+                f"{figures['database']:<11} {figures['pins']:<11} {part:<8} "
+                f"total {row['ms']:.1f}  PIN {row['pin_ms']:.1f}"
+                f"  database {row['database_ms']:.1f}  Python {row['python_ms']:.1f}"
+            )
+        print(f"  ({profile['report']})")
         if figures["audit_violations"]:
             print(f"AUDIT VIOLATIONS: {figures['audit_violations']}")
     path = server.save_results(
@@ -338,6 +410,9 @@ def main() -> None:
                 "python": platform.python_version(),
                 "system": platform.platform(),
             },
+            "started_at": started_at,
+            "load_average_before": load_before,
+            "load_average_after": os.getloadavg(),
             "clients": CLIENTS,
             "seconds": arguments.seconds,
             "passes": passes,

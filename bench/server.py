@@ -5,7 +5,6 @@ import json
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -13,6 +12,8 @@ import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+
+from tests.stress.http_harness import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
@@ -80,13 +81,6 @@ def prepare_database(database_url: str, *, products: int) -> None:
             "--seed",
             "7",
         )
-
-
-def free_port() -> int:
-    """Return a TCP port on 127.0.0.1 that nothing listens on now."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @contextlib.contextmanager
@@ -201,3 +195,66 @@ def save_results(name: str, payload: object) -> Path:
     path = BENCH_VAR / f"{name}.json"
     path.write_text(json.dumps(payload, ensure_ascii=False, indent=2, default=str))
     return path
+
+
+@dataclass(frozen=True)
+class PgbenchResult:
+    """What pgbench's TPC-B-like run measured against one PostgreSQL server."""
+
+    transactions_per_second: float
+    latency_average_ms: float
+    command: str
+
+
+def run_pgbench(
+    postgres_url: str, *, clients: int = 8, seconds: int = 20, scale: int = 8
+) -> PgbenchResult:
+    """Run TPC-B (``pgbench -b tpcb-like``) in a scratch database of the same server.
+
+    What the server itself does on this machine at the time, beside the app's figures: the
+    database is created with ``pgbench -i -s scale``, loaded by ``clients`` clients on 2
+    threads for ``seconds`` seconds, and dropped.
+    """
+    pgbench = shutil.which("pgbench")
+    if pgbench is None:
+        message = "pgbench is missing: apt-get install -y postgresql-client"
+        raise RuntimeError(message)
+    import psycopg
+
+    name = f"okryu_pgbench_{os.getpid()}"
+    admin_url = postgres_url.rsplit("/", 1)[0] + "/postgres"
+    scratch_url = postgres_url.rsplit("/", 1)[0] + "/" + name
+    with psycopg.connect(admin_url, autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        connection.execute(f'CREATE DATABASE "{name}"')
+    try:
+        subprocess.run(
+            [pgbench, "-i", "-q", "-s", str(scale), scratch_url],
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+        arguments = [
+            "-c",
+            str(clients),
+            "-j",
+            "2",
+            "-T",
+            str(seconds),
+            "-b",
+            "tpcb-like",
+        ]
+        output = subprocess.run(
+            [pgbench, *arguments, scratch_url],
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout
+    finally:
+        with psycopg.connect(admin_url, autocommit=True) as connection:
+            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    tps = float(_wrk_figure(r"^tps = ([\d.]+)", output))
+    latency = float(_wrk_figure(r"^latency average = ([\d.]+) ms", output))
+    return PgbenchResult(
+        tps, latency, f"pgbench -i -s {scale}; pgbench {' '.join(arguments)}"
+    )

@@ -157,10 +157,38 @@ def seed(database: StressDatabase, spec: dict[str, Any]) -> dict[str, Any]:
     return seeded
 
 
+_PORTS_GIVEN: set[int] = set()
+
+
 def free_port() -> int:
-    """Return a TCP port on 127.0.0.1 that nothing listens on now."""
+    """Return a TCP port on 127.0.0.1 that nothing listens on now.
+
+    ``OKRYU_PORT_RANGE`` (``"18400-18499"``) keeps the servers of one machine's several
+    test and benchmark runs apart: a free port of the range not handed out before (once all
+    were, they are handed out again); any free port without it.
+    """
+    first, _, last = os.environ.get("OKRYU_PORT_RANGE", "").partition("-")
+    if not (first and last):
+        return _bound_port(0) or 0
+    candidates = range(int(first), int(last) + 1)
+    for skip_given in (True, False):
+        for candidate in candidates:
+            if skip_given and candidate in _PORTS_GIVEN:
+                continue  # Handed to a caller that may not listen on it yet.
+            if _bound_port(candidate):
+                _PORTS_GIVEN.add(candidate)
+                return candidate
+        _PORTS_GIVEN.clear()
+    message = f"no free port in OKRYU_PORT_RANGE={first}-{last}"
+    raise RuntimeError(message)
+
+
+def _bound_port(port: int) -> int | None:
     with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            return None
         return int(probe.getsockname()[1])
 
 
@@ -278,8 +306,8 @@ def running_app_server(
 ) -> Iterator[AppServer]:
     """Yield a started AppServer; stop it however the block ends."""
     server = AppServer(database, workers=workers)
-    server.start()
     try:
+        server.start()
         yield server
     finally:
         if server.process is not None:
