@@ -15,7 +15,7 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 from django.views import View
 
 from okryu.accounts.models import Address, User
@@ -249,7 +249,8 @@ class CheckoutView(LoginRequiredMixin, View):
             )
         except DomainError as error:
             recovery.forget_checkout_key(request.session, key)
-            return again(refusal_message(error), refusal_status(error), district_id)
+            message = refusal_message(error, product_names=_product_names(owner))
+            return again(message, refusal_status(error), district_id)
         recovery.note_checkout_placed(request.session, key, placed.order_id)
         _remove_ordered_lines(owner, lines)
         if placed.is_replay:
@@ -263,6 +264,15 @@ class CheckoutView(LoginRequiredMixin, View):
                 ),
             )
         return redirect("order", order_id=placed.order_id)
+
+
+def _product_names(owner: BasketOwner) -> dict[int, str]:
+    english = get_language() == "en"
+    return {
+        item.product_id: (item.product_name_en if english else item.product_name)
+        for group in get_basket_summary(owner).groups
+        for item in group.items
+    }
 
 
 def _quoted_district(request: HttpRequest) -> int | None:

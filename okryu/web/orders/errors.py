@@ -1,10 +1,11 @@
 """How the order pages tell a refusal: a clear sentence in the shopper's language and a status.
 
-The services' own messages name the product or the figure (which product ran out, the price
-now); the card refusals get a sentence here that says what to do next.
+Refusals are told by their stable code, in the visitor's language (gettext); a code without
+a sentence here shows the service's own detail.
 """
 
 import datetime as dt
+from collections.abc import Mapping
 from http import HTTPStatus
 
 from django.utils.translation import get_language, gettext
@@ -12,12 +13,25 @@ from django.utils.translation import get_language, gettext
 from okryu.core import clock
 from okryu.core.errors import DomainError
 from okryu.core.particles import resolve_particles
+from okryu.core.won import format_won
 
 
-def refusal_message(error: DomainError) -> str:
-    """Return the sentence that tells the person why ``error`` refused their request."""
+def refusal_message(
+    error: DomainError, *, product_names: Mapping[int, str] | None = None
+) -> str:
+    """Return the sentence that tells the person why ``error`` refused their request.
+
+    Chosen by the error's stable ``code`` and written here with gettext, in the visitor's
+    language; the figures come from the error's extra members and the product's name from
+    ``product_names`` (what the page shows). A code without a sentence here falls back to
+    the service's own detail.
+    """
+    extra = error.extra
+    names = product_names or {}
+    product = extra.get("product")
+    name = names.get(product, "") if isinstance(product, int) else ""
     if error.code == "wrong_pin":
-        attempts_left = error.extra.get("attempts_left")
+        attempts_left = extra.get("attempts_left")
         if isinstance(attempts_left, int):
             return gettext(
                 "PIN이 틀렸습니다. %(attempts_left)d번 더 틀리면 카드가 잠깁니다."
@@ -30,6 +44,31 @@ def refusal_message(error: DomainError) -> str:
             "문앞 결제 주문은 한 번에 %(limit)d건까지입니다. "
             "받지 않은 주문이 끝난 뒤에 하거나 카드로 결제하십시오."
         ) % {"limit": error.extra.get("limit", 0)}
+    if error.code == "price_changed" and name:
+        return resolve_particles(
+            gettext(
+                "%(name)s의 가격이 %(seen)s에서 %(now)s으로 바뀌었습니다. "
+                "확인하고 다시 주문하십시오."
+            )
+            % {
+                "name": name,
+                "seen": format_won(int(str(extra["price_seen"]))),
+                "now": format_won(int(str(extra["price_now"]))),
+            }
+        )
+    if error.code == "out_of_stock" and name:
+        return resolve_particles(
+            gettext("%(name)s은(는) %(available)s개만 주문할 수 있습니다.")
+            % {"name": name, "available": extra.get("available", 0)}
+        )
+    if error.code == "over_limit" and name and "limit" in extra:
+        return resolve_particles(
+            gettext(
+                "%(name)s은(는) 하루 %(limit)s개까지 살 수 있습니다 "
+                "(오늘 이미 %(bought)s개를 주문했습니다)."
+            )
+            % {"name": name, "limit": extra["limit"], "bought": extra["bought_today"]}
+        )
     messages = {
         "phone_not_verified": gettext(
             "문앞 결제에는 확인된 전화번호가 필요합니다. "
@@ -44,9 +83,12 @@ def refusal_message(error: DomainError) -> str:
         ),
         "card_blocked": gettext("이 카드는 정지되어 쓸 수 없습니다."),
         "card_expired": gettext("이 카드는 기한이 지났습니다."),
+        "card_not_found": gettext("카드를 찾을 수 없습니다. 카드 번호를 확인하십시오."),
         "insufficient_funds": gettext(
             "카드 잔액이 모자랍니다. 은행에서 충전한 뒤 다시 주문하십시오."
         ),
+        "basket_empty": gettext("장바구니가 비어 있습니다."),
+        "slot_in_past": gettext("이미 지난 배달 시간입니다. 다른 시간을 고르십시오."),
     }
     return messages.get(error.code, error.detail)
 

@@ -6,6 +6,7 @@ from html.parser import HTMLParser
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 from typing_extensions import override
@@ -361,6 +362,22 @@ def test_a_price_changed_since_the_page_was_shown_is_told_and_changes_nothing(
     assert nothing_changed(shopper, noodles) == before
     # The page shown again carries today's price, so pressing again places the order.
     assert f"{noodles.pk}:1:1500" in response.content.decode()
+
+
+def test_a_price_changed_is_told_in_the_visitors_language_by_its_code(
+    shopper_client, shopper, card, noodles
+):
+    fill_basket(shopper, (noodles, 1))
+    data = checkout_form(shopper_client, card_number=card.number, pin=PIN)
+    Product.objects.filter(pk=noodles.pk).update(price_won=1500)
+    shopper_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+
+    response = shopper_client.post(reverse("checkout"), data)
+
+    assert response.status_code == 409
+    [message] = response.context["form"].non_field_errors()
+    assert message.startswith(f"The price of {noodles.name_en} changed from ")
+    assert message.endswith("1,500원. Check it and order again.")
 
 
 def test_posting_with_an_emptied_basket_goes_back_to_the_basket(shopper_client):
