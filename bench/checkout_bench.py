@@ -287,7 +287,11 @@ def bench_pass(
     ):
         folder = Path(folder_name)
         seeded = seed(database, _spec())
-        results: dict[str, Any] = {"database": vendor, "pins": pins}
+        results: dict[str, Any] = {
+            "database": vendor,
+            "pins": pins,
+            "prepared": os.environ.get("OKRYU_BENCH_PREPARED") == "1",
+        }
         with running_app_server(database, workers=2) as app_server:
             for name, flash in (("checkout", False), ("flash_sale", True)):
                 script = folder / f"{name}.lua"
@@ -352,7 +356,16 @@ def main() -> None:
     )
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--pgbench-seconds", type=int, default=20)
+    parser.add_argument(
+        "--prepared",
+        action="store_true",
+        help="PostgreSQL: server-side binding with psycopg's prepared statements",
+    )
     arguments = parser.parse_args()
+    if arguments.prepared:
+        os.environ["OKRYU_BENCH_PREPARED"] = (
+            "1"  # Read by bench.settings in the server.
+        )
     started_at = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
     load_before = os.getloadavg()
     passes = [
