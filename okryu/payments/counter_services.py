@@ -24,6 +24,7 @@ from okryu.accounts.models import Role, User
 from okryu.accounts.queries import has_role
 from okryu.core import clock
 from okryu.core.errors import IdempotencyKeyReused, InvalidInput, PermissionDenied
+from okryu.core.transactions import retry_when_sqlite_is_busy
 from okryu.payments import ledger
 from okryu.payments.cards import (
     block_card,
@@ -47,7 +48,7 @@ from okryu.payments.errors import (
     TopUpNotFound,
     TopUpTooLarge,
 )
-from okryu.payments.ledger.engine import check_transfer_id, retry_when_sqlite_is_busy
+from okryu.payments.ledger.engine import check_transfer_id
 from okryu.payments.ledger.transfers import check_amount
 from okryu.payments.models import (
     Card,
