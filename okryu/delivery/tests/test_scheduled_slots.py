@@ -31,7 +31,7 @@ SLOT = BEFORE_OPENING.replace(hour=11, minute=0)
 def _ready_for_the_slot(shop: Shop) -> DeliveryJob:
     placed = place_order(
         shopper_id=shop.shopper.pk,
-        request=checkout(shop.card, [(shop.product, 1)], slot_starts_at=SLOT),
+        checkout=checkout(shop.card, [(shop.product, 1)], slot_starts_at=SLOT),
         idempotency_key="for-eleven",
     )
     fulfilment = Fulfilment.objects.get(order_id=placed.order_id)

@@ -66,7 +66,7 @@ class TwoMerchants:
             or 0
         )
         placed = place_order(
-            shopper_id=self.shopper.pk, request=request, idempotency_key="two"
+            shopper_id=self.shopper.pk, checkout=request, idempotency_key="two"
         )
         self.order = Order.objects.get(pk=placed.order_id)
         self.staff = {

@@ -36,7 +36,7 @@ def make_three_orders() -> dict[str, Any]:
 
     def order(key: str, lines: Any) -> Order:
         placed = place_order(
-            shopper_id=shopper.pk, request=checkout(card, lines), idempotency_key=key
+            shopper_id=shopper.pk, checkout=checkout(card, lines), idempotency_key=key
         )
         return Order.objects.get(pk=placed.order_id)
 

@@ -200,7 +200,7 @@ def test_a_ticket_for_a_later_slot_is_due_at_the_slot_and_cooked_after_sooner_on
         for_the_slot = Fulfilment.objects.get(
             order_id=place_order(
                 shopper_id=shopper.pk,
-                request=checkout(card, [(dish, 1)], slot_starts_at=slot),
+                checkout=checkout(card, [(dish, 1)], slot_starts_at=slot),
                 idempotency_key="for-the-slot",
             ).order_id
         )

@@ -16,7 +16,7 @@ from okryu.core.particles import resolve_particles
 from okryu.core.won import format_won
 
 
-def refusal_message(
+def refusal_message(  # noqa: PLR0911  (one sentence per code)
     error: DomainError, *, product_names: Mapping[int, str] | None = None
 ) -> str:
     """Return the sentence that tells the person why ``error`` refused their request.
