@@ -48,9 +48,10 @@ pytestmark = pytest.mark.django_db(transaction=True)
 # destination and fees account in one SELECT; the stock in one UPDATE; the order with its
 # fulfilments, lines and events in one INSERT; the card's lock, balance and the 4 holds
 # with their SMS and jobs in three; the expiry jobs, the order's SMS and the idempotency
-# record in one INSERT. SQLite reserves one product and writes one hold's transfer, SMS and
-# job at a time, the rows in four INSERTs and the last three in three.
-CHECKOUT_STATEMENTS = {"postgresql": 12, "sqlite": 29}
+# record in one INSERT. SQLite reserves one product and writes one hold's transfer and job at
+# a time (the holds queue no SMS: the order's one tells them), the rows in four INSERTs and
+# the last three in three.
+CHECKOUT_STATEMENTS = {"postgresql": 12, "sqlite": 25}
 
 
 def _two_merchants_three_products() -> tuple[Product, Product, Product]:
@@ -147,10 +148,10 @@ def test_the_first_short_line_in_product_order_is_refused_and_nothing_is_reserve
 
 # The goods of the case above, with 평양랭면 in two lines (곱빼기 and 보통 with an egg) from
 # a restaurant: one SELECT more for the dishes' options (goods read none), one for the
-# restaurant's opening hours, and one conditional UPDATE for the dish's portions (both
-# lines at once); SQLite also writes the third merchant's two holds one at a time
-# (transfer, SMS, job each).
-DISH_CHECKOUT_STATEMENTS = {"postgresql": 15, "sqlite": 38}
+# restaurant's opening hours, read before the PIN (restaurants and hours) and again with
+# the stock (the hours), and one conditional UPDATE for the dish's portions (both lines at
+# once); SQLite also writes the third merchant's two holds one at a time.
+DISH_CHECKOUT_STATEMENTS = {"postgresql": 17, "sqlite": 34}
 
 
 @time_machine.travel(dt.datetime(2026, 12, 1, 3, 0, tzinfo=dt.UTC), tick=False)

@@ -69,9 +69,16 @@ def _place_once(
         return reply.replay(stored, shopper_id=shopper_id)
     now = clock.now()
     shape.check_order_shape(checkout, now=now)
-    # A closed restaurant is refused before the PIN is asked about (no attempt counted).
+    lines = checkout.lines
+    # What is sold, and whether its kitchens are open, before the PIN is asked about: a
+    # refusal here counts no attempt. Only dishes have kitchens to read the hours of.
+    catalogue = pricing.load_catalogue(lines, district_id=checkout.district_id)
     at = checkout.slot_starts_at or now
-    check_kitchens_open((line.product_id for line in checkout.lines), at=at)
+    dishes = [
+        pk for pk, product in catalogue.products.items() if product.is_made_to_order
+    ]
+    if dishes:
+        check_kitchens_open(dishes, at=at)
     if checkout.is_paid_at_door:
         card = None  # Paid at the door: no card now, nothing held.
         payer = rows.Payer(card_number="", phone=door_contact_phone(shopper_id))
@@ -83,12 +90,9 @@ def _place_once(
                 pin=checkout.pin,
             )
         except WrongPin as refusal:
-            return (
-                refusal  # Nothing else was written: the counted attempt commits alone.
-            )
+            # Nothing was written before it: the counted attempt commits alone.
+            return refusal
         payer = rows.Payer(card_number=card.number, phone=card.phone)
-    lines = checkout.lines
-    catalogue = pricing.load_catalogue(lines, district_id=checkout.district_id)
     chosen = pricing.choose_all_options(lines, catalogue)
     pricing.check_prices_seen(lines, catalogue, chosen)
     shares = pricing.price_shares(lines, catalogue, chosen)
