@@ -75,6 +75,9 @@ def list_roles(user: User | AnonymousUser) -> list[str]:
 
 def has_role(user: User | AnonymousUser, role: Role) -> bool:
     """Return whether the user holds ``role``."""
-    if not user.is_authenticated:
-        return False
-    return RoleGrant.objects.filter(user=user, role=role).exists()
+    return user.is_authenticated and holds_role(user.pk, role)
+
+
+def holds_role(user_id: int, role: Role) -> bool:
+    """Return whether the person with ``user_id`` holds ``role`` (a service knows ids only)."""
+    return RoleGrant.objects.filter(user_id=user_id, role=role).exists()

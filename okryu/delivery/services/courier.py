@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db.models import F
 
 from okryu.accounts.models import District, Role
+from okryu.accounts.queries import holds_role
 from okryu.core import clock
 from okryu.core.errors import DomainError, InvalidInput, NotFound
 from okryu.delivery.errors import (
@@ -34,7 +35,6 @@ from okryu.delivery.services.opening import new_code_fields, queue_code_sms
 from okryu.delivery.services.transactions import (
     courier_of_user,
     enqueue_dispatch,
-    has_role,
     record_event,
     require_operator,
     run_in_transaction,
@@ -335,7 +335,7 @@ def register_courier(
         raise InvalidInput("적재량이 범위를 벗어났습니다.", field="capacity_grams")
 
     def register() -> Courier:
-        if not has_role(user_id, Role.COURIER):
+        if not holds_role(user_id, Role.COURIER):
             raise InvalidInput("배달원 역할이 없는 사람입니다.", field="user")
         _district_id(district_id)
         now = clock.now()

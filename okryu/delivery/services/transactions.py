@@ -14,7 +14,8 @@ from typing import TypeVar
 
 from django.db import connection, transaction
 
-from okryu.accounts.models import Role, RoleGrant
+from okryu.accounts.models import Role
+from okryu.accounts.queries import holds_role
 from okryu.core import clock
 from okryu.core.errors import PermissionDenied
 from okryu.core.jobs import enqueue_job
@@ -85,14 +86,9 @@ def enqueue_dispatch() -> None:
         enqueue_job(kind=DISPATCH_JOB_KIND, payload={})
 
 
-def has_role(user_id: int, role: Role) -> bool:
-    """Return whether the person holds ``role``."""
-    return RoleGrant.objects.filter(user_id=user_id, role=role).exists()
-
-
 def require_operator(user_id: int) -> None:
     """Raise PermissionDenied unless the person is an operator (the logistics office)."""
-    if not has_role(user_id, Role.OPERATOR):
+    if not holds_role(user_id, Role.OPERATOR):
         raise PermissionDenied("운영자만 할 수 있습니다.")
 
 
