@@ -67,9 +67,7 @@ def queue_sms(
     return message
 
 
-def new_sms(
-    *, phone: str, body: str, code: SecretCode | None = None
-) -> OutboxMessage:
+def new_sms(*, phone: str, body: str, code: SecretCode | None = None) -> OutboxMessage:
     """Return one pending SMS, not yet saved, for a caller that inserts it with others."""
     assert phone, "an SMS needs a phone number"
     assert 0 < len(body) <= OutboxMessage.BODY_LENGTH_MAX, "SMS body length"

@@ -18,7 +18,7 @@ from okryu.catalog.models import Product
 from okryu.core import clock
 from okryu.orders.errors import OverPeriodLimit
 from okryu.orders.models import DailyPurchase
-from okryu.orders.requests import CheckoutLine
+from okryu.orders.services.checkout.shape import CheckoutLine
 
 
 def count_period_purchases(

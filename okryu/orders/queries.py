@@ -375,32 +375,6 @@ def due_at_door_of(method: str, fulfilments: Sequence[Fulfilment]) -> int:
     )
 
 
-def fulfilment_as_api_dict(fulfilment: Fulfilment) -> dict[str, Any]:
-    """Return one fulfilment as API.md shows it inside an order and in a merchant's queue."""
-    return {
-        "id": fulfilment.pk,
-        "order": fulfilment.order_id,
-        "placed_at": fulfilment.placed_at.isoformat(),
-        "merchant": fulfilment.merchant_id,
-        "merchant_name": fulfilment.merchant.name,
-        "merchant_name_en": fulfilment.merchant.name_en,
-        "status": fulfilment.status,
-        "items_total": fulfilment.items_total_won,
-        "delivery_fee": fulfilment.delivery_fee_won,
-        "lines": [
-            {
-                "product": line.product_id,
-                "name": line.name,
-                "name_en": line.name_en,
-                "quantity": line.quantity,
-                "price": line.unit_price_won,
-                "total": line.total_won,
-                "options": line.options_text,
-                "options_en": line.options_text_en,
-            }
-            for line in fulfilment.lines.all()
-        ],
-    }
 @dataclass(frozen=True)
 class FulfilmentRows:
     """One merchant's part of an order as stored: the fulfilment (with its merchant), lines."""

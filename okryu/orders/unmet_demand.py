@@ -10,14 +10,14 @@ from typing import ParamSpec, TypeVar
 
 from okryu.catalog.demand import record_out_of_stock_refusal
 from okryu.catalog.errors import OutOfStock
-from okryu.orders.requests import CheckoutRequest
+from okryu.orders.services.checkout.shape import CheckoutOrder
 
 P = ParamSpec("P")
 R = TypeVar("R")
 
 
 def records_out_of_stock(place: Callable[P, R]) -> Callable[P, R]:
-    """Wrap a checkout service called with ``request=``: record its out-of-stock refusals.
+    """Wrap a checkout service called with ``checkout=``: record its out-of-stock refusals.
 
     The refused product's units are those the request's lines asked for; the district is
     the delivery address's. The refusal is raised unchanged after it is recorded.
@@ -28,17 +28,17 @@ def records_out_of_stock(place: Callable[P, R]) -> Callable[P, R]:
         try:
             return place(*args, **kwargs)
         except OutOfStock as refusal:
-            request = kwargs.get("request")
+            checkout = kwargs.get("checkout")
             product_id = refusal.extra.get("product")
-            if isinstance(request, CheckoutRequest) and isinstance(product_id, int):
+            if isinstance(checkout, CheckoutOrder) and isinstance(product_id, int):
                 record_out_of_stock_refusal(
                     product_id=product_id,
                     quantity=sum(
                         line.quantity
-                        for line in request.lines
+                        for line in checkout.lines
                         if line.product_id == product_id
                     ),
-                    district_id=request.district_id,
+                    district_id=checkout.district_id,
                 )
             raise
 

@@ -101,7 +101,7 @@ class World:
 def _place(shopper: User, card: Card, product: Product, key: str) -> Fulfilment:
     placed = place_order(
         shopper_id=shopper.pk,
-        request=checkout(card, [(product, 1)]),
+        checkout=checkout(card, [(product, 1)]),
         idempotency_key=key,
     )
     return Fulfilment.objects.get(order_id=placed.order_id)
@@ -135,7 +135,7 @@ def build_world() -> World:
     fulfilment = _place(shopper, shopper_card, product, "world-1")
     placed_door = place_order(
         shopper_id=shopper.pk,
-        request=door_checkout_request(shopper_card, [(product, 1)]),
+        checkout=door_checkout_request(shopper_card, [(product, 1)]),
         idempotency_key="world-door",
     )
     door_fulfilment = Fulfilment.objects.get(order_id=placed_door.order_id)
@@ -151,7 +151,7 @@ def build_world() -> World:
     _place(other_shopper, other_card, product, "world-3")
     placed_dish = place_order(
         shopper_id=shopper.pk,
-        request=dish_checkout(shopper_card, [(dish, 1, (noodles.regular,), None)]),
+        checkout=dish_checkout(shopper_card, [(dish, 1, (noodles.regular,), None)]),
         idempotency_key="world-4",
     )
 

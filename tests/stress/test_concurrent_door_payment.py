@@ -130,7 +130,7 @@ def test_six_door_checkouts_of_one_shopper_at_once_open_two_orders():
     outcomes = race(
         lambda index: place_order(
             shopper_id=shopper.pk,
-            request=door_checkout_request(card, [(product, 1)]),
+            checkout=door_checkout_request(card, [(product, 1)]),
             idempotency_key=f"door-{index}",
         ),
         6,

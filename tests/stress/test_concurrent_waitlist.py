@@ -88,7 +88,7 @@ def test_offered_shoppers_get_their_units_and_the_crowd_only_what_nobody_waited_
             ).pk
         return place_order(
             shopper_id=buyers[index][0].pk,
-            request=requests[index],
+            checkout=requests[index],
             idempotency_key=f"buyer-{index}",
         ).order_id
 

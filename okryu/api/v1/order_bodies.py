@@ -55,6 +55,8 @@ def fulfilment_body(
     """Return one fulfilment as API.md shows it inside an order (its merchant read with it)."""
     return {
         "id": fulfilment.pk,
+        "order": fulfilment.order_id,
+        "placed_at": fulfilment.placed_at.isoformat(),
         "merchant": fulfilment.merchant_id,
         "merchant_name": fulfilment.merchant.name,
         "merchant_name_en": fulfilment.merchant.name_en,

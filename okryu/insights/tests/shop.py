@@ -40,7 +40,7 @@ def make_shop() -> tuple[Merchant, User, Product, Product]:
         with time_machine.travel(at(days_ago(ago)), tick=False):
             place_order(
                 shopper_id=shopper.pk,
-                request=checkout(card, [(rice, units)]),
+                checkout=checkout(card, [(rice, units)]),
                 idempotency_key=f"rice-{key}",
             )
     with time_machine.travel(at(days_ago(2)), tick=False):
@@ -48,12 +48,12 @@ def make_shop() -> tuple[Merchant, User, Product, Product]:
             with pytest.raises(DomainError):
                 place_order(
                     shopper_id=shopper.pk,
-                    request=checkout(card, [(soap, units)]),
+                    checkout=checkout(card, [(soap, units)]),
                     idempotency_key=f"soap-{key}",
                 )
         place_order(
             shopper_id=shopper.pk,
-            request=checkout(card, [(soap, 1)]),
+            checkout=checkout(card, [(soap, 1)]),
             idempotency_key="soap-last",
         )
         join_waitlist(shopper_id=shopper.pk, product_id=soap.pk, quantity=4)

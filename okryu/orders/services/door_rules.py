@@ -19,6 +19,7 @@ from okryu.accounts.models import User
 from okryu.accounts.phone_verification import is_phone_verified
 from okryu.core import clock
 from okryu.core.jobs import enqueue_job
+from okryu.core.transactions import retry_when_sqlite_is_busy
 from okryu.orders.errors import PhoneNotVerified, TooManyDoorOrders, UnpaidDoorHandover
 from okryu.orders.models import Fulfilment, Order, PaymentMethodChoices
 from okryu.orders.queries import OPEN_STATUSES
@@ -26,7 +27,6 @@ from okryu.orders.rules import Actor, FulfilmentStatus
 from okryu.orders.services.door import check_door_order_total
 from okryu.orders.services.door_losses import has_uncleared_door_loss
 from okryu.orders.services.fulfilment import _Move, _move_fulfilment
-from okryu.orders.services.sqlite_busy import retry_when_sqlite_is_busy
 
 EXPIRE_DOOR_ORDER_JOB = "orders.expire_door_order"
 S = FulfilmentStatus

@@ -74,7 +74,7 @@ def _second_parcel(world: DoorWorld) -> Fulfilment:
     """Another door order of the same shopper, merchant, product and amount, out for delivery."""
     placed = place_order(
         shopper_id=world.shopper.pk,
-        request=door_checkout_request(world.card, [(world.product, QUANTITY)]),
+        checkout=door_checkout_request(world.card, [(world.product, QUANTITY)]),
         idempotency_key="door-order-b",
     )
     fulfilment = Fulfilment.objects.get(order_id=placed.order_id)

@@ -59,7 +59,7 @@ def shop():
 def _order_by_door(shopper, card, product, key: str, quantity: int = 1):
     return place_order(
         shopper_id=shopper.pk,
-        request=door_checkout_request(card, [(product, quantity)]),
+        checkout=door_checkout_request(card, [(product, quantity)]),
         idempotency_key=key,
     )
 
@@ -90,7 +90,7 @@ def test_a_shopper_has_at_most_two_open_door_orders_and_the_third_changes_nothin
     after_refusal = snapshot()
     by_card = place_order(
         shopper_id=shopper.pk,
-        request=checkout(card, [(product, 1)]),
+        checkout=checkout(card, [(product, 1)]),
         idempotency_key="card",
     )
     cancel_order(shopper_id=shopper.pk, order_id=second.order_id)

@@ -37,7 +37,7 @@ def order(
 ) -> int:
     return place_order(
         shopper_id=shopper_id,
-        request=checkout(card, [(product, quantity)]),  # type: ignore[arg-type]
+        checkout=checkout(card, [(product, quantity)]),  # type: ignore[arg-type]
         idempotency_key=key,
     ).order_id
 

@@ -46,12 +46,12 @@ def test_an_offered_shopper_orders_the_units_held_for_them_and_nobody_else_can()
 
     code = refused_code(
         shopper_id=other.pk,
-        request=checkout(other_card, [(product, 1)]),
+        checkout=checkout(other_card, [(product, 1)]),
         idempotency_key="other",
     )
     placed = place_order(
         shopper_id=waiter.pk,
-        request=checkout(waiter_card, [(product, 2)]),
+        checkout=checkout(waiter_card, [(product, 2)]),
         idempotency_key="waiter",
     )
 
@@ -78,7 +78,7 @@ def test_an_order_for_fewer_units_than_offered_passes_the_rest_to_the_next_entry
 
     place_order(
         shopper_id=first.pk,
-        request=checkout(first_card, [(product, 1)]),
+        checkout=checkout(first_card, [(product, 1)]),
         idempotency_key="first",
     )
 
@@ -103,7 +103,7 @@ def test_an_offered_shopper_may_order_more_than_offered_from_what_is_available()
 
     place_order(
         shopper_id=waiter.pk,
-        request=checkout(card, [(product, 3)]),
+        checkout=checkout(card, [(product, 3)]),
         idempotency_key="more",
     )
 
@@ -122,7 +122,7 @@ def test_an_offer_that_ran_out_is_not_used_by_a_later_order():
     with time_machine.travel(START + dt.timedelta(hours=3), tick=False):
         code = refused_code(
             shopper_id=waiter.pk,
-            request=checkout(card, [(product, 1)]),
+            checkout=checkout(card, [(product, 1)]),
             idempotency_key="late",
         )
 
@@ -140,7 +140,7 @@ def test_each_out_of_stock_refusal_is_recorded_with_its_units_and_district_after
     for key, quantity in (("a", 3), ("b", 2)):
         code = refused_code(
             shopper_id=shopper.pk,
-            request=checkout(card, [(plenty, 1), (scarce, quantity)]),
+            checkout=checkout(card, [(plenty, 1), (scarce, quantity)]),
             idempotency_key=key,
         )
         assert code == "out_of_stock"
@@ -161,7 +161,7 @@ def test_refusals_other_than_out_of_stock_are_not_unmet_demand():
 
     code = refused_code(
         shopper_id=shopper.pk,
-        request=checkout(card, [(product, 1)], pin="0000"),
+        checkout=checkout(card, [(product, 1)], pin="0000"),
         idempotency_key="wrong-pin",
     )
 

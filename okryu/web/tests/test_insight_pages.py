@@ -34,14 +34,14 @@ def shop():
         with time_machine.travel(NOW - dt.timedelta(days=ago), tick=False):
             place_order(
                 shopper_id=shopper.pk,
-                request=checkout(card, [(rice, 1 + ago % 3)]),
+                checkout=checkout(card, [(rice, 1 + ago % 3)]),
                 idempotency_key=f"rice-{ago}",
             )
     with time_machine.travel(NOW - dt.timedelta(days=2), tick=False):
         with pytest.raises(DomainError):
             place_order(
                 shopper_id=shopper.pk,
-                request=checkout(card, [(soap, 2)]),
+                checkout=checkout(card, [(soap, 2)]),
                 idempotency_key="soap",
             )
         join_waitlist(shopper_id=shopper.pk, product_id=soap.pk, quantity=3)

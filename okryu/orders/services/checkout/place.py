@@ -22,13 +22,17 @@ from okryu.core.idempotency import (
 )
 from okryu.core.transactions import service_transaction
 from okryu.orders.hours import check_kitchens_open
+from okryu.orders.period_limits import count_period_purchases
 from okryu.orders.services.checkout import holds, pricing, reply, rows, shape, stock
 from okryu.orders.services.checkout.reply import PlacedOrder
 from okryu.orders.services.checkout.shape import CheckoutOrder
-from okryu.orders.services.door import check_door_order_total, door_contact_phone
+from okryu.orders.services.door import door_contact_phone
+from okryu.orders.services.door_rules import admit_door_order
+from okryu.orders.unmet_demand import records_out_of_stock
 from okryu.payments.errors import WrongPin
 
 
+@records_out_of_stock
 def place_order(
     *, shopper_id: int, checkout: CheckoutOrder, idempotency_key: str
 ) -> PlacedOrder:
@@ -99,7 +103,8 @@ def _place_once(
     products = catalogue.products
     stock.check_restaurants_open(products, at=at)
     stock.count_purchases(shopper_id, lines, products, now=now)
-    stock.reserve_stock(lines, products, now=now)
+    count_period_purchases(shopper_id, lines, products, now=now)
+    stock.reserve_stock(lines, products, now=now, shopper_id=shopper_id)
     order = rows.new_order(
         shopper_id=shopper_id,
         checkout=checkout,
@@ -109,7 +114,7 @@ def _place_once(
         now=now,
     )
     if card is None:
-        check_door_order_total(order)
+        admit_door_order(order)
     placed_rows = rows.insert_order_rows(
         order=order,
         shares=shares,

@@ -90,9 +90,14 @@ def _count_purchase(
 
 
 def reserve_stock(
-    lines: Sequence[CheckoutLine], products: dict[int, Product], *, now: dt.datetime
+    lines: Sequence[CheckoutLine],
+    products: dict[int, Product],
+    *,
+    now: dt.datetime,
+    shopper_id: int,
 ) -> None:
-    """Reserve the goods' stock and take the dishes' portions of the day (OutOfStock)."""
+    """Reserve the goods' stock (the shopper's waitlist offers first) and take the dishes'
+    portions of the day (OutOfStock)."""
     # Goods reserve stock, dishes with a daily capacity take portions of today's. Goods in
     # primary-key order (reserve_stock_for_lines sorts), then dishes in primary-key order:
     # two multi-line checkouts lock their products in the same order.
@@ -102,7 +107,7 @@ def reserve_stock(
         target = dishes if products[line.product_id].sells_portions else goods
         target[line.product_id] = target.get(line.product_id, 0) + line.quantity
     if goods:
-        reserve_stock_for_lines(quantities=goods)
+        reserve_stock_for_lines(quantities=goods, shopper_id=shopper_id)
     day = portions.portions_day_at(now)
     for product_id in sorted(dishes):
         portions.take_portions(
