@@ -113,8 +113,6 @@ def _place_once(
         payer=payer,
         now=now,
     )
-    if card is None:
-        admit_door_order(order)
     placed_rows = rows.insert_order_rows(
         order=order,
         shares=shares,
@@ -126,6 +124,10 @@ def _place_once(
         },
         payer=payer,
     )
+    if card is None:
+        # On the written order: the shopper's door orders are counted with it, and a refusal
+        # rolls its rows back with the transaction.
+        admit_door_order(placed_rows.order)
     expiry_jobs = (
         []  # Nothing held at the door, nothing to expire.
         if card is None

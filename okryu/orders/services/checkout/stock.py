@@ -107,7 +107,13 @@ def reserve_stock(
         target = dishes if products[line.product_id].sells_portions else goods
         target[line.product_id] = target.get(line.product_id, 0) + line.quantity
     if goods:
-        reserve_stock_for_lines(quantities=goods, shopper_id=shopper_id)
+        # A shopper's waitlist offers are looked up only when a product holds offered units:
+        # most checkouts then skip the query. An offer made after the catalogue was read is
+        # not lost, only not used by this checkout (it passes on when it expires).
+        has_offers = any(products[product_id].stock_offered > 0 for product_id in goods)
+        reserve_stock_for_lines(
+            quantities=goods, shopper_id=shopper_id if has_offers else None
+        )
     day = portions.portions_day_at(now)
     for product_id in sorted(dishes):
         portions.take_portions(
