@@ -8,6 +8,7 @@ import pytest
 from playwright.sync_api import Playwright, sync_playwright
 
 from okryu.accounts.models import User
+from okryu.accounts.phone_verification import record_verified_phone
 from okryu.accounts.tests.factories import AddressFactory, ShopperFactory
 from okryu.cart.owners import BasketOwner
 from okryu.cart.services import add_to_basket
@@ -60,7 +61,11 @@ def shop(settings) -> Shop:
         "sms_account": (10_000, 3600),
         "sms_address": (10_000, 3600),
     }
+    # Nor is the cap on open door orders: each queued order pays at the door.
+    settings.OKRYU_OPEN_DOOR_ORDERS = 10_000
     shopper = ShopperFactory.create()
+    # Paying at the door needs a verified phone, as the demo shoppers' are.
+    record_verified_phone(user_id=shopper.pk)
     AddressFactory.create(user=shopper, is_default=True)
     product = stocked_product(name="콩우유", price_won=1_500, stock=5_000)
     add_to_basket(
