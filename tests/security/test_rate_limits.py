@@ -235,7 +235,8 @@ def test_placing_orders_sends_sms_and_is_limited_per_account_on_the_api():
         for number in range(3)
     ]
 
-    assert [answer.status_code for answer in answers[:2]] == [404, 404]
+    # An unknown product is 422 `invalid` (field `lines`), as API.md says.
+    assert [answer.status_code for answer in answers[:2]] == [422, 422]
     assert_limited_on_the_third(answers)
     assert_problem_429(answers[2])
 

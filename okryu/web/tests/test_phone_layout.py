@@ -96,8 +96,15 @@ def test_the_header_of_staff_with_every_link_keeps_to_one_line_on_a_phone(
     assert hidden is False
     assert summary == {"ko": "메뉴", "en": "Menu"}[language]
     expected = {
-        "ko": ["내 주문", "내 카드", "판매자 업무", "주방", "내 정보"],
-        "en": ["My orders", "My cards", "Merchant desk", "Kitchen", "My account"],
+        "ko": ["내 주문", "내 입고 알림", "내 카드", "판매자 업무", "주방", "내 정보"],
+        "en": [
+            "My orders",
+            "My waitlist",
+            "My cards",
+            "Merchant desk",
+            "Kitchen",
+            "My account",
+        ],
     }[language]
     assert links == expected
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
