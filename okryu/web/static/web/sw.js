@@ -101,7 +101,13 @@ function checkout(request) {
     return fetch(request).catch(function () {
       var form = new URLSearchParams(body);
       var key = form.get("idempotency_key") || "";
-      if (form.get("payment") !== "door" || !key) return Response.redirect("/checkout/?pin_again=1", 303);
+      if (!key) return Response.redirect("/checkout/?pin_again=1", 303);
+      // A card checkout is not kept (it holds the PIN), but it may have reached the server
+      // before the link dropped: the form shown again keeps its key and asks what became of
+      // it, so sending it again cannot place a second order.
+      if (form.get("payment") !== "door") {
+        return Response.redirect("/checkout/?pin_again=1&key=" + encodeURIComponent(key), 303);
+      }
       return put({ key: key, body: body, at: Date.now(), state: "sending" }).then(function () {
         if (self.registration.sync) self.registration.sync.register("okryu-queue").catch(function () {});
         // To a saved page that lists the queue: the orders, else the basket, else the form.
