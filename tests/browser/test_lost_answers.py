@@ -18,6 +18,9 @@ from playwright.sync_api import Route, expect
 from okryu.orders.models import Order
 from okryu.web.tests.test_checkout_pages import PIN, funded_card
 from tests.browser.harness import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    PHONE,
     open_phone,
     session_cookies,
     wait_until,
@@ -142,3 +145,31 @@ def test_with_the_worker_a_card_order_whose_answer_was_lost_is_told_and_not_plac
     expect(page.locator(".messages")).to_contain_text("이미 받은 주문입니다.")
     assert Order.objects.count() == 1
     phone.close()
+
+
+def test_without_javascript_back_after_a_lost_answer_tells_of_the_order_not_the_old_basket(
+    playwright, link, shop, tmp_path
+):
+    # A fresh (not persistent) profile keeps pages for Back as a phone's browser does.
+    browser = playwright.chromium.launch(
+        executable_path=str(CHROMIUM), args=CHROMIUM_ARGS
+    )
+    phone = browser.new_context(viewport=PHONE, java_script_enabled=False)
+    phone.add_cookies(session_cookies(shop.shopper, link.url))
+    page = phone.new_page()
+    page.goto(f"{link.url}/basket/")
+    page.goto(f"{link.url}/checkout/")
+    page.locator('input[name="payment"][value="door"]').check()
+
+    link.lose_answers(lost=True)  # The server places it; the phone hears nothing back.
+    page.get_by_role("button", name="주문하기").click()
+    page.wait_for_url(re.compile(r"^chrome-error://"))
+    wait_until(Order.objects.exists, seconds=10, what="the order on the server")
+    link.lose_answers(lost=False)
+
+    # Back shows the basket as the server has it now, not as the browser kept it.
+    page.go_back()
+    order = Order.objects.get()
+    expect(page.locator(".recovered")).to_contain_text(placed_notice(order))
+    expect(page.locator("main")).not_to_contain_text(shop.product.name)
+    browser.close()

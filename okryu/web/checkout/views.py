@@ -15,8 +15,10 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.decorators import method_decorator
 from django.utils.translation import get_language, gettext
 from django.views import View
+from django.views.decorators.cache import never_cache
 
 from okryu.accounts.models import Address, User
 from okryu.accounts.queries import list_addresses_for_user
@@ -148,6 +150,8 @@ def _remove_ordered_lines(owner: BasketOwner, lines: tuple[SeenLine, ...]) -> No
             continue
 
 
+# Not kept by the browser: Back after a lost answer asks the server of the order.
+@method_decorator(never_cache, name="dispatch")
 class CheckoutView(LoginRequiredMixin, View):
     """Show the checkout page, and place the order from it."""
 

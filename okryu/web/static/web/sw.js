@@ -240,7 +240,7 @@ function deliver(item) {
 // Asks the server what became of the item's key; records and answers the order if one was
 // placed, answers nothing if none was, and fails while there is no clear answer.
 function outcome(item) {
-  return fetch("/orders/outcome/?idempotency_key=" + encodeURIComponent(item.key), {
+  return fetch("/orders/outcome/?kept=1&idempotency_key=" + encodeURIComponent(item.key), {
     credentials: "same-origin", headers: { Accept: "application/json" }
   }).then(function (asked) {
     if (asked.status === 404) return null;
