@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from okryu.accounts.tests.factories import ShopperFactory
 from okryu.orders.models import Order
+from okryu.web.checkout.slots import list_slots
 from okryu.web.tests.test_checkout_pages import (
     PIN,
     address,
@@ -198,3 +199,19 @@ def test_the_pages_a_checkout_changes_are_never_kept_by_the_browser(
     response = shopper_client.get(reverse(page))
 
     assert "no-store" in response["Cache-Control"]
+
+
+def test_the_same_form_sent_again_with_other_choices_is_told_in_the_shoppers_words(
+    shopper_client, shopper, card, noodles
+):
+    # The form shown again after a lost answer keeps its key; the shopper changed the slot.
+    key = lose_the_answer_to_a_checkout(shopper_client, shopper, card, noodles)
+    fill_basket(shopper, (noodles, 1))
+    again = checkout_form(shopper_client, card_number=card.number, pin=PIN)
+    again.update(idempotency_key=key, slot=list_slots(timezone.now())[0].value)
+
+    page = shopper_client.post(reverse("checkout"), again).content.decode()
+
+    assert "This idempotency key" not in page
+    assert "이 주문서로는 이미 주문했습니다." in page
+    assert Order.objects.count() == 1
