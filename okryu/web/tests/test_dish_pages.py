@@ -297,3 +297,14 @@ def test_removing_an_option_group_asks_for_its_box_ticked(staff_client, noodles)
     assert still_there is True
     assert confirmed.status_code == 302
     assert not OptionGroup.objects.filter(pk=noodles.extras.pk).exists()
+
+
+def test_the_product_list_tells_a_dishs_portions_left_today_not_its_empty_stock(
+    staff_client, noodles
+):
+    # A dish is cooked to order: 5 portions a day, no stock on the shelf.
+    page = staff_client.get(reverse("merchant-products")).content.decode()
+
+    row = page[page.find(f'id="product-{noodles.dish.pk}"') :]
+    row = row[: row.find("</tr>")]
+    assert "5인분 (오늘)" in row
