@@ -133,6 +133,8 @@ def test_with_the_worker_a_card_order_whose_answer_was_lost_is_told_and_not_plac
         placed_notice(order), timeout=20_000
     )
     expect(page.locator("#offline a")).to_have_attribute("href", f"/orders/{order.pk}/")
+    # Readable on the banner: white, as its words are.
+    expect(page.locator("#offline a")).to_have_css("color", "rgb(255, 255, 255)")
     expect(page.locator("form.checkout")).to_be_hidden()
 
     # Had the shopper sent the form again before the answer came, the server would show
