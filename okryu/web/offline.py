@@ -43,6 +43,8 @@ def service_worker(request: HttpRequest) -> HttpResponse:
     """Answer the service worker's script, with this release's settings in front."""
     config = {
         "release": worker_release(),
+        # The page that says a page was not saved is dressed as the others are.
+        "stylesheet": static("web/site.css"),
         "lifetime": int(settings.OKRYU_OFFLINE_PAGE_LIFETIME_SECONDS),
     }
     body = f"self.OKRYU = {json.dumps(config)};\n{_worker_source()}"

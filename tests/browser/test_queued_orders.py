@@ -114,8 +114,10 @@ def test_a_card_checkout_offline_is_not_kept_and_asks_for_the_pin_again(
     page.get_by_label("PIN").fill("2468")
     page.get_by_role("button", name="주문하기").click()
 
-    page.wait_for_url(re.compile(r"/checkout/\?pin_again=1$"))
-    expect(page.locator("#offline")).to_contain_text("PIN을 다시 입력하십시오")
+    page.wait_for_url(re.compile(r"/checkout/\?pin_again=1&key=\w+$"))
+    expect(page.locator("#offline")).to_contain_text(
+        "카드 결제 주문이 접수되었는지 아직 모릅니다"
+    )
     expect(page.get_by_label("PIN")).to_have_value("")
     stored = page.evaluate(
         """() => new Promise((resolve) => {
@@ -129,6 +131,10 @@ def test_a_card_checkout_offline_is_not_kept_and_asks_for_the_pin_again(
     )
     assert stored == "[]"
     go_online(phone, link)
+    # Back online, the page asks what became of its key: nothing was placed.
+    expect(page.locator("#offline")).to_contain_text(
+        "카드 결제 주문은 접수되지 않았습니다. PIN을 다시 입력하고 주문하십시오."
+    )
     page.goto(f"{link.url}/orders/")
     assert not Order.objects.exists()
     phone.close()

@@ -43,5 +43,10 @@ def test_after_a_new_release_no_page_of_the_older_one_is_served_offline(
     go_offline(phone, link)
     page.goto(f"{link.url}/checkout/")
 
-    expect(page.locator("body")).to_have_text("연결 끊김 — offline")
+    # Not the older release's saved checkout: the page saying nothing is saved.
+    expect(page.locator("h1")).to_have_text("연결 끊김")
+    expect(page.locator("main")).to_contain_text(
+        "이 쪽은 이 기기에 저장되지 않았습니다."
+    )
+    expect(page.locator('input[name="idempotency_key"]')).to_have_count(0)
     phone.close()

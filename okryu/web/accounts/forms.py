@@ -6,7 +6,7 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
-from django.utils.translation import gettext, gettext_lazy
+from django.utils.translation import get_language, gettext, gettext_lazy
 from typing_extensions import override
 
 from okryu.accounts.models import Address, User
@@ -17,7 +17,16 @@ from okryu.core.errors import InvalidInput
 
 
 def district_choices() -> list[tuple[str, list[tuple[int, str]]]]:
-    """Return the districts as select choices grouped by city (``<optgroup>``)."""
+    """Return the districts as select choices grouped by city (``<optgroup>``), named in
+    the visitor's language."""
+    if get_language() == "en":
+        return [
+            (
+                group.city_en,
+                [(district.pk, district.name_en) for district in group.districts],
+            )
+            for group in list_districts()
+        ]
     return [
         (group.city, [(district.pk, district.name) for district in group.districts])
         for group in list_districts()

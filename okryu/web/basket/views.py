@@ -12,9 +12,11 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext
 from django.views import View
+from django.views.decorators.cache import never_cache
 
 from okryu.cart.owners import BasketOwner
 from okryu.cart.queries import exists_basket_line, get_basket_summary
@@ -108,6 +110,8 @@ def _first_errors(form: BasketAddForm | LineQuantityForm) -> list[str]:
 PRICE_DIGITS_MAX = 12
 
 
+# Not kept by the browser: Back after a lost answer asks the server of the order.
+@method_decorator(never_cache, name="dispatch")
 class BasketView(View):
     """The basket, grouped by merchant, with subtotals and the total."""
 

@@ -15,8 +15,10 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.decorators import method_decorator
 from django.utils.translation import get_language, gettext
 from django.views import View
+from django.views.decorators.cache import never_cache
 
 from okryu.accounts.models import Address, User
 from okryu.accounts.queries import list_addresses_for_user
@@ -99,7 +101,7 @@ def _default_district(addresses: list[Address]) -> int | None:
     return addresses[0].district_id if addresses else None
 
 
-def _render_checkout(
+def _render_checkout(  # noqa: PLR0913  (the page and what a refusal adds to it)
     request: HttpRequest,
     *,
     form: CheckoutForm,
@@ -107,6 +109,7 @@ def _render_checkout(
     addresses: list[Address],
     district_id: int | None,
     status: int = 200,
+    refusal_code: str = "",
 ) -> HttpResponse:
     lines = _seen_lines(summary)
     quote: CheckoutQuote | None = None
@@ -135,6 +138,8 @@ def _render_checkout(
         "quote_problem": quote_problem,
         "quoted_district": district_id,
         "new_address": NEW_ADDRESS,
+        # A refusal the shopper can mend elsewhere links there (the phone's check).
+        "refusal_code": refusal_code,
     }
     return render(request, "web/checkout/checkout.html", context, status=status)
 
@@ -148,6 +153,8 @@ def _remove_ordered_lines(owner: BasketOwner, lines: tuple[SeenLine, ...]) -> No
             continue
 
 
+# Not kept by the browser: Back after a lost answer asks the server of the order.
+@method_decorator(never_cache, name="dispatch")
 class CheckoutView(LoginRequiredMixin, View):
     """Show the checkout page, and place the order from it."""
 
@@ -195,7 +202,9 @@ class CheckoutView(LoginRequiredMixin, View):
             )
             return redirect("basket")
 
-        def again(message: str, status: int, district_id: int | None) -> HttpResponse:
+        def again(
+            message: str, status: int, district_id: int | None, code: str = ""
+        ) -> HttpResponse:
             # Show the basket as it is now, with fresh hidden lines and a fresh key.
             summary = get_basket_summary(owner)
             if summary.is_empty:
@@ -210,6 +219,7 @@ class CheckoutView(LoginRequiredMixin, View):
                 addresses=addresses,
                 district_id=district_id,
                 status=status,
+                refusal_code=code,
             )
 
         quoted = _quoted_district(request)
@@ -250,7 +260,7 @@ class CheckoutView(LoginRequiredMixin, View):
         except DomainError as error:
             recovery.forget_checkout_key(request.session, key)
             message = refusal_message(error, product_names=_product_names(owner))
-            return again(message, refusal_status(error), district_id)
+            return again(message, refusal_status(error), district_id, error.code)
         recovery.note_checkout_placed(request.session, key, placed.order_id)
         _remove_ordered_lines(owner, lines)
         if placed.is_replay:

@@ -34,6 +34,31 @@ from okryu.web.logistics.forms import KeyedForm
 from okryu.web.merchant.access import OperatorRequiredMixin
 
 LIST_LENGTH_MAX = 200
+# The issuer's refusal of an offline door record, as a supervisor reads it (else the code).
+REFUSAL_WORDS = {
+    "insufficient_funds": gettext_lazy("잔액 부족"),
+    "card_blocked": gettext_lazy("정지된 카드"),
+    "card_expired": gettext_lazy("기한이 지난 카드"),
+    "card_cloned": gettext_lazy("복제된 카드"),
+    "chip_replay": gettext_lazy("이미 받은 칩 기록"),
+    "chip_invalid": gettext_lazy("맞지 않는 칩 기록"),
+    "over_floor_limit": gettext_lazy("오프라인 한도 초과"),
+}
+CARD_STATUS_WORDS = {
+    "active": gettext_lazy("사용 중"),
+    "blocked": gettext_lazy("정지"),
+    "expired": gettext_lazy("만료"),
+}
+
+
+def _in_words(item: dict[str, Any]) -> dict[str, Any]:
+    code = str(item["refusal_code"])
+    status = str(item["card_status"])
+    return {
+        **item,
+        "refusal": REFUSAL_WORDS.get(code, code),
+        "card_status": CARD_STATUS_WORDS.get(status, status),
+    }
 
 
 class ClearForm(KeyedForm):
@@ -80,9 +105,11 @@ def render_losses(
         offset=0,
     )
     context = {
-        "open_losses": [item for item in found.items if item["cleared_at"] is None],
+        "open_losses": [
+            _in_words(item) for item in found.items if item["cleared_at"] is None
+        ],
         "cleared_losses": [
-            item for item in found.items if item["cleared_at"] is not None
+            _in_words(item) for item in found.items if item["cleared_at"] is not None
         ],
         "count": found.count,
         "can_clear": has_role(request.user, Role.OPERATOR),

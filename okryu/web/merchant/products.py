@@ -16,6 +16,7 @@ from django.views import View
 
 from okryu.accounts.models import User
 from okryu.catalog.models import Product
+from okryu.catalog.portions import available_units
 from okryu.catalog.products import (
     create_product,
     get_product_for_staff,
@@ -74,6 +75,8 @@ class ProductListView(MerchantStaffRequiredMixin, View):
             raise Http404(gettext("그런 쪽은 없습니다."))
         context: dict[str, Any] = {
             "products": products,
+            # What can be ordered now: a dish's portions left today, else stock.
+            "rows": [(product, available_units(product)) for product in products],
             "paging": paging,
             "previous_url": _page_url(paging.previous),
             "next_page_url": _page_url(paging.next),

@@ -89,6 +89,11 @@ def refusal_message(  # noqa: PLR0911  (one sentence per code)
         ),
         "basket_empty": gettext("장바구니가 비어 있습니다."),
         "slot_in_past": gettext("이미 지난 배달 시간입니다. 다른 시간을 고르십시오."),
+        # The same form (its key) sent again with other choices, after its order was placed.
+        "idempotency_key_reused": gettext(
+            "이 주문서로는 이미 주문했습니다. 내 주문에서 확인하십시오. "
+            "다른 주문을 하려면 주문하기를 다시 여십시오."
+        ),
     }
     return messages.get(error.code, error.detail)
 

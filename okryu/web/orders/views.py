@@ -12,8 +12,10 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext
 from django.views import View
+from django.views.decorators.cache import never_cache
 
 from okryu.accounts.models import User
 from okryu.core import rate_limits
@@ -44,6 +46,8 @@ def _page_url(number: int | None) -> str:
     return base if number == 1 else f"{base}?page={number}"
 
 
+# Not kept by the browser: Back after a lost answer asks the server of the order.
+@method_decorator(never_cache, name="dispatch")
 class OrderListView(LoginRequiredMixin, View):
     """My orders, newest first, one page at a time."""
 
@@ -112,6 +116,8 @@ def _get_own_order(request: HttpRequest, order_id: int) -> Order:
         raise Http404(error.detail) from error
 
 
+# Not kept by the browser: Back after a lost answer asks the server of the order.
+@method_decorator(never_cache, name="dispatch")
 class OrderDetailView(LoginRequiredMixin, View):
     """One of my orders: per merchant its lines, status, payment and timeline."""
 
@@ -188,8 +194,11 @@ class OrderOutcomeView(LoginRequiredMixin, View):
                 return JsonResponse({"order": None}, status=404)
             return render(request, "web/orders/outcome_unknown.html", status=404)
         if wants_json:
-            # The phone lists this order as its queued checkout's outcome: the pages need not.
-            recovery.forget_order_shown(request.session, order.pk)
+            if request.GET.get("kept") == "1":
+                # The phone lists this order as its queued checkout's outcome (the service
+                # worker asks with kept=1): the pages need not. A page that only asked
+                # leaves the basket and the orders page to tell of it too.
+                recovery.forget_order_shown(request.session, order.pk)
             return JsonResponse(
                 {
                     "order": {

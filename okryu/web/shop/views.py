@@ -9,6 +9,7 @@ says what was wrong and links to the page without it; a well-formed reference to
 that does not exist (an unknown id, a page past the last one) is a 404 page.
 """
 
+import datetime as dt
 from collections.abc import Callable
 from http import HTTPStatus
 from urllib.parse import quote
@@ -47,6 +48,7 @@ from okryu.merchants.queries import (
     is_merchant_open,
     list_merchants,
     list_opening_periods,
+    merchant_opens_at,
 )
 from okryu.web.basket.forms import TYPED_QUANTITY_LENGTH_MAX
 from okryu.web.demand_signals import (
@@ -216,6 +218,13 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "web/shop/home.html", {"body": body})
 
 
+def _standing(merchant: Merchant) -> tuple[Merchant, bool, dt.datetime | None]:
+    """A merchant as a list shows it: open now, else when it next opens (None: no hours)."""
+    if is_merchant_open(merchant):
+        return merchant, True, None
+    return merchant, False, merchant_opens_at(merchant)
+
+
 def _render_home(request: HttpRequest) -> str:
     merchants = list_merchants()
     by_kind: dict[str, list[Merchant]] = {kind: [] for kind in MerchantKind.values}
@@ -226,7 +235,7 @@ def _render_home(request: HttpRequest) -> str:
             "kind": kind,
             "label": MerchantKind(kind).label,
             "merchants": [
-                (merchant, is_merchant_open(merchant))
+                _standing(merchant)
                 for merchant in by_kind[kind][:MERCHANTS_PER_KIND_ON_HOME]
             ],
             "more": len(by_kind[kind]) > MERCHANTS_PER_KIND_ON_HOME,
@@ -305,9 +314,7 @@ def merchants(request: HttpRequest) -> HttpResponse:
             message=_("판매자 종류는 상점, 공장, 식당, 약국 중 하나입니다."),
             back_url=reverse("merchants"),
         )
-    rows = [
-        (merchant, is_merchant_open(merchant)) for merchant in list_merchants(kind=kind)
-    ]
+    rows = [_standing(merchant) for merchant in list_merchants(kind=kind)]
     kinds = [
         {"kind": value, "label": label, "current": value == kind}
         for value, label in MerchantKind.choices
@@ -356,6 +363,7 @@ def merchant(request: HttpRequest, merchant_id: int) -> HttpResponse:
         {
             "merchant": found,
             "open_now": is_merchant_open(found),
+            "opens_at": _standing(found)[2],
             "week": _week_hours(found),
             "sort_links": _sort_links(base_url, sort),
             "listing": listing,

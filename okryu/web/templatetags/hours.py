@@ -31,3 +31,23 @@ def opening_words(opens_at: dt.datetime | None, *, now: dt.datetime) -> str:
 def opens_words_filter(opens_at: dt.datetime | None) -> str:
     """Return when a closed merchant opens, in words ("11:00에 엽니다")."""
     return opening_words(opens_at, now=clock.now())
+
+
+def day_and_time(moment: dt.datetime, *, now: dt.datetime) -> str:
+    """Return a moment as staff read it beside today's: "11:00", "내일 11:00", "12-09 11:00"."""
+    local = moment.astimezone(clock.PYONGYANG)
+    time = local.strftime("%H:%M")
+    today = now.astimezone(clock.PYONGYANG).date()
+    if local.date() == today:
+        return time
+    if local.date() == today + dt.timedelta(days=1):
+        return gettext("내일 %(time)s") % {"time": time}
+    return f"{local:%m-%d} {time}"
+
+
+@register.filter(name="day_time")
+def day_time_filter(moment: dt.datetime | None) -> str:
+    """Return a moment with its day when it is not today ("내일 11:00")."""
+    if moment is None:
+        return ""
+    return day_and_time(moment, now=clock.now())

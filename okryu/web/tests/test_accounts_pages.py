@@ -4,6 +4,7 @@ import uuid
 
 import pytest
 import time_machine
+from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -286,3 +287,19 @@ def test_the_profile_names_the_roles_in_korean(client: Client, district):
     response = client.get(reverse("profile"))
 
     assert response.context["roles"] == ["구매자"]
+
+
+def test_the_district_choices_are_named_in_the_visitors_language(client: Client):
+    DistrictFactory.create(
+        name="중구역", name_en="Central", city="평양", city_en="Pyongyang"
+    )
+
+    korean = client.get(reverse("signup")).content.decode()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    english = client.get(reverse("signup")).content.decode()
+
+    assert '<optgroup label="평양">' in korean
+    assert ">중구역</option>" in korean
+    assert '<optgroup label="Pyongyang">' in english
+    assert ">Central</option>" in english
+    assert "중구역" not in english

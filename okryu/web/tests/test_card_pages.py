@@ -6,6 +6,7 @@ import uuid
 
 import pytest
 import time_machine
+from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 
@@ -262,3 +263,17 @@ def test_staff_see_only_their_own_merchant(staff_client):
     response = staff_client.get(reverse("settlement"), {"merchant": elsewhere.pk})
 
     assert response.status_code == 404
+
+
+@pytest.mark.parametrize("page", ["qr-new", "settlement"])
+def test_the_merchant_is_named_in_english_on_the_english_pages(
+    staff_client, merchant, page
+):
+    merchant.name_en = "Okryu Restaurant"
+    merchant.save(update_fields=["name_en"])
+    staff_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+
+    html = staff_client.get(reverse(page)).content.decode()
+
+    assert "<small>Okryu Restaurant</small>" in html
+    assert "옥류관" not in html

@@ -523,5 +523,9 @@ def test_paying_at_the_door_with_an_unverified_phone_is_a_form_message_and_order
 
     assert response.status_code == 403
     assert "문앞 결제에는 확인된 전화번호가 필요합니다." in response.content.decode()
+    # The way to mend it is one tap away.
+    assert f'<a href="{reverse("phone-verify")}">전화번호 확인하러 가기</a>' in (
+        response.content.decode()
+    )
     assert Order.objects.count() == 0
     assert stock_of(noodles) == (10, 0)

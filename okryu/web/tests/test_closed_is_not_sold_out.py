@@ -106,6 +106,44 @@ def test_every_listing_says_when_a_closed_restaurants_dish_opens_never_sold_out(
             assert 'name="product"' in row, page  # It may be ordered for a later slot.
 
 
+def _merchant_row_of(html: str, merchant_id: int) -> str:
+    """The list item that links to the merchant's page."""
+    rows = re.findall(r"<li>.*?</li>", html, flags=re.DOTALL)
+    found = [row for row in rows if f'href="/merchants/{merchant_id}/"' in row]
+    assert len(found) == 1, html[html.find("<main") :]
+    row: str = found[0]
+    return row
+
+
+@pytest.mark.parametrize("page", ["home", "merchants", "restaurants"])
+def test_the_merchant_lists_say_when_a_closed_restaurant_opens(
+    client: Client, dish, page
+):
+    url = {
+        "home": reverse("home"),
+        "merchants": reverse("merchants"),
+        "restaurants": reverse("merchants") + "?kind=restaurant",
+    }[page]
+    with time_machine.travel(BEFORE_OPENING, tick=False):
+        before = _merchant_row_of(client.get(url).content.decode(), dish.merchant_id)
+    with time_machine.travel(LUNCH, tick=False):
+        during = _merchant_row_of(client.get(url).content.decode(), dish.merchant_id)
+    with time_machine.travel(LUNCH.replace(hour=22), tick=False):
+        after = _merchant_row_of(client.get(url).content.decode(), dish.merchant_id)
+
+    assert "11:00에 엽니다" in before
+    assert "영업 중" in during
+    assert "엽니다" not in during
+    assert "내일 11:00에 엽니다" in after
+
+
+def test_a_restaurants_page_says_when_it_opens(client: Client, dish):
+    with time_machine.travel(BEFORE_OPENING, tick=False):
+        page = client.get(reverse("merchant", args=[dish.merchant_id])).content.decode()
+
+    assert "11:00에 엽니다" in page[page.find("<h1") : page.find("</h1>")]
+
+
 def test_every_listing_offers_an_open_restaurants_dish_without_an_opening_time(
     client: Client, dish
 ):

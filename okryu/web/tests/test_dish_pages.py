@@ -297,3 +297,25 @@ def test_removing_an_option_group_asks_for_its_box_ticked(staff_client, noodles)
     assert still_there is True
     assert confirmed.status_code == 302
     assert not OptionGroup.objects.filter(pk=noodles.extras.pk).exists()
+
+
+def test_the_product_list_tells_a_dishs_portions_left_today_not_its_empty_stock(
+    staff_client, noodles
+):
+    # A dish is cooked to order: 5 portions a day, no stock on the shelf.
+    page = staff_client.get(reverse("merchant-products")).content.decode()
+
+    row = page[page.find(f'id="product-{noodles.dish.pk}"') :]
+    row = row[: row.find("</tr>")]
+    assert "5인분 (오늘)" in row
+
+
+def test_a_dishs_stock_page_says_it_is_sold_by_portions_and_leads_to_them(
+    staff_client, noodles
+):
+    page = staff_client.get(
+        reverse("merchant-stock", args=[noodles.dish.pk])
+    ).content.decode()
+
+    assert "이 음식은 재고가 아니라 하루 조리 수량으로 팝니다." in page
+    assert f'href="{_edit_url(noodles.dish)}"' in page

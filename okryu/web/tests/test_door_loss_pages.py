@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from okryu.accounts.models import Role
 from okryu.core.errors import DomainError
+from okryu.core.won import format_won
 from okryu.orders.models import DoorLoss
 from okryu.orders.services.door import door_challenge, pay_at_the_door
 from okryu.orders.tests.builders import make_user_with_role
@@ -84,3 +85,19 @@ def test_an_operator_clears_a_loss_once_with_a_reason(client: Client, loss):
     assert again.status_code == 302
     loss.refresh_from_db()
     assert loss.clearing_note == "카운터에서 갚음"
+
+
+def test_the_losses_read_as_words_with_the_amount_in_won_with_separators(
+    client: Client, loss
+):
+    client.force_login(make_user_with_role(Role.SUPERVISOR))
+
+    page = client.get(reverse("door-losses")).content.decode()
+
+    assert loss.amount_won >= 1_000
+    assert format_won(loss.amount_won) in page  # "12,345원", not "12345원"
+    assert f">{loss.amount_won}원" not in page
+    assert "잔액 부족" in page
+    assert "insufficient_funds" not in page
+    assert "(정지)" in page
+    assert "(blocked)" not in page

@@ -454,3 +454,28 @@ def test_store_staff_cannot_use_the_sold_out_switch(client: Client, house):
 
     assert response.status_code == 403
     assert dish_state(house["noodles"]) is False
+
+
+def test_an_order_for_tomorrows_slot_says_tomorrow_on_the_screen(cook, house):
+    # Ordered at 22:55 for tomorrow at 11:00: "11:00" alone would read as today.
+    evening = NOON.replace(hour=13, minute=55)  # 22:55 in Pyongyang
+    tomorrow_eleven = dt.datetime(2026, 12, 2, 2, 0, tzinfo=dt.UTC)
+    with time_machine.travel(evening, tick=False):
+        shopper, card = make_shopper()
+        placed = place_order(
+            shopper_id=shopper.pk,
+            checkout=checkout(
+                card, [(house["noodles"], 1)], slot_starts_at=tomorrow_eleven
+            ),
+            idempotency_key="kitchen-tomorrow",
+        )
+        new = cook.get(reverse("kitchen")).content.decode()
+        accept_fulfilment(
+            staff_user_id=house["staff"].pk,
+            fulfilment_id=Fulfilment.objects.get(order_id=placed.order_id).pk,
+        )
+        ticket = cook.get(reverse("kitchen")).content.decode()
+
+    assert "내일 11:00에 배달" in new
+    assert "내일 11:00에 배달" in ticket
+    assert "마감 <b>내일 11:00</b>" in ticket

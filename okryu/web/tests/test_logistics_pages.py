@@ -309,3 +309,14 @@ def test_the_board_shows_a_job_for_a_later_slot_as_waiting_for_its_time(
     assert f'action="{reverse("logistics-assign", args=[job.pk])}"' not in page
     assert "배달 시간 기다리는 중" in refused.content.decode()
     assert job_state(job) == ("waiting", None)
+
+
+def test_a_job_due_tomorrow_says_tomorrow_beside_its_time(operator_client, shop):
+    job = shop.ready_job()
+    tomorrow = timezone.now() + dt.timedelta(days=1)
+    DeliveryJob.objects.filter(pk=job.pk).update(due_at=tomorrow)
+
+    page = operator_client.get(reverse("logistics")).content.decode()
+
+    shown = timezone.localtime(tomorrow).strftime("%H:%M")
+    assert f"내일 {shown}</time>" in page

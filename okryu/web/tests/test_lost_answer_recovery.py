@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from okryu.accounts.tests.factories import ShopperFactory
 from okryu.orders.models import Order
+from okryu.web.checkout.slots import list_slots
 from okryu.web.tests.test_checkout_pages import (
     PIN,
     address,
@@ -138,9 +139,10 @@ def test_asked_for_json_the_outcome_is_the_order_and_the_pages_leave_it_to_the_p
 ):
     key = lose_the_answer_to_a_checkout(shopper_client, shopper, card, noodles)
 
+    # The service worker asks with kept=1: it lists the outcome on every page itself.
     response = shopper_client.get(
         reverse("order-outcome"),
-        {"idempotency_key": key},
+        {"idempotency_key": key, "kept": "1"},
         HTTP_ACCEPT="application/json",
     )
 
@@ -166,3 +168,50 @@ def test_asked_for_json_a_key_that_placed_nothing_is_404_with_no_order(
     )
 
     assert (response.status_code, response.json()) == (404, {"order": None})
+
+
+def test_a_page_that_only_asked_for_json_leaves_the_basket_and_orders_to_tell_of_it(
+    shopper_client, shopper, card, noodles
+):
+    key = lose_the_answer_to_a_checkout(shopper_client, shopper, card, noodles)
+
+    # The checkout page shown again after a lost card checkout asks, and keeps nothing.
+    shopper_client.get(
+        reverse("order-outcome"),
+        {"idempotency_key": key},
+        HTTP_ACCEPT="application/json",
+    )
+
+    order = Order.objects.get()
+    assert (
+        placed_notice(order) in shopper_client.get(reverse("basket")).content.decode()
+    )
+
+
+@pytest.mark.parametrize("page", ["basket", "checkout", "orders"])
+def test_the_pages_a_checkout_changes_are_never_kept_by_the_browser(
+    shopper_client, shopper, noodles, page
+):
+    # Back after a lost answer must ask the server (which tells of the order), not show
+    # the basket as it was before 주문하기.
+    fill_basket(shopper, (noodles, 1))
+
+    response = shopper_client.get(reverse(page))
+
+    assert "no-store" in response["Cache-Control"]
+
+
+def test_the_same_form_sent_again_with_other_choices_is_told_in_the_shoppers_words(
+    shopper_client, shopper, card, noodles
+):
+    # The form shown again after a lost answer keeps its key; the shopper changed the slot.
+    key = lose_the_answer_to_a_checkout(shopper_client, shopper, card, noodles)
+    fill_basket(shopper, (noodles, 1))
+    again = checkout_form(shopper_client, card_number=card.number, pin=PIN)
+    again.update(idempotency_key=key, slot=list_slots(timezone.now())[0].value)
+
+    page = shopper_client.post(reverse("checkout"), again).content.decode()
+
+    assert "This idempotency key" not in page
+    assert "이 주문서로는 이미 주문했습니다." in page
+    assert Order.objects.count() == 1

@@ -3,6 +3,7 @@
 import uuid
 
 import pytest
+from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 
@@ -197,3 +198,21 @@ def test_cancelling_asks_for_its_box_ticked_and_changes_nothing_without_it(
     assert Fulfilment.objects.get().status == "placed"
     noodles.refresh_from_db()
     assert noodles.stock_reserved == 2
+
+
+def test_a_cancelled_orders_timeline_reads_in_english_too(
+    shopper_client, shopper, noodles
+):
+    order = place(shopper, (noodles, 1))
+    shopper_client.post(
+        reverse("order-cancel", args=[order.pk]),
+        {"idempotency_key": "k1", "confirm": "yes"},
+    )
+
+    korean = shopper_client.get(reverse("order", args=[order.pk])).content.decode()
+    shopper_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    english = shopper_client.get(reverse("order", args=[order.pk])).content.decode()
+
+    assert "— 구매자 취소" in korean
+    assert "— cancelled by the shopper" in english
+    assert "구매자 취소" not in english

@@ -149,3 +149,16 @@ def test_the_search_box_shows_what_was_searched_on_the_results(browser, live_ser
     # Readable: the header's white text does not reach the white box.
     assert colours[0] != colours[1]
     assert page.locator(".products .name").all_inner_texts() == ["평양랭면"]
+
+
+def test_the_kitchen_screen_fits_a_small_phone(browser, live_server):
+    staff = restaurant_staff()
+    restaurant = MerchantStaff.objects.get(user=staff).merchant
+    stocked_product(merchant=restaurant, name="평양랭면", is_made_to_order=True)
+    page = signed_in_page(browser, live_server, staff)
+    page.set_viewport_size({"width": 320, "height": 640})
+
+    page.goto(f"{live_server.url}/kitchen/")
+
+    assert page.locator(".soldout li").count() == 1
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320

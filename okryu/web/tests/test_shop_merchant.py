@@ -72,7 +72,8 @@ def test_a_merchant_page_says_open_now_and_shows_the_week(client: Client, noodle
 def test_a_merchant_page_says_closed_after_hours(client: Client, noodle_house):
     html = client.get(f"/merchants/{noodle_house.pk}/").content.decode()
 
-    assert '<span class="closed">영업 종료</span>' in html
+    # Closed, and when it opens again: Thursday at 11:00.
+    assert '<span class="closed">내일 11:00에 엽니다</span>' in html
     assert '<span class="open">' not in html
 
 

@@ -39,6 +39,48 @@
   if (/[?&]pin_again=1/.test(location.search)) {
     banner.textContent = text.pinAgain;
     banner.hidden = false;
+    // A card checkout whose answer was lost may have been placed: the form sends its key
+    // again (the server then shows that order instead of placing another), and the server
+    // is asked what became of it as soon as it can be reached.
+    var lost = /[?&]key=([0-9A-Za-z_-]{1,255})(&|$)/.exec(location.search);
+    if (lost) {
+      document.querySelectorAll('input[name="idempotency_key"]').forEach(function (input) {
+        input.value = lost[1];
+      });
+      askOutcome(lost[1]);
+      window.addEventListener("online", function () {
+        clearTimeout(askAgain);
+        askOutcome(lost[1]);
+      });
+    }
+  }
+
+  var askAgain = null;
+  function askOutcome(key) {
+    fetch("/orders/outcome/?idempotency_key=" + encodeURIComponent(key), {
+      credentials: "same-origin", headers: { Accept: "application/json" }
+    }).then(function (asked) {
+      if (asked.status === 404) {
+        banner.textContent = text.notPlaced;
+        return;
+      }
+      if (!asked.ok) throw new Error("no answer yet");
+      return asked.json().then(function (answer) {
+        var order = answer.order;
+        banner.textContent = fill(text.placed, {
+          number: order.number, time: at(Date.parse(order.placed_at))
+        }) + " ";
+        var link = document.createElement("a");
+        link.href = order.url;
+        link.textContent = text.view;
+        banner.appendChild(link);
+        // Nothing is left to send: the form would only show that order again.
+        document.querySelectorAll("form.checkout").forEach(function (form) { form.hidden = true; });
+      });
+    }).catch(function () {
+      clearTimeout(askAgain);
+      askAgain = setTimeout(function () { askOutcome(key); }, 4000);
+    });
   }
 
   // A basket edit kept on the phone is listed by what it was: the product and quantity.

@@ -42,6 +42,10 @@ self.addEventListener("fetch", function (event) {
   if (request.method !== "GET") return;
   if (url.pathname.indexOf("/static/") === 0) event.respondWith(staticFile(request));
   else if (request.mode === "navigate" && !NOT_KEPT.test(url.pathname)) event.respondWith(page(request));
+  else if (request.mode === "navigate") {
+    // Not kept, but a dropped link still says so in the site's words, not the browser's.
+    event.respondWith(fetch(request).catch(notSaved));
+  }
 });
 
 function staticFile(request) {
@@ -79,11 +83,7 @@ function savedPage(url) {
       return hit || cache.match(url, { ignoreSearch: true });
     });
   }).then(function (hit) {
-    if (!hit) {
-      return new Response("연결 끊김 — offline", {
-        status: 503, headers: { "Content-Type": "text/plain; charset=utf-8" }
-      });
-    }
+    if (!hit) return notSaved();
     var saved = hit.headers.get("X-Okryu-Saved") || "0";
     return hit.text().then(function (html) {
       // The helper script reads these to show when the page was saved and if it is too old.
@@ -94,6 +94,28 @@ function savedPage(url) {
   });
 }
 
+// A page never saved on the phone, asked for with the link down: say so, in Korean and
+// English (the worker does not know which the shopper reads), and lead to the pages the
+// phone keeps.
+function notSaved() {
+  var html = '<!doctype html><html lang="ko"><head><meta charset="utf-8">' +
+    '<meta name="viewport" content="width=device-width, initial-scale=1">' +
+    "<title>연결 끊김 · 옥류</title>" +
+    '<link rel="stylesheet" href="' + CONFIG.stylesheet + '"></head><body>' +
+    '<header class="top"><div class="bar"><a class="brand" href="/">옥류</a></div></header>' +
+    '<p class="offline" role="status">연결 끊김</p><main id="main"><h1>연결 끊김</h1>' +
+    "<p>이 쪽은 이 기기에 저장되지 않았습니다. 연결되면 다시 여십시오. " +
+    "본 적이 있는 쪽은 연결 없이도 볼 수 있습니다.</p>" +
+    '<p lang="en">Offline: this page is not saved on this phone. Open it again when the ' +
+    "link is back. The pages you have seen can be read without a link.</p>" +
+    '<ul class="plain"><li><a href="/">처음으로 (Home)</a></li>' +
+    '<li><a href="/basket/">장바구니 (Basket)</a></li>' +
+    '<li><a href="/orders/">내 주문 (My orders)</a></li></ul></main></body></html>';
+  return new Response(html, {
+    status: 503, headers: { "Content-Type": "text/html; charset=utf-8" }
+  });
+}
+
 // A checkout is sent to the server; if the network fails, a door-paid one is queued with its
 // idempotency key. A card checkout is never kept: it holds the PIN.
 function checkout(request) {
@@ -101,7 +123,13 @@ function checkout(request) {
     return fetch(request).catch(function () {
       var form = new URLSearchParams(body);
       var key = form.get("idempotency_key") || "";
-      if (form.get("payment") !== "door" || !key) return Response.redirect("/checkout/?pin_again=1", 303);
+      if (!key) return Response.redirect("/checkout/?pin_again=1", 303);
+      // A card checkout is not kept (it holds the PIN), but it may have reached the server
+      // before the link dropped: the form shown again keeps its key and asks what became of
+      // it, so sending it again cannot place a second order.
+      if (form.get("payment") !== "door") {
+        return Response.redirect("/checkout/?pin_again=1&key=" + encodeURIComponent(key), 303);
+      }
       return put({ key: key, body: body, at: Date.now(), state: "sending" }).then(function () {
         if (self.registration.sync) self.registration.sync.register("okryu-queue").catch(function () {});
         // To a saved page that lists the queue: the orders, else the basket, else the form.
@@ -234,7 +262,7 @@ function deliver(item) {
 // Asks the server what became of the item's key; records and answers the order if one was
 // placed, answers nothing if none was, and fails while there is no clear answer.
 function outcome(item) {
-  return fetch("/orders/outcome/?idempotency_key=" + encodeURIComponent(item.key), {
+  return fetch("/orders/outcome/?kept=1&idempotency_key=" + encodeURIComponent(item.key), {
     credentials: "same-origin", headers: { Accept: "application/json" }
   }).then(function (asked) {
     if (asked.status === 404) return null;
