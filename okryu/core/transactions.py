@@ -68,21 +68,3 @@ def raise_if_refused(outcome: T | DomainError) -> T:
     if isinstance(outcome, DomainError):
         raise outcome
     return outcome
-
-
-def retry_when_sqlite_is_busy(attempt: Callable[[], T]) -> T:
-    """Run ``attempt``, an outermost transaction, again if SQLite's write lock stayed taken.
-
-    Only on SQLite and only outside a transaction: an outermost transaction rolled back
-    whole, so a new attempt starts clean. Inside a caller's transaction the caller retries.
-    """
-    connection = transaction.get_connection()
-    if connection.vendor != "sqlite" or connection.in_atomic_block:
-        return attempt()
-    for _retry in range(SQLITE_BUSY_RETRIES_MAX - 1):
-        try:
-            return attempt()
-        except OperationalError as error:
-            if "database is locked" not in str(error):
-                raise
-    return attempt()
