@@ -19,6 +19,7 @@ from django.utils.crypto import salted_hmac
 from okryu.accounts.models import PhoneVerification, User
 from okryu.core import clock
 from okryu.core.errors import DomainError, InvalidInput
+from okryu.core.transactions import service_transaction
 from okryu.notifications.outbox import queue_sms
 from okryu.notifications.secret_codes import (
     CODE_PLACEHOLDER,
@@ -94,38 +95,37 @@ def _code_of(verification: PhoneVerification) -> SecretCode:
     )
 
 
+@service_transaction(durable=False)
 def send_phone_code(*, user_id: int) -> PhoneVerification:
     """Send a new code to the account's phone by SMS (earlier codes stop counting).
 
     Refused, changing nothing: InvalidInput (the account has no phone, field ``phone``).
     """
-    with transaction.atomic():
-        phone = User.objects.values_list("phone", flat=True).get(pk=user_id)
-        if not phone:
-            raise InvalidInput(
-                "전화번호가 없습니다. 내 정보에 전화번호를 넣으십시오.", field="phone"
-            )
-        now = clock.now()
-        code = new_secret_code(PHONE_CODE_PURPOSE, digits=PHONE_CODE_DIGITS)
-        verification = PhoneVerification.objects.create(
-            user_id=user_id,
-            phone=phone,
-            code_salt=code.salt,
-            code_key_version=code.key_version,
-            code_mac=code.mac_of(code.reveal()),
-            created_at=now,
-            expires_at=now
-            + dt.timedelta(minutes=int(settings.OKRYU_PHONE_CODE_MINUTES)),
+    phone = User.objects.values_list("phone", flat=True).get(pk=user_id)
+    if not phone:
+        raise InvalidInput(
+            "전화번호가 없습니다. 내 정보에 전화번호를 넣으십시오.", field="phone"
         )
-        queue_sms(
-            phone=phone,
-            body=(
-                f"[옥류] 전화번호 확인 번호는 {CODE_PLACEHOLDER}입니다. "
-                f"{settings.OKRYU_PHONE_CODE_MINUTES}분 안에 넣으십시오. "
-                "아무에게도 알려 주지 마십시오."
-            ),
-            code=code,
-        )
+    now = clock.now()
+    code = new_secret_code(PHONE_CODE_PURPOSE, digits=PHONE_CODE_DIGITS)
+    verification = PhoneVerification.objects.create(
+        user_id=user_id,
+        phone=phone,
+        code_salt=code.salt,
+        code_key_version=code.key_version,
+        code_mac=code.mac_of(code.reveal()),
+        created_at=now,
+        expires_at=now + dt.timedelta(minutes=int(settings.OKRYU_PHONE_CODE_MINUTES)),
+    )
+    queue_sms(
+        phone=phone,
+        body=(
+            f"[옥류] 전화번호 확인 번호는 {CODE_PLACEHOLDER}입니다. "
+            f"{settings.OKRYU_PHONE_CODE_MINUTES}분 안에 넣으십시오. "
+            "아무에게도 알려 주지 마십시오."
+        ),
+        code=code,
+    )
     return verification
 
 

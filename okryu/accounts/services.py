@@ -12,6 +12,7 @@ from okryu.accounts.models import Address, District, Role, RoleGrant, User
 from okryu.accounts.queries import ADDRESSES_PER_USER_MAX
 from okryu.core import clock
 from okryu.core.errors import InvalidInput, NotFound
+from okryu.core.transactions import service_transaction
 
 USERNAME_LENGTH_MAX = 150
 DISPLAY_NAME_LENGTH_MAX = 100
@@ -120,6 +121,7 @@ def register_shopper(
     return user
 
 
+@service_transaction(durable=False)
 def add_address(
     *,
     user: User,
@@ -136,63 +138,61 @@ def add_address(
     district = _get_district(district_id)
     detail = _check_detail(detail)
     label = label.strip()[:LABEL_LENGTH_MAX]
-    with transaction.atomic():
-        # Lock the user's row so two additions cannot both pass the count or both be first.
-        User.objects.select_for_update().filter(pk=user.pk).first()
-        count = Address.objects.filter(user=user).count()
-        if count >= ADDRESSES_PER_USER_MAX:
-            raise InvalidInput(
-                f"주소는 {ADDRESSES_PER_USER_MAX}개까지 둘 수 있습니다.", field="detail"
-            )
-        is_default = make_default or count == 0
-        if is_default:
-            Address.objects.filter(user=user, is_default=True).update(is_default=False)
-        address = Address.objects.create(
-            user=user,
-            district=district,
-            detail=detail,
-            label=label,
-            is_default=is_default,
+    User.objects.select_for_update().filter(pk=user.pk).first()
+    count = Address.objects.filter(user=user).count()
+    if count >= ADDRESSES_PER_USER_MAX:
+        raise InvalidInput(
+            f"주소는 {ADDRESSES_PER_USER_MAX}개까지 둘 수 있습니다.", field="detail"
         )
+    is_default = make_default or count == 0
+    if is_default:
+        Address.objects.filter(user=user, is_default=True).update(is_default=False)
+    address = Address.objects.create(
+        user=user,
+        district=district,
+        detail=detail,
+        label=label,
+        is_default=is_default,
+    )
     assert Address.objects.filter(user=user, is_default=True).count() == 1
     return address
 
 
+@service_transaction(durable=False)
 def delete_address(*, user: User, address_id: int) -> None:
     """Delete one of the user's addresses; the oldest remaining one becomes the default.
 
     Raises NotFound when the address does not exist or belongs to someone else.
     """
-    with transaction.atomic():
-        address = Address.objects.filter(pk=address_id, user=user).first()
-        if address is None:
-            raise NotFound("주소를 찾을 수 없습니다.")
-        was_default = address.is_default
-        address.delete()
-        if was_default:
-            successor = Address.objects.filter(user=user).order_by("id").first()
-            if successor is not None:
-                successor.is_default = True
-                successor.save(update_fields=["is_default"])
+    address = Address.objects.filter(pk=address_id, user=user).first()
+    if address is None:
+        raise NotFound("주소를 찾을 수 없습니다.")
+    was_default = address.is_default
+    address.delete()
+    if was_default:
+        successor = Address.objects.filter(user=user).order_by("id").first()
+        if successor is not None:
+            successor.is_default = True
+            successor.save(update_fields=["is_default"])
     assert not Address.objects.filter(pk=address_id).exists()
 
 
+@service_transaction(durable=False)
 def set_default_address(*, user: User, address_id: int) -> Address:
     """Make one of the user's addresses the default one.
 
     Raises NotFound when the address does not exist or belongs to someone else.
     """
-    with transaction.atomic():
-        address = Address.objects.filter(pk=address_id, user=user).first()
-        if address is None:
-            raise NotFound("주소를 찾을 수 없습니다.")
-        # The old default is cleared first: the partial unique index allows one at a time.
-        Address.objects.filter(user=user, is_default=True).exclude(
-            pk=address.pk
-        ).update(is_default=False)
-        if not address.is_default:
-            address.is_default = True
-            address.save(update_fields=["is_default"])
+    address = Address.objects.filter(pk=address_id, user=user).first()
+    if address is None:
+        raise NotFound("주소를 찾을 수 없습니다.")
+    # The old default is cleared first: the partial unique index allows one at a time.
+    Address.objects.filter(user=user, is_default=True).exclude(pk=address.pk).update(
+        is_default=False
+    )
+    if not address.is_default:
+        address.is_default = True
+        address.save(update_fields=["is_default"])
     assert Address.objects.filter(user=user, is_default=True).count() == 1
     return address
 
