@@ -12,14 +12,13 @@ Sending is rate limited by the caller (the named limits ``phone_code_account`` a
 import datetime as dt
 
 from django.conf import settings
-from django.db import transaction
 from django.db.models import F
 from django.utils.crypto import salted_hmac
 
 from okryu.accounts.models import PhoneVerification, User
 from okryu.core import clock
 from okryu.core.errors import DomainError, InvalidInput
-from okryu.core.transactions import service_transaction
+from okryu.core.transactions import raise_if_refused, service_transaction
 from okryu.notifications.outbox import queue_sms
 from okryu.notifications.secret_codes import (
     CODE_PLACEHOLDER,
@@ -144,14 +143,11 @@ def confirm_phone_code(*, user_id: int, code: object) -> PhoneVerification:
         or not set(code) <= ASCII_DIGITS
     ):
         raise InvalidInput("확인 번호는 숫자 6자리입니다.", field="code")
-    outcome: PhoneVerification | DomainError
-    with transaction.atomic(durable=True):
-        outcome = _confirm(user_id, code)
-    if isinstance(outcome, DomainError):
-        raise outcome
-    return outcome
+    # A wrong answer comes back from the transaction, so its count commits first.
+    return raise_if_refused(_confirm(user_id, code))
 
 
+@service_transaction(durable=True)
 def _confirm(user_id: int, code: str) -> PhoneVerification | DomainError:
     phone = User.objects.values_list("phone", flat=True).get(pk=user_id)
     verification = (

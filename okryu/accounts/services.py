@@ -5,7 +5,7 @@ import re
 from django.contrib.auth.password_validation import validate_password
 from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
 
 from okryu.accounts.errors import UsernameTaken
 from okryu.accounts.models import Address, District, Role, RoleGrant, User
@@ -106,18 +106,26 @@ def register_shopper(
     _check_password(password, user=user)
     district = _get_district(district_id)
     detail = _check_detail(address_detail)
+    # The slow password hash is made before the write transaction, never inside it.
     user.set_password(password)
     try:
-        with transaction.atomic():
-            user.save()
-            RoleGrant.objects.create(user=user, role=Role.SHOPPER)
-            Address.objects.create(
-                user=user, district=district, detail=detail, is_default=True
-            )
+        return _save_new_shopper(user, district=district, detail=detail)
     except IntegrityError as error:
         # Two sign-ups raced for one username; the case-insensitive unique index refused one.
         raise UsernameTaken("이미 쓰이는 아이디입니다.", field="username") from error
-    assert user.pk is not None
+
+
+@service_transaction(durable=False)
+def _save_new_shopper(unsaved: User, *, district: District, detail: str) -> User:
+    # A new row from the unsaved one's fields, so a retried attempt starts clean.
+    user = User.objects.create(
+        username=unsaved.username,
+        display_name=unsaved.display_name,
+        phone=unsaved.phone,
+        password=unsaved.password,
+    )
+    RoleGrant.objects.create(user=user, role=Role.SHOPPER)
+    Address.objects.create(user=user, district=district, detail=detail, is_default=True)
     return user
 
 
