@@ -5,6 +5,7 @@ checked against today's stock and purchase limit so that the shopper hears of a 
 filling the basket; checkout checks them again when it reserves stock.
 """
 
+import functools
 from collections.abc import Sequence
 
 from django.conf import settings
@@ -105,7 +106,7 @@ def _forget_line_count_on_commit(owner: BasketOwner) -> None:
     # change commits, since a page read in between may have put back the old count.
     key = line_count_cache_key(owner)
     cache.delete(key)
-    transaction.on_commit(lambda: cache.delete(key))
+    transaction.on_commit(functools.partial(cache.delete, key))
 
 
 def _lock_or_create_basket(owner: BasketOwner) -> Basket:
