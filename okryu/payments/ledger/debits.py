@@ -349,8 +349,7 @@ def _write(
         job = sql.Job(
             kind=EXPIRE_HOLD_JOB, payload={"hold": debit.transfer_id}, run_at=timeout_at
         )
-    written = sql.insert_transfer(transfer, sms=messages, job=job)
-    assert written
+    sql.insert_transfer(transfer, sms=messages, job=job)
     return transfer
 
 
@@ -412,6 +411,5 @@ def _top_up_once(
         available_won=card.balance.available_won,
     )
     assert body is not None
-    written = sql.insert_transfer(transfer, sms=[(row.card.phone, body)])
-    assert written
+    sql.insert_transfer(transfer, sms=[(row.card.phone, body)])
     return transfer

@@ -462,138 +462,126 @@ class Job:
     run_at: dt.datetime
 
 
-def insert_transfers(
-    written: Sequence[tuple[Transfer, list[tuple[str, str]], Job | None]],
-) -> None:
-    """Insert several new transfers made at one moment, each with its SMS and job; set pks.
+Written = tuple[Transfer, list[tuple[str, str]], Job | None]
 
-    On PostgreSQL all of them are one statement (data-modifying CTEs, the SMS in one INSERT
-    so they are queued in the order given); on SQLite each is ``insert_transfer``. Every
-    transfer id must be new (the caller checked it).
+
+def insert_transfers(written: Sequence[Written]) -> None:
+    """Insert new transfers made at one moment, each with its SMS (phone, body) and job; set
+    their pks. Every transfer id must be new (the caller checked it).
+
+    One statement on PostgreSQL (``insert_transfers_postgresql``), one INSERT per row on
+    SQLite (``insert_transfers_sqlite``); the same rows, SMS in the order given, either way.
     """
-    if not is_postgresql() or len(written) == 1:
-        for transfer, sms, job in written:
-            assert insert_transfer(transfer, sms=sms, job=job)
-        return
+    assert written
     created_at = written[0][0].created_at
     assert created_at is not None
     assert all(transfer.created_at == created_at for transfer, _sms, _job in written)
+    if is_postgresql():
+        insert_transfers_postgresql(written)
+    else:
+        insert_transfers_sqlite(written)
+
+
+def insert_transfer(
+    transfer: Transfer, *, sms: list[tuple[str, str]], job: Job | None = None
+) -> None:
+    """Insert one new transfer with its SMS and job (``insert_transfers``); set its pk."""
+    insert_transfers([(transfer, sms, job)])
+
+
+def insert_transfers_postgresql(written: Sequence[Written]) -> None:
+    """Insert the transfers, their jobs and their SMS as data-modifying CTEs of one statement."""
     parts: list[str] = []
     params: list[Any] = []
     for index, (transfer, _sms, job) in enumerate(written):
-        insert, insert_params, extras = _transfer_insert_parts(
-            transfer, sms=[], job=job, source=f"t{index}"
-        )
-        parts.append(f"t{index} AS ({insert})")
-        params.extend(insert_params)
-        for extra_sql, extra_params in extras:
-            parts.append(f"j{index} AS ({extra_sql})")
-            params.extend(extra_params)
+        parts.append(f"t{index} AS ({_transfer_insert(transfer, params)})")
+        if job is not None:
+            job_sql, job_params = _job_insert(transfer, job, source=f"t{index}")
+            parts.append(f"j{index} AS ({job_sql})")
+            params.extend(job_params)
     messages = [message for _transfer, sms, _job in written for message in sms]
     if messages:
-        sms_sql, sms_params = sms_insert_sql(
-            messages, created_at=_datetime(created_at), source=None
-        )
+        sms_sql, sms_params = _sms_insert(written[0][0], messages)
         parts.append(f"s AS ({sms_sql})")
         params.extend(sms_params)
     selects = " UNION ALL ".join(
         f"SELECT {index} AS n, id FROM t{index}"  # noqa: S608
         for index in range(len(written))
     )
-    statement = "WITH " + ", ".join(parts) + f" {selects}"
     with connection.cursor() as cursor:
-        cursor.execute(statement, params)
+        cursor.execute("WITH " + ", ".join(parts) + f" {selects}", params)
         rows = cursor.fetchall()
     assert len(rows) == len(written), "every transfer id was new"
     for index, pk in rows:
-        transfer = written[int(index)][0]
-        transfer.pk = int(pk)
-        transfer._state.adding = False
-        transfer._state.db = connection.alias
+        _saved(written[int(index)][0], int(pk))
 
 
-def _transfer_insert_parts(
-    transfer: Transfer,
-    *,
-    sms: list[tuple[str, str]],
-    job: Job | None,
-    source: str | None,
-) -> tuple[str, list[Any], list[tuple[str, list[Any]]]]:
-    # The INSERT of one transfer (RETURNING id) and those of its SMS and job, selected FROM
-    # ``source`` (the transfer's CTE) on PostgreSQL.
+def insert_transfers_sqlite(written: Sequence[Written]) -> None:
+    """Insert each transfer, then its SMS and its job, one statement each."""
+    with connection.cursor() as cursor:
+        for transfer, sms, job in written:
+            params: list[Any] = []
+            cursor.execute(_transfer_insert(transfer, params), params)
+            row = cursor.fetchone()
+            assert row is not None
+            _saved(transfer, int(row[0]))
+            if sms:
+                cursor.execute(*_sms_insert(transfer, sms))
+            if job is not None:
+                cursor.execute(*_job_insert(transfer, job, source=None))
+
+
+def _transfer_insert(transfer: Transfer, params: list[Any]) -> str:
+    # The INSERT of one transfer, RETURNING its id; its values are appended to ``params``.
     assert transfer.created_at is not None
     columns = (
         "transfer_id, fingerprint, kind, debit_account_id, credit_account_id, amount_won, "
         "pending_id, refund_of_id, reference, created_at, timeout_at"
     )
-    params: list[Any] = [
-        transfer.transfer_id,
-        transfer.fingerprint,
-        transfer.kind,
-        transfer.debit_account_id,
-        transfer.credit_account_id,
-        transfer.amount_won,
-        transfer.pending_id,
-        transfer.refund_of_id,
-        transfer.reference,
-        _datetime(transfer.created_at),
-        None if transfer.timeout_at is None else _datetime(transfer.timeout_at),
-    ]
-    insert = (
+    params.extend(
+        [
+            transfer.transfer_id,
+            transfer.fingerprint,
+            transfer.kind,
+            transfer.debit_account_id,
+            transfer.credit_account_id,
+            transfer.amount_won,
+            transfer.pending_id,
+            transfer.refund_of_id,
+            transfer.reference,
+            _datetime(transfer.created_at),
+            None if transfer.timeout_at is None else _datetime(transfer.timeout_at),
+        ]
+    )
+    return (
         f"INSERT INTO {TRANSFERS} ({columns}) "  # noqa: S608
         "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s) RETURNING id"
     )
-    extras: list[tuple[str, list[Any]]] = []
-    created_at = _datetime(transfer.created_at)
-    if sms:
-        extras.append(sms_insert_sql(sms, created_at=created_at, source=source))
-    if job is not None:
-        extras.append(
-            job_insert_sql(
-                kind=job.kind,
-                payload=job.payload,
-                run_at=_datetime(job.run_at),
-                created_at=created_at,
-                source=source,
-            )
-        )
-    return insert, params, extras
 
 
-def insert_transfer(
-    transfer: Transfer,
-    *,
-    sms: list[tuple[str, str]],
-    job: Job | None = None,
-) -> bool:
-    """Insert ``transfer`` with its SMS (phone, body) and job; set its pk; tell if it was written.
-
-    On PostgreSQL everything is one statement (data-modifying CTEs).
-    """
-    # On PostgreSQL the SMS and job rows are selected FROM the inserted transfer ``t``, so
-    # they are written only if it was; on SQLite they follow as separate statements.
-    postgresql = is_postgresql()
-    insert, params, extras = _transfer_insert_parts(
-        transfer, sms=sms, job=job, source="t" if postgresql else None
+def _sms_insert(
+    transfer: Transfer, messages: list[tuple[str, str]]
+) -> tuple[str, list[Any]]:
+    assert transfer.created_at is not None
+    return sms_insert_sql(
+        messages, created_at=_datetime(transfer.created_at), source=None
     )
-    with connection.cursor() as cursor:
-        if postgresql and extras:
-            parts = [f"t AS ({insert})"]
-            for index, (extra_sql, extra_params) in enumerate(extras):
-                parts.append(f"x{index} AS ({extra_sql})")
-                params.extend(extra_params)
-            statement = "WITH " + ", ".join(parts) + " SELECT id FROM t"  # noqa: S608
-            cursor.execute(statement, params)
-            row = cursor.fetchone()
-        else:
-            cursor.execute(insert, params)
-            row = cursor.fetchone()
-            if row is not None:
-                for extra_sql, extra_params in extras:
-                    cursor.execute(extra_sql, extra_params)
-    if row is None:
-        return False
-    transfer.pk = int(row[0])
+
+
+def _job_insert(
+    transfer: Transfer, job: Job, *, source: str | None
+) -> tuple[str, list[Any]]:
+    assert transfer.created_at is not None
+    return job_insert_sql(
+        kind=job.kind,
+        payload=job.payload,
+        run_at=_datetime(job.run_at),
+        created_at=_datetime(transfer.created_at),
+        source=source,
+    )
+
+
+def _saved(transfer: Transfer, pk: int) -> None:
+    transfer.pk = pk
     transfer._state.adding = False
     transfer._state.db = connection.alias
-    return True
