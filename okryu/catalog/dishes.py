@@ -6,7 +6,6 @@ Every function takes the acting staff member and finds the dish through
 pages, the API and the admin cannot disagree on who may change what.
 """
 
-
 from okryu.catalog import portions
 from okryu.catalog.models import Option, OptionChoice, OptionGroup, Product
 from okryu.catalog.products import get_product_for_staff

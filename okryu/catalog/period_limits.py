@@ -5,7 +5,6 @@ Besides the daily limit, a merchant's staff or an operator may allow each shoppe
 Checkout enforces it (``okryu.orders.period_limits``).
 """
 
-
 from okryu.accounts.models import Role, User
 from okryu.accounts.queries import has_role
 from okryu.catalog.models import Product
