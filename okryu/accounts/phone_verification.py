@@ -12,13 +12,13 @@ Sending is rate limited by the caller (the named limits ``phone_code_account`` a
 import datetime as dt
 
 from django.conf import settings
-from django.db import transaction
 from django.db.models import F
 from django.utils.crypto import salted_hmac
 
 from okryu.accounts.models import PhoneVerification, User
 from okryu.core import clock
 from okryu.core.errors import DomainError, InvalidInput
+from okryu.core.transactions import raise_if_refused, service_transaction
 from okryu.notifications.outbox import queue_sms
 from okryu.notifications.secret_codes import (
     CODE_PLACEHOLDER,
@@ -94,38 +94,37 @@ def _code_of(verification: PhoneVerification) -> SecretCode:
     )
 
 
+@service_transaction(durable=False)
 def send_phone_code(*, user_id: int) -> PhoneVerification:
     """Send a new code to the account's phone by SMS (earlier codes stop counting).
 
     Refused, changing nothing: InvalidInput (the account has no phone, field ``phone``).
     """
-    with transaction.atomic():
-        phone = User.objects.values_list("phone", flat=True).get(pk=user_id)
-        if not phone:
-            raise InvalidInput(
-                "전화번호가 없습니다. 내 정보에 전화번호를 넣으십시오.", field="phone"
-            )
-        now = clock.now()
-        code = new_secret_code(PHONE_CODE_PURPOSE, digits=PHONE_CODE_DIGITS)
-        verification = PhoneVerification.objects.create(
-            user_id=user_id,
-            phone=phone,
-            code_salt=code.salt,
-            code_key_version=code.key_version,
-            code_mac=code.mac_of(code.reveal()),
-            created_at=now,
-            expires_at=now
-            + dt.timedelta(minutes=int(settings.OKRYU_PHONE_CODE_MINUTES)),
+    phone = User.objects.values_list("phone", flat=True).get(pk=user_id)
+    if not phone:
+        raise InvalidInput(
+            "전화번호가 없습니다. 내 정보에 전화번호를 넣으십시오.", field="phone"
         )
-        queue_sms(
-            phone=phone,
-            body=(
-                f"[옥류] 전화번호 확인 번호는 {CODE_PLACEHOLDER}입니다. "
-                f"{settings.OKRYU_PHONE_CODE_MINUTES}분 안에 넣으십시오. "
-                "아무에게도 알려 주지 마십시오."
-            ),
-            code=code,
-        )
+    now = clock.now()
+    code = new_secret_code(PHONE_CODE_PURPOSE, digits=PHONE_CODE_DIGITS)
+    verification = PhoneVerification.objects.create(
+        user_id=user_id,
+        phone=phone,
+        code_salt=code.salt,
+        code_key_version=code.key_version,
+        code_mac=code.mac_of(code.reveal()),
+        created_at=now,
+        expires_at=now + dt.timedelta(minutes=int(settings.OKRYU_PHONE_CODE_MINUTES)),
+    )
+    queue_sms(
+        phone=phone,
+        body=(
+            f"[옥류] 전화번호 확인 번호는 {CODE_PLACEHOLDER}입니다. "
+            f"{settings.OKRYU_PHONE_CODE_MINUTES}분 안에 넣으십시오. "
+            "아무에게도 알려 주지 마십시오."
+        ),
+        code=code,
+    )
     return verification
 
 
@@ -144,14 +143,11 @@ def confirm_phone_code(*, user_id: int, code: object) -> PhoneVerification:
         or not set(code) <= ASCII_DIGITS
     ):
         raise InvalidInput("확인 번호는 숫자 6자리입니다.", field="code")
-    outcome: PhoneVerification | DomainError
-    with transaction.atomic(durable=True):
-        outcome = _confirm(user_id, code)
-    if isinstance(outcome, DomainError):
-        raise outcome
-    return outcome
+    # A wrong answer comes back from the transaction, so its count commits first.
+    return raise_if_refused(_confirm(user_id, code))
 
 
+@service_transaction(durable=True)
 def _confirm(user_id: int, code: str) -> PhoneVerification | DomainError:
     phone = User.objects.values_list("phone", flat=True).get(pk=user_id)
     verification = (

@@ -7,12 +7,12 @@ authenticator. The demo leaves it off, so the demo logins work with their passwo
 """
 
 from django.conf import settings
-from django.db import transaction
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from okryu.accounts.models import STAFF_ROLES, User
 from okryu.accounts.queries import list_roles
 from okryu.core.errors import DomainError, InvalidInput
+from okryu.core.transactions import service_transaction
 
 DEVICE_NAME = "authenticator"
 CODE_DIGITS = 6
@@ -57,14 +57,12 @@ def find_confirmed_device(user: User) -> TOTPDevice | None:
     return TOTPDevice.objects.filter(user=user, confirmed=True).first()
 
 
+@service_transaction(durable=False)
 def start_enrolment(*, user: User) -> TOTPDevice:
     """Return the user's pending (unconfirmed) authenticator, making one if there is none."""
-    with transaction.atomic():
-        device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
-        if device is None:
-            device = TOTPDevice.objects.create(
-                user=user, name=DEVICE_NAME, confirmed=False
-            )
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name=DEVICE_NAME, confirmed=False)
     return device
 
 
@@ -75,6 +73,7 @@ def _clean_code(code: str) -> str:
     return code
 
 
+@service_transaction(durable=False)
 def confirm_enrolment(*, user: User, code: str) -> TOTPDevice:
     """Confirm the pending authenticator with its first code; it replaces any older one.
 
@@ -85,10 +84,9 @@ def confirm_enrolment(*, user: User, code: str) -> TOTPDevice:
     # Outside the transaction, so a wrong code's throttling count is kept.
     if device is None or not device.verify_token(code):
         raise InvalidInput("코드가 맞지 않습니다.", field="otp")
-    with transaction.atomic():
-        TOTPDevice.objects.filter(user=user, confirmed=True).delete()
-        device.confirmed = True
-        device.save(update_fields=["confirmed"])
+    TOTPDevice.objects.filter(user=user, confirmed=True).delete()
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
     return device
 
 

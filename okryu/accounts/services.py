@@ -5,13 +5,14 @@ import re
 from django.contrib.auth.password_validation import validate_password
 from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
 
 from okryu.accounts.errors import UsernameTaken
 from okryu.accounts.models import Address, District, Role, RoleGrant, User
 from okryu.accounts.queries import ADDRESSES_PER_USER_MAX
 from okryu.core import clock
 from okryu.core.errors import InvalidInput, NotFound
+from okryu.core.transactions import service_transaction
 
 USERNAME_LENGTH_MAX = 150
 DISPLAY_NAME_LENGTH_MAX = 100
@@ -105,21 +106,30 @@ def register_shopper(
     _check_password(password, user=user)
     district = _get_district(district_id)
     detail = _check_detail(address_detail)
+    # The slow password hash is made before the write transaction, never inside it.
     user.set_password(password)
     try:
-        with transaction.atomic():
-            user.save()
-            RoleGrant.objects.create(user=user, role=Role.SHOPPER)
-            Address.objects.create(
-                user=user, district=district, detail=detail, is_default=True
-            )
+        return _save_new_shopper(user, district=district, detail=detail)
     except IntegrityError as error:
         # Two sign-ups raced for one username; the case-insensitive unique index refused one.
         raise UsernameTaken("이미 쓰이는 아이디입니다.", field="username") from error
-    assert user.pk is not None
+
+
+@service_transaction(durable=False)
+def _save_new_shopper(unsaved: User, *, district: District, detail: str) -> User:
+    # A new row from the unsaved one's fields, so a retried attempt starts clean.
+    user = User.objects.create(
+        username=unsaved.username,
+        display_name=unsaved.display_name,
+        phone=unsaved.phone,
+        password=unsaved.password,
+    )
+    RoleGrant.objects.create(user=user, role=Role.SHOPPER)
+    Address.objects.create(user=user, district=district, detail=detail, is_default=True)
     return user
 
 
+@service_transaction(durable=False)
 def add_address(
     *,
     user: User,
@@ -136,63 +146,61 @@ def add_address(
     district = _get_district(district_id)
     detail = _check_detail(detail)
     label = label.strip()[:LABEL_LENGTH_MAX]
-    with transaction.atomic():
-        # Lock the user's row so two additions cannot both pass the count or both be first.
-        User.objects.select_for_update().filter(pk=user.pk).first()
-        count = Address.objects.filter(user=user).count()
-        if count >= ADDRESSES_PER_USER_MAX:
-            raise InvalidInput(
-                f"주소는 {ADDRESSES_PER_USER_MAX}개까지 둘 수 있습니다.", field="detail"
-            )
-        is_default = make_default or count == 0
-        if is_default:
-            Address.objects.filter(user=user, is_default=True).update(is_default=False)
-        address = Address.objects.create(
-            user=user,
-            district=district,
-            detail=detail,
-            label=label,
-            is_default=is_default,
+    User.objects.select_for_update().filter(pk=user.pk).first()
+    count = Address.objects.filter(user=user).count()
+    if count >= ADDRESSES_PER_USER_MAX:
+        raise InvalidInput(
+            f"주소는 {ADDRESSES_PER_USER_MAX}개까지 둘 수 있습니다.", field="detail"
         )
+    is_default = make_default or count == 0
+    if is_default:
+        Address.objects.filter(user=user, is_default=True).update(is_default=False)
+    address = Address.objects.create(
+        user=user,
+        district=district,
+        detail=detail,
+        label=label,
+        is_default=is_default,
+    )
     assert Address.objects.filter(user=user, is_default=True).count() == 1
     return address
 
 
+@service_transaction(durable=False)
 def delete_address(*, user: User, address_id: int) -> None:
     """Delete one of the user's addresses; the oldest remaining one becomes the default.
 
     Raises NotFound when the address does not exist or belongs to someone else.
     """
-    with transaction.atomic():
-        address = Address.objects.filter(pk=address_id, user=user).first()
-        if address is None:
-            raise NotFound("주소를 찾을 수 없습니다.")
-        was_default = address.is_default
-        address.delete()
-        if was_default:
-            successor = Address.objects.filter(user=user).order_by("id").first()
-            if successor is not None:
-                successor.is_default = True
-                successor.save(update_fields=["is_default"])
+    address = Address.objects.filter(pk=address_id, user=user).first()
+    if address is None:
+        raise NotFound("주소를 찾을 수 없습니다.")
+    was_default = address.is_default
+    address.delete()
+    if was_default:
+        successor = Address.objects.filter(user=user).order_by("id").first()
+        if successor is not None:
+            successor.is_default = True
+            successor.save(update_fields=["is_default"])
     assert not Address.objects.filter(pk=address_id).exists()
 
 
+@service_transaction(durable=False)
 def set_default_address(*, user: User, address_id: int) -> Address:
     """Make one of the user's addresses the default one.
 
     Raises NotFound when the address does not exist or belongs to someone else.
     """
-    with transaction.atomic():
-        address = Address.objects.filter(pk=address_id, user=user).first()
-        if address is None:
-            raise NotFound("주소를 찾을 수 없습니다.")
-        # The old default is cleared first: the partial unique index allows one at a time.
-        Address.objects.filter(user=user, is_default=True).exclude(
-            pk=address.pk
-        ).update(is_default=False)
-        if not address.is_default:
-            address.is_default = True
-            address.save(update_fields=["is_default"])
+    address = Address.objects.filter(pk=address_id, user=user).first()
+    if address is None:
+        raise NotFound("주소를 찾을 수 없습니다.")
+    # The old default is cleared first: the partial unique index allows one at a time.
+    Address.objects.filter(user=user, is_default=True).exclude(pk=address.pk).update(
+        is_default=False
+    )
+    if not address.is_default:
+        address.is_default = True
+        address.save(update_fields=["is_default"])
     assert Address.objects.filter(user=user, is_default=True).count() == 1
     return address
 

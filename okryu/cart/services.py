@@ -5,6 +5,7 @@ checked against today's stock and purchase limit so that the shopper hears of a 
 filling the basket; checkout checks them again when it reserves stock.
 """
 
+import functools
 from collections.abc import Sequence
 
 from django.conf import settings
@@ -29,6 +30,7 @@ from okryu.catalog.options import (
 from okryu.catalog.portions import available_units
 from okryu.core.errors import DomainError, InvalidInput, NotFound
 from okryu.core.numbers import format_count
+from okryu.core.transactions import service_transaction
 
 
 def _quantity_error(
@@ -104,7 +106,7 @@ def _forget_line_count_on_commit(owner: BasketOwner) -> None:
     # change commits, since a page read in between may have put back the old count.
     key = line_count_cache_key(owner)
     cache.delete(key)
-    transaction.on_commit(lambda: cache.delete(key))
+    transaction.on_commit(functools.partial(cache.delete, key))
 
 
 def _lock_or_create_basket(owner: BasketOwner) -> Basket:
@@ -138,6 +140,7 @@ def _choose_options(product: Product, option_ids: Sequence[int]) -> ChosenOption
     return chosen
 
 
+@service_transaction(durable=False)
 def add_to_basket(
     *,
     owner: BasketOwner,
@@ -156,37 +159,34 @@ def add_to_basket(
     nothing changes then.
     """
     _check_quantity_shape(quantity)
-    with transaction.atomic():
-        product = (
-            Product.objects.select_related("merchant").filter(pk=product_id).first()
-        )
-        if product is None:
-            raise NotFound(gettext("상품을 찾을 수 없습니다."))
-        chosen = _choose_options(product, option_ids)
-        basket = _lock_or_create_basket(owner)
-        _forget_line_count_on_commit(owner)
-        line = BasketLine.objects.filter(
-            basket=basket, product=product, options_key=chosen.key
-        ).first()
-        new_quantity = quantity + (line.quantity if line else 0)
-        _check_product_quantity(product, new_quantity)
-        if line is None:
-            if basket.lines.count() >= settings.OKRYU_BASKET_LINES_MAX:
-                raise BasketFull(
-                    gettext("장바구니에는 %(maximum)d가지까지 담을 수 있습니다.")
-                    % {"maximum": settings.OKRYU_BASKET_LINES_MAX}
-                )
-            line = BasketLine.objects.create(
-                basket=basket,
-                product=product,
-                quantity=new_quantity,
-                options_key=chosen.key,
-                price_won_seen=product.price_won + chosen.price_change_won,
+    product = Product.objects.select_related("merchant").filter(pk=product_id).first()
+    if product is None:
+        raise NotFound(gettext("상품을 찾을 수 없습니다."))
+    chosen = _choose_options(product, option_ids)
+    basket = _lock_or_create_basket(owner)
+    _forget_line_count_on_commit(owner)
+    line = BasketLine.objects.filter(
+        basket=basket, product=product, options_key=chosen.key
+    ).first()
+    new_quantity = quantity + (line.quantity if line else 0)
+    _check_product_quantity(product, new_quantity)
+    if line is None:
+        if basket.lines.count() >= settings.OKRYU_BASKET_LINES_MAX:
+            raise BasketFull(
+                gettext("장바구니에는 %(maximum)d가지까지 담을 수 있습니다.")
+                % {"maximum": settings.OKRYU_BASKET_LINES_MAX}
             )
-        else:
-            line.quantity = new_quantity
-            line.save(update_fields=["quantity"])
-        basket.save(update_fields=["updated_at"])
+        line = BasketLine.objects.create(
+            basket=basket,
+            product=product,
+            quantity=new_quantity,
+            options_key=chosen.key,
+            price_won_seen=product.price_won + chosen.price_change_won,
+        )
+    else:
+        line.quantity = new_quantity
+        line.save(update_fields=["quantity"])
+    basket.save(update_fields=["updated_at"])
     assert line.quantity == new_quantity
     return line
 
@@ -203,6 +203,7 @@ def _get_owned_line(owner: BasketOwner, line_id: int) -> BasketLine:
     return line
 
 
+@service_transaction(durable=False)
 def set_line_quantity(*, owner: BasketOwner, line_id: int, quantity: int) -> BasketLine:
     """Change the quantity of one line of the owner's basket; the price seen is kept.
 
@@ -210,27 +211,26 @@ def set_line_quantity(*, owner: BasketOwner, line_id: int, quantity: int) -> Bas
     ``add_to_basket``; nothing changes then.
     """
     _check_quantity_shape(quantity)
-    with transaction.atomic():
-        line = _get_owned_line(owner, line_id)
-        _check_product_quantity(line.product, quantity)
-        line.quantity = quantity
-        line.save(update_fields=["quantity"])
-        line.basket.save(update_fields=["updated_at"])
+    line = _get_owned_line(owner, line_id)
+    _check_product_quantity(line.product, quantity)
+    line.quantity = quantity
+    line.save(update_fields=["quantity"])
+    line.basket.save(update_fields=["updated_at"])
     assert line.quantity == quantity
     return line
 
 
+@service_transaction(durable=False)
 def remove_line(*, owner: BasketOwner, line_id: int) -> None:
     """Remove one line from the owner's basket.
 
     Raises NotFound when the line is not in the owner's basket.
     """
-    with transaction.atomic():
-        line = _get_owned_line(owner, line_id)
-        basket = line.basket
-        _forget_line_count_on_commit(owner)
-        line.delete()
-        basket.save(update_fields=["updated_at"])
+    line = _get_owned_line(owner, line_id)
+    basket = line.basket
+    _forget_line_count_on_commit(owner)
+    line.delete()
+    basket.save(update_fields=["updated_at"])
     assert not BasketLine.objects.filter(pk=line_id).exists()
 
 
@@ -242,6 +242,7 @@ def _merged_quantity(product: Product, quantity: int) -> int:
     return capped
 
 
+@service_transaction(durable=False)
 def merge_session_basket_into_user(*, session_key: str, user: User) -> Basket | None:
     """Move the lines of an anonymous session's basket into the user's basket, at log-in.
 
@@ -252,35 +253,32 @@ def merge_session_basket_into_user(*, session_key: str, user: User) -> Basket | 
     session had no basket.
     """
     assert user.pk is not None
-    with transaction.atomic():
-        session_basket = (
-            Basket.objects.select_for_update().filter(session_key=session_key).first()
-        )
-        if session_basket is None:
-            return None
-        _forget_line_count_on_commit(BasketOwner.for_session(session_key))
-        user_owner = BasketOwner.for_user(user.pk)
-        _forget_line_count_on_commit(user_owner)
-        basket = _lock_or_create_basket(user_owner)
-        existing = {
-            (line.product_id, line.options_key): line for line in basket.lines.all()
-        }
-        lines_count = len(existing)
-        for incoming in session_basket.lines.select_related("product"):
-            line = existing.get((incoming.product_id, incoming.options_key))
-            if line is not None:
-                line.quantity = _merged_quantity(
-                    incoming.product, line.quantity + incoming.quantity
-                )
-                line.save(update_fields=["quantity"])
-            elif lines_count < settings.OKRYU_BASKET_LINES_MAX:
-                incoming.basket = basket
-                incoming.quantity = _merged_quantity(
-                    incoming.product, incoming.quantity
-                )
-                incoming.save(update_fields=["basket", "quantity"])
-                lines_count += 1
-        session_basket.delete()
-        basket.save(update_fields=["updated_at"])
+    session_basket = (
+        Basket.objects.select_for_update().filter(session_key=session_key).first()
+    )
+    if session_basket is None:
+        return None
+    _forget_line_count_on_commit(BasketOwner.for_session(session_key))
+    user_owner = BasketOwner.for_user(user.pk)
+    _forget_line_count_on_commit(user_owner)
+    basket = _lock_or_create_basket(user_owner)
+    existing = {
+        (line.product_id, line.options_key): line for line in basket.lines.all()
+    }
+    lines_count = len(existing)
+    for incoming in session_basket.lines.select_related("product"):
+        line = existing.get((incoming.product_id, incoming.options_key))
+        if line is not None:
+            line.quantity = _merged_quantity(
+                incoming.product, line.quantity + incoming.quantity
+            )
+            line.save(update_fields=["quantity"])
+        elif lines_count < settings.OKRYU_BASKET_LINES_MAX:
+            incoming.basket = basket
+            incoming.quantity = _merged_quantity(incoming.product, incoming.quantity)
+            incoming.save(update_fields=["basket", "quantity"])
+            lines_count += 1
+    session_basket.delete()
+    basket.save(update_fields=["updated_at"])
     assert basket.lines.count() <= settings.OKRYU_BASKET_LINES_MAX
     return basket

@@ -19,6 +19,7 @@ from okryu.catalog.models import (
     UnmetDemandKind,
 )
 from okryu.core import clock
+from okryu.core.transactions import service_transaction
 
 
 def record_unmet_demand(
@@ -41,6 +42,7 @@ def record_unmet_demand(
     )
 
 
+@service_transaction(durable=False)
 def record_out_of_stock_refusal(
     *, product_id: int, quantity: int, district_id: int | None
 ) -> None:
@@ -51,13 +53,12 @@ def record_out_of_stock_refusal(
     """
     if quantity <= 0 or not Product.objects.filter(pk=product_id).exists():
         return
-    with transaction.atomic():
-        record_unmet_demand(
-            product_id=product_id,
-            kind=UnmetDemandKind.REFUSED,
-            quantity=quantity,
-            district_id=district_id,
-        )
+    record_unmet_demand(
+        product_id=product_id,
+        kind=UnmetDemandKind.REFUSED,
+        quantity=quantity,
+        district_id=district_id,
+    )
 
 
 def record_empty_search(query: str) -> None:

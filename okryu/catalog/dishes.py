@@ -6,12 +6,11 @@ Every function takes the acting staff member and finds the dish through
 pages, the API and the admin cannot disagree on who may change what.
 """
 
-from django.db import transaction
-
 from okryu.catalog import portions
 from okryu.catalog.models import Option, OptionChoice, OptionGroup, Product
 from okryu.catalog.products import get_product_for_staff
 from okryu.core.errors import InvalidInput, NotFound
+from okryu.core.transactions import service_transaction
 
 
 def _check_whole(value: object, *, field: str, highest: int) -> int:
@@ -37,6 +36,7 @@ def _dish_for_staff(staff_user_id: int, product_id: int) -> Product:
     return product
 
 
+@service_transaction(durable=False)
 def set_dish_kitchen(
     *,
     staff_user_id: int,
@@ -63,26 +63,26 @@ def set_dish_kitchen(
         )
     assert type(is_sold_out) is bool
     day = portions.today()
-    with transaction.atomic():
-        product = _dish_for_staff(staff_user_id, product_id)
-        if not portions.set_daily_capacity(
-            product_id=product.pk, daily_capacity=daily_capacity, day=day
-        ):
-            product.refresh_from_db(fields=["portions_taken"])
-            raise InvalidInput(
-                f"오늘 이미 {product.portions_taken}인분이 주문되었습니다. "
-                "그보다 적게 정할 수 없습니다.",
-                field="daily_capacity",
-            )
-        Product.objects.filter(pk=product.pk).update(
-            is_sold_out=is_sold_out, preparation_minutes=preparation_minutes
+    product = _dish_for_staff(staff_user_id, product_id)
+    if not portions.set_daily_capacity(
+        product_id=product.pk, daily_capacity=daily_capacity, day=day
+    ):
+        product.refresh_from_db(fields=["portions_taken"])
+        raise InvalidInput(
+            f"오늘 이미 {product.portions_taken}인분이 주문되었습니다. "
+            "그보다 적게 정할 수 없습니다.",
+            field="daily_capacity",
         )
-        product.refresh_from_db()
+    Product.objects.filter(pk=product.pk).update(
+        is_sold_out=is_sold_out, preparation_minutes=preparation_minutes
+    )
+    product.refresh_from_db()
     assert product.daily_capacity == daily_capacity
     assert product.is_sold_out == is_sold_out
     return product
 
 
+@service_transaction(durable=False)
 def add_option_group(
     *, staff_user_id: int, product_id: int, name: str, name_en: str, choice: str
 ) -> OptionGroup:
@@ -95,21 +95,20 @@ def add_option_group(
     )
     if choice not in OptionChoice.values:
         raise InvalidInput("고르는 방법이 올바르지 않습니다.", field="choice")
-    with transaction.atomic():
-        product = _dish_for_staff(staff_user_id, product_id)
-        count = product.option_groups.count()
-        if count >= OptionGroup.GROUPS_PER_PRODUCT_MAX:
-            raise InvalidInput(
-                f"선택 묶음은 {OptionGroup.GROUPS_PER_PRODUCT_MAX}개까지입니다.",
-                field="name",
-            )
-        group = OptionGroup.objects.create(
-            product=product,
-            name=name,
-            name_en=name_en,
-            choice=choice,
-            sort_order=count,
+    product = _dish_for_staff(staff_user_id, product_id)
+    count = product.option_groups.count()
+    if count >= OptionGroup.GROUPS_PER_PRODUCT_MAX:
+        raise InvalidInput(
+            f"선택 묶음은 {OptionGroup.GROUPS_PER_PRODUCT_MAX}개까지입니다.",
+            field="name",
         )
+    group = OptionGroup.objects.create(
+        product=product,
+        name=name,
+        name_en=name_en,
+        choice=choice,
+        sort_order=count,
+    )
     assert group.product_id == product_id
     return group
 
@@ -141,6 +140,7 @@ def get_dish_id_of_option_for_staff(*, staff_user_id: int, option_id: int) -> in
     return _group_for_staff(staff_user_id, group_id).product_id
 
 
+@service_transaction(durable=False)
 def add_option(
     *,
     staff_user_id: int,
@@ -161,39 +161,38 @@ def add_option(
         raise InvalidInput(
             f"-{highest:,}부터 {highest:,}까지의 정수입니다.", field="price_change_won"
         )
-    with transaction.atomic():
-        group = _group_for_staff(staff_user_id, group_id)
-        count = group.options.count()
-        if count >= Option.OPTIONS_PER_GROUP_MAX:
-            raise InvalidInput(
-                f"한 묶음의 선택은 {Option.OPTIONS_PER_GROUP_MAX}개까지입니다.",
-                field="name",
-            )
-        option = Option.objects.create(
-            group=group,
-            name=name,
-            name_en=name_en,
-            price_change_won=price_change_won,
-            sort_order=count,
+    group = _group_for_staff(staff_user_id, group_id)
+    count = group.options.count()
+    if count >= Option.OPTIONS_PER_GROUP_MAX:
+        raise InvalidInput(
+            f"한 묶음의 선택은 {Option.OPTIONS_PER_GROUP_MAX}개까지입니다.",
+            field="name",
         )
+    option = Option.objects.create(
+        group=group,
+        name=name,
+        name_en=name_en,
+        price_change_won=price_change_won,
+        sort_order=count,
+    )
     assert option.group_id == group_id
     return option
 
 
+@service_transaction(durable=False)
 def remove_option_group(*, staff_user_id: int, group_id: int) -> None:
     """Remove a group and its options from one's dish; placed orders keep their text."""
-    with transaction.atomic():
-        group = _group_for_staff(staff_user_id, group_id)
-        group.delete()
+    group = _group_for_staff(staff_user_id, group_id)
+    group.delete()
     assert not OptionGroup.objects.filter(pk=group_id).exists()
 
 
+@service_transaction(durable=False)
 def remove_option(*, staff_user_id: int, option_id: int) -> None:
     """Remove one option of one's dish; placed orders keep their text."""
-    with transaction.atomic():
-        option = Option.objects.filter(pk=option_id).first()
-        if option is None:
-            raise NotFound("선택을 찾을 수 없습니다.")
-        _group_for_staff(staff_user_id, option.group_id)
-        option.delete()
+    option = Option.objects.filter(pk=option_id).first()
+    if option is None:
+        raise NotFound("선택을 찾을 수 없습니다.")
+    _group_for_staff(staff_user_id, option.group_id)
+    option.delete()
     assert not Option.objects.filter(pk=option_id).exists()

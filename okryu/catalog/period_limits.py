@@ -5,18 +5,18 @@ Besides the daily limit, a merchant's staff or an operator may allow each shoppe
 Checkout enforces it (``okryu.orders.period_limits``).
 """
 
-from django.db import transaction
-
 from okryu.accounts.models import Role, User
 from okryu.accounts.queries import has_role
 from okryu.catalog.models import Product
 from okryu.catalog.products import get_product_for_staff
 from okryu.core.errors import InvalidInput, NotFound
+from okryu.core.transactions import service_transaction
 
 PERIOD_UNITS_MAX = 1_000_000
 PERIOD_DAYS_MAX = 366
 
 
+@service_transaction(durable=False)
 def set_period_limit(
     *, changed_by: User, product_id: int, units: int | None, days: int | None
 ) -> Product:
@@ -40,22 +40,21 @@ def set_period_limit(
         raise InvalidInput(
             f"기간은 1일부터 {PERIOD_DAYS_MAX}일까지입니다.", field="days"
         )
-    with transaction.atomic():
-        if has_role(changed_by, Role.OPERATOR):
-            product = Product.objects.filter(pk=product_id).first()
-            if product is None:
-                raise NotFound("상품을 찾을 수 없습니다.")
-        else:
-            product = get_product_for_staff(
-                staff_user_id=changed_by.pk, product_id=product_id
-            )
-        product.purchase_limit_per_period = units
-        product.purchase_limit_period_days = days
-        product.save(
-            update_fields=[
-                "purchase_limit_per_period",
-                "purchase_limit_period_days",
-                "updated_at",
-            ]
+    if has_role(changed_by, Role.OPERATOR):
+        product = Product.objects.filter(pk=product_id).first()
+        if product is None:
+            raise NotFound("상품을 찾을 수 없습니다.")
+    else:
+        product = get_product_for_staff(
+            staff_user_id=changed_by.pk, product_id=product_id
         )
+    product.purchase_limit_per_period = units
+    product.purchase_limit_period_days = days
+    product.save(
+        update_fields=[
+            "purchase_limit_per_period",
+            "purchase_limit_period_days",
+            "updated_at",
+        ]
+    )
     return product

@@ -17,6 +17,7 @@ from okryu.accounts.models import User
 from okryu.catalog.models import Category, Product, SizeClass
 from okryu.catalog.services import count_stock, receive_stock
 from okryu.core.errors import InvalidInput, NotFound
+from okryu.core.transactions import service_transaction
 from okryu.merchants.models import MerchantKind, MerchantStaff
 
 PHOTO_SIDE_MAX = 1200
@@ -127,6 +128,7 @@ def _validated(changes: ProductChanges) -> dict[str, object]:
     return values
 
 
+@service_transaction(durable=False)
 def create_product(  # noqa: PLR0913  (the API's product body, field by field, by keyword)
     *,
     staff_user_id: int,
@@ -156,20 +158,20 @@ def create_product(  # noqa: PLR0913  (the API's product body, field by field, b
     )
     values = {**_validated(details or ProductChanges()), **_validated(given)}
     _whole(stock, field="stock", lowest=0, highest=1_000_000)
-    with transaction.atomic():
-        product = Product.objects.create(merchant_id=merchant_id, **values)
-        if stock:
-            receive_stock(
-                product_id=product.pk,
-                quantity=stock,
-                changed_by=User.objects.get(pk=staff_user_id),
-                note="첫 입고",
-            )
+    product = Product.objects.create(merchant_id=merchant_id, **values)
+    if stock:
+        receive_stock(
+            product_id=product.pk,
+            quantity=stock,
+            changed_by=User.objects.get(pk=staff_user_id),
+            note="첫 입고",
+        )
     product.refresh_from_db()
     assert product.stock_on_hand == stock
     return product
 
 
+@service_transaction(durable=False)
 def update_product(
     *, staff_user_id: int, product_id: int, changes: ProductChanges
 ) -> Product:
@@ -181,36 +183,29 @@ def update_product(
     if values.get("is_made_to_order") is False:
         # Goods sell from stock: a daily capacity belongs to dishes only.
         values["daily_capacity"] = None
-    with transaction.atomic():
-        product = get_product_for_staff(
-            staff_user_id=staff_user_id, product_id=product_id
-        )
-        for name, value in values.items():
-            setattr(product, name, value)
-        product.save(update_fields=[*values, "updated_at"])
+    product = get_product_for_staff(staff_user_id=staff_user_id, product_id=product_id)
+    for name, value in values.items():
+        setattr(product, name, value)
+    product.save(update_fields=[*values, "updated_at"])
     return product
 
 
+@service_transaction(durable=False)
 def withdraw_product(*, staff_user_id: int, product_id: int) -> Product:
     """Take a product off sale; orders already placed keep their reserved units."""
-    with transaction.atomic():
-        product = get_product_for_staff(
-            staff_user_id=staff_user_id, product_id=product_id
-        )
-        Product.objects.filter(pk=product.pk).update(is_active=False)
-        product.refresh_from_db()
+    product = get_product_for_staff(staff_user_id=staff_user_id, product_id=product_id)
+    Product.objects.filter(pk=product.pk).update(is_active=False)
+    product.refresh_from_db()
     assert not product.is_active
     return product
 
 
+@service_transaction(durable=False)
 def restore_product(*, staff_user_id: int, product_id: int) -> Product:
     """Put a withdrawn product back on sale."""
-    with transaction.atomic():
-        product = get_product_for_staff(
-            staff_user_id=staff_user_id, product_id=product_id
-        )
-        Product.objects.filter(pk=product.pk).update(is_active=True)
-        product.refresh_from_db()
+    product = get_product_for_staff(staff_user_id=staff_user_id, product_id=product_id)
+    Product.objects.filter(pk=product.pk).update(is_active=True)
+    product.refresh_from_db()
     return product
 
 
@@ -227,6 +222,7 @@ def list_dishes_for_staff(*, staff_user_id: int, limit: int) -> list[Product]:
     return list(dishes.select_related("merchant").order_by("name", "pk")[:limit])
 
 
+@service_transaction(durable=False)
 def set_dish_sold_out(
     *, staff_user_id: int, product_id: int, is_sold_out: bool
 ) -> Product:
@@ -236,16 +232,13 @@ def set_dish_sold_out(
     made to order is refused with InvalidInput (its stock says when it runs out); another
     merchant's product is NotFound. Orders already placed are kept.
     """
-    with transaction.atomic():
-        product = get_product_for_staff(
-            staff_user_id=staff_user_id, product_id=product_id
+    product = get_product_for_staff(staff_user_id=staff_user_id, product_id=product_id)
+    if not product.is_made_to_order:
+        raise InvalidInput(
+            "주문 후 조리하는 음식만 품절로 바꿀 수 있습니다.", field="is_sold_out"
         )
-        if not product.is_made_to_order:
-            raise InvalidInput(
-                "주문 후 조리하는 음식만 품절로 바꿀 수 있습니다.", field="is_sold_out"
-            )
-        Product.objects.filter(pk=product.pk).update(is_sold_out=is_sold_out)
-        product.refresh_from_db()
+    Product.objects.filter(pk=product.pk).update(is_sold_out=is_sold_out)
+    product.refresh_from_db()
     assert product.is_sold_out == is_sold_out
     return product
 

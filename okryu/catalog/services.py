@@ -15,6 +15,7 @@ from okryu.catalog.models import Product, StockMovement, StockMovementKind
 from okryu.catalog.waitlist import offer_waiting_units
 from okryu.core import clock
 from okryu.core.errors import InvalidInput, NotFound
+from okryu.core.transactions import service_transaction
 
 STOCK_QUANTITY_MAX = 1_000_000
 COUNT_RETRIES_MAX = 5
@@ -31,30 +32,30 @@ def _check_quantity(quantity: int, *, field: str, allow_zero: bool = False) -> N
         )
 
 
+@service_transaction(durable=False)
 def receive_stock(
     *, product_id: int, quantity: int, changed_by: User | None, note: str = ""
 ) -> Product:
     """Add ``quantity`` received units to a product's stock and record who received them."""
     _check_quantity(quantity, field="receive")
-    with transaction.atomic():
-        updated = Product.objects.filter(pk=product_id).update(
-            stock_on_hand=F("stock_on_hand") + quantity,
-            stock_received=F("stock_received") + quantity,
-        )
-        if updated != 1:
-            raise NotFound("상품을 찾을 수 없습니다.")
-        # Those who waited come first: the free units are offered to the waitlist before
-        # the receipt commits, so no other checkout can take them in between.
-        offer_waiting_units(product_id=product_id, now=clock.now())
-        product = Product.objects.get(pk=product_id)
-        StockMovement.objects.create(
-            product=product,
-            kind=StockMovementKind.RECEIVED,
-            quantity_change=quantity,
-            on_hand_after=product.stock_on_hand,
-            changed_by=changed_by,
-            note=note[:200],
-        )
+    updated = Product.objects.filter(pk=product_id).update(
+        stock_on_hand=F("stock_on_hand") + quantity,
+        stock_received=F("stock_received") + quantity,
+    )
+    if updated != 1:
+        raise NotFound("상품을 찾을 수 없습니다.")
+    # Those who waited come first: the free units are offered to the waitlist before
+    # the receipt commits, so no other checkout can take them in between.
+    offer_waiting_units(product_id=product_id, now=clock.now())
+    product = Product.objects.get(pk=product_id)
+    StockMovement.objects.create(
+        product=product,
+        kind=StockMovementKind.RECEIVED,
+        quantity_change=quantity,
+        on_hand_after=product.stock_on_hand,
+        changed_by=changed_by,
+        note=note[:200],
+    )
     assert product.stock_received + product.stock_adjusted == (
         product.stock_on_hand + product.stock_sold
     )

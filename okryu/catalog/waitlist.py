@@ -32,6 +32,7 @@ from okryu.catalog.models import (
 from okryu.core import clock
 from okryu.core.errors import InvalidInput, NotFound
 from okryu.core.jobs import enqueue_job
+from okryu.core.transactions import service_transaction
 from okryu.notifications.outbox import queue_sms
 from okryu.payments.models import Card
 
@@ -260,49 +261,49 @@ def take_offer(*, entry: WaitlistEntry, wanted: int, now: dt.datetime) -> int:
     return units
 
 
+@service_transaction(durable=False)
 def expire_offer(*, entry_id: int, now: dt.datetime) -> bool:
     """Close an offer whose time ran out and pass its units on; return whether it did.
 
     Idempotent: only the run that changes the entry from offered to expired releases and
     passes on the units, so a job run twice passes them on once.
     """
-    with transaction.atomic():
-        entry = WaitlistEntry.objects.filter(pk=entry_id).first()
-        if entry is None or entry.status != WaitlistStatus.OFFERED:
-            return False
-        Product.objects.select_for_update().filter(pk=entry.product_id).first()
-        changed = WaitlistEntry.objects.filter(
-            pk=entry_id, status=WaitlistStatus.OFFERED, offered_until__lte=now
-        ).update(status=WaitlistStatus.EXPIRED, closed_at=now)
-        if changed != 1:
-            return False
-        _release_offer(entry)
-        offer_waiting_units(product_id=entry.product_id, now=now)
+    entry = WaitlistEntry.objects.filter(pk=entry_id).first()
+    if entry is None or entry.status != WaitlistStatus.OFFERED:
+        return False
+    Product.objects.select_for_update().filter(pk=entry.product_id).first()
+    changed = WaitlistEntry.objects.filter(
+        pk=entry_id, status=WaitlistStatus.OFFERED, offered_until__lte=now
+    ).update(status=WaitlistStatus.EXPIRED, closed_at=now)
+    if changed != 1:
+        return False
+    _release_offer(entry)
+    offer_waiting_units(product_id=entry.product_id, now=now)
     return True
 
 
+@service_transaction(durable=False)
 def cancel_waitlist_entry(*, shopper_id: int, entry_id: int) -> WaitlistEntry:
     """Leave the waitlist (NotFound for another shopper's entry); offered units pass on.
 
     Cancelling an entry that is already closed changes nothing and returns it.
     """
     now = clock.now()
-    with transaction.atomic():
-        entry = WaitlistEntry.objects.filter(pk=entry_id, shopper_id=shopper_id).first()
-        if entry is None:
-            raise NotFound("입고 알림 신청을 찾을 수 없습니다.")
-        Product.objects.select_for_update().filter(pk=entry.product_id).first()
-        entry.refresh_from_db()  # As it stands under the product's lock.
-        if entry.status not in ACTIVE_WAITLIST_STATUSES:
-            return entry
-        was_offered = entry.status == WaitlistStatus.OFFERED
-        changed = WaitlistEntry.objects.filter(pk=entry_id, status=entry.status).update(
-            status=WaitlistStatus.CANCELLED, closed_at=now
-        )
-        if changed == 1 and was_offered:
-            _release_offer(entry)
-            offer_waiting_units(product_id=entry.product_id, now=now)
-        entry.refresh_from_db()
+    entry = WaitlistEntry.objects.filter(pk=entry_id, shopper_id=shopper_id).first()
+    if entry is None:
+        raise NotFound("입고 알림 신청을 찾을 수 없습니다.")
+    Product.objects.select_for_update().filter(pk=entry.product_id).first()
+    entry.refresh_from_db()  # As it stands under the product's lock.
+    if entry.status not in ACTIVE_WAITLIST_STATUSES:
+        return entry
+    was_offered = entry.status == WaitlistStatus.OFFERED
+    changed = WaitlistEntry.objects.filter(pk=entry_id, status=entry.status).update(
+        status=WaitlistStatus.CANCELLED, closed_at=now
+    )
+    if changed == 1 and was_offered:
+        _release_offer(entry)
+        offer_waiting_units(product_id=entry.product_id, now=now)
+    entry.refresh_from_db()
     return entry
 
 

@@ -18,6 +18,7 @@ from django.db import IntegrityError, connection, transaction
 from okryu.core import clock
 from okryu.core.errors import IdempotencyKeyReused, InvalidInput
 from okryu.core.models import IdempotencyRecord
+from okryu.core.transactions import service_transaction
 
 IDEMPOTENCY_KEY_LENGTH_MAX = 255
 
@@ -74,28 +75,42 @@ def run_once(
     ``action`` runs inside the same transaction as the record; if it raises, nothing is stored
     and the error propagates, so a refused request may be retried with the same key. Only
     successful outcomes (and refusals the action chooses to return as a status) are kept.
+    On a busy SQLite the transaction, ``action`` included, runs again from the start, so
+    ``action`` must only change the database.
     """
     key = validate_key(key)
     try:
-        with transaction.atomic(durable=True):
-            stored = find_outcome(scope=scope, key=key, fingerprint=fingerprint)
-            if stored is not None:
-                return stored
-            status_code, body = action()
-            store_outcome(
-                scope=scope,
-                key=key,
-                fingerprint=fingerprint,
-                status_code=status_code,
-                body=body,
-            )
-            return StoredOutcome(status_code, body, is_replay=False)
+        return _run_once_in_transaction(
+            scope=scope, key=key, fingerprint=fingerprint, action=action
+        )
     except IntegrityError:
         # A concurrent request with the same key committed first; its outcome is visible now.
         stored = find_outcome(scope=scope, key=key, fingerprint=fingerprint)
         if stored is not None:
             return stored
         raise
+
+
+@service_transaction(durable=True)
+def _run_once_in_transaction(
+    *,
+    scope: str,
+    key: str,
+    fingerprint: str,
+    action: Callable[[], tuple[int, Any]],
+) -> StoredOutcome:
+    stored = find_outcome(scope=scope, key=key, fingerprint=fingerprint)
+    if stored is not None:
+        return stored
+    status_code, body = action()
+    store_outcome(
+        scope=scope,
+        key=key,
+        fingerprint=fingerprint,
+        status_code=status_code,
+        body=body,
+    )
+    return StoredOutcome(status_code, body, is_replay=False)
 
 
 def lock_idempotency_key(*, scope: str, key: str) -> None:

@@ -1,11 +1,15 @@
 """The transaction every service runs in: durable, and retried whole when SQLite was busy.
 
-A service that changes state is decorated with ``service_transaction``: its body runs in one
-transaction, durable (outermost, committed when it returns) or joining the caller's. On
-SQLite, a transaction that found the write lock taken past the short busy timeout rolled
-back whole and is run again from the start, a few times: several writers with a short busy
-timeout and a retry share SQLite fairly, where one long timeout let a writer starve
-(DESIGN.md, pitfalls). PostgreSQL waits on row locks and is never retried.
+A service that changes state is a named function decorated with ``service_transaction``: its
+body runs in one transaction, durable (outermost, committed when it returns) or joining the
+caller's. On SQLite, an outermost transaction that found the write lock taken past the short
+busy timeout rolled back whole and is run again from the start, a few times: several writers
+with a short busy timeout and a retry share SQLite fairly, where one long timeout let a
+writer starve (DESIGN.md, pitfalls). PostgreSQL waits on row locks and is never retried.
+
+A refusal that must commit what led to it (a counted wrong PIN or code, a used chip
+counter, a ledger refusal kept for the transfer id) is returned from the transaction as a
+value, not raised, and raised by the caller after the commit with ``raise_if_refused``.
 """
 
 import functools
@@ -13,6 +17,8 @@ from collections.abc import Callable
 from typing import ParamSpec, TypeVar
 
 from django.db import OperationalError, transaction
+
+from okryu.core.errors import DomainError
 
 SQLITE_BUSY_RETRIES_MAX = 5
 
@@ -26,38 +32,39 @@ def service_transaction(*, durable: bool) -> Callable[[Callable[P, T]], Callable
     ``durable=True`` for a service that is always the outermost transaction, so what it
     wrote is committed when it returns (checkout, a fulfilment's step); ``durable=False`` for
     one that may also run inside a caller's transaction (a ledger transfer inside a checkout),
-    which then joins it and is retried by that caller. Arguments are passed unchanged to
-    every attempt, so they must not be consumed by one (no iterators). Whatever the service
-    raises rolls its transaction back.
+    which then joins it (as a savepoint) and is retried by that caller. Arguments are passed
+    unchanged to every attempt, so they must not be consumed by one (no iterators), and the
+    body must do nothing outside the database that a second attempt would repeat. Whatever
+    the service raises rolls its transaction back.
     """
 
     def decorate(service: Callable[P, T]) -> Callable[P, T]:
         @functools.wraps(service)
         def in_transaction(*args: P.args, **kwargs: P.kwargs) -> T:
-            def attempt() -> T:
-                with transaction.atomic(durable=durable):
-                    return service(*args, **kwargs)
-
-            return retry_when_sqlite_is_busy(attempt)
+            connection = transaction.get_connection()
+            # Only an outermost transaction on SQLite is retried: it rolled back whole, so a
+            # new attempt starts clean. Inside a caller's transaction the caller retries.
+            attempts = (
+                SQLITE_BUSY_RETRIES_MAX
+                if connection.vendor == "sqlite" and not connection.in_atomic_block
+                else 1
+            )
+            for attempt in range(1, attempts + 1):
+                try:
+                    with transaction.atomic(durable=durable):
+                        return service(*args, **kwargs)
+                except OperationalError as error:
+                    if attempt == attempts or "database is locked" not in str(error):
+                        raise
+            raise AssertionError("unreachable: the last attempt returns or raises")
 
         return in_transaction
 
     return decorate
 
 
-def retry_when_sqlite_is_busy(attempt: Callable[[], T]) -> T:
-    """Run ``attempt``, an outermost transaction, again if SQLite's write lock stayed taken.
-
-    Only on SQLite and only outside a transaction: an outermost transaction rolled back
-    whole, so a new attempt starts clean. Inside a caller's transaction the caller retries.
-    """
-    connection = transaction.get_connection()
-    if connection.vendor != "sqlite" or connection.in_atomic_block:
-        return attempt()
-    for _retry in range(SQLITE_BUSY_RETRIES_MAX - 1):
-        try:
-            return attempt()
-        except OperationalError as error:
-            if "database is locked" not in str(error):
-                raise
-    return attempt()
+def raise_if_refused(outcome: T | DomainError) -> T:
+    """Return a service transaction's outcome, or raise the refusal it returned to commit."""
+    if isinstance(outcome, DomainError):
+        raise outcome
+    return outcome

@@ -2,9 +2,8 @@
 
 from collections.abc import Sequence
 
-from django.db import transaction
-
 from okryu.core.errors import InvalidInput, NotFound
+from okryu.core.transactions import service_transaction
 from okryu.merchants.models import Merchant, MerchantStaff, OpeningHours
 from okryu.merchants.rules import PERIODS_PER_DAY_MAX, OpeningPeriod, find_hours_problem
 from okryu.payments import ledger
@@ -17,26 +16,26 @@ def settlement_owner_reference(merchant_id: int) -> str:
     return f"merchant:{merchant_id}"
 
 
+@service_transaction(durable=False)
 def open_settlement_account(*, merchant_id: int) -> int:
     """Open the merchant's ledger account if it has none and return the account id.
 
     Idempotent: a second call (or a concurrent one) returns the same account, because the
     ledger account is unique per owner reference and the merchant row is locked while linked.
     """
-    with transaction.atomic():
-        merchant = (
-            Merchant.objects.select_for_update()
-            .only("pk", "ledger_account")
-            .get(pk=merchant_id)
-        )
-        if merchant.ledger_account_id is not None:
-            return merchant.ledger_account_id
-        account = ledger.open_ledger_account(
-            kind=LedgerAccountKind.MERCHANT,
-            owner_reference=settlement_owner_reference(merchant_id),
-        )
-        Merchant.objects.filter(pk=merchant_id).update(ledger_account=account)
-        return account.pk
+    merchant = (
+        Merchant.objects.select_for_update()
+        .only("pk", "ledger_account")
+        .get(pk=merchant_id)
+    )
+    if merchant.ledger_account_id is not None:
+        return merchant.ledger_account_id
+    account = ledger.open_ledger_account(
+        kind=LedgerAccountKind.MERCHANT,
+        owner_reference=settlement_owner_reference(merchant_id),
+    )
+    Merchant.objects.filter(pk=merchant_id).update(ledger_account=account)
+    return account.pk
 
 
 def create_merchant_payment_request(
@@ -57,6 +56,7 @@ _HOURS_PROBLEMS = {
 }
 
 
+@service_transaction(durable=False)
 def set_opening_hours(
     *, staff_user_id: int, merchant_id: int, periods: Sequence[OpeningPeriod]
 ) -> list[OpeningPeriod]:
@@ -70,28 +70,27 @@ def set_opening_hours(
     problem = find_hours_problem(periods)
     if problem is not None:
         raise InvalidInput(_HOURS_PROBLEMS[problem], field="periods")
-    with transaction.atomic():
-        if not MerchantStaff.objects.filter(
-            merchant_id=merchant_id, user_id=staff_user_id, merchant__is_active=True
-        ).exists():
-            raise NotFound("판매자를 찾을 수 없습니다.")
-        OpeningHours.objects.filter(merchant_id=merchant_id).delete()
-        OpeningHours.objects.bulk_create(
-            OpeningHours(
-                merchant_id=merchant_id,
-                weekday=period.weekday,
-                opens_at=period.opens_at,
-                closes_at=period.closes_at,
-            )
-            for period in periods
+    if not MerchantStaff.objects.filter(
+        merchant_id=merchant_id, user_id=staff_user_id, merchant__is_active=True
+    ).exists():
+        raise NotFound("판매자를 찾을 수 없습니다.")
+    OpeningHours.objects.filter(merchant_id=merchant_id).delete()
+    OpeningHours.objects.bulk_create(
+        OpeningHours(
+            merchant_id=merchant_id,
+            weekday=period.weekday,
+            opens_at=period.opens_at,
+            closes_at=period.closes_at,
         )
-        saved = [
-            OpeningPeriod(
-                weekday=row.weekday, opens_at=row.opens_at, closes_at=row.closes_at
-            )
-            for row in OpeningHours.objects.filter(merchant_id=merchant_id).order_by(
-                "weekday", "opens_at"
-            )
-        ]
+        for period in periods
+    )
+    saved = [
+        OpeningPeriod(
+            weekday=row.weekday, opens_at=row.opens_at, closes_at=row.closes_at
+        )
+        for row in OpeningHours.objects.filter(merchant_id=merchant_id).order_by(
+            "weekday", "opens_at"
+        )
+    ]
     assert len(saved) == len(periods)
     return saved

@@ -18,6 +18,7 @@ from django.db.models import Case, F, Q, Value, When
 from okryu.accounts.models import User
 from okryu.core import clock
 from okryu.core.errors import InvalidInput
+from okryu.core.transactions import raise_if_refused, service_transaction
 from okryu.payments.errors import (
     CardBlocked,
     CardExpired,
@@ -81,6 +82,7 @@ def get_card_for_update(card_number: str) -> Card:
     return card
 
 
+@service_transaction(durable=False)
 def issue_card(
     *, holder: User, phone: str, pin: str, number: str | None = None
 ) -> Card:
@@ -102,7 +104,9 @@ def issue_card(
         # The PIN record covers the card number, so it is made for each candidate.
         pin_record = make_pin_record(card_number=candidate, pin=pin)
         try:
-            with transaction.atomic():
+            with (
+                transaction.atomic()
+            ):  # A savepoint: a number taken meanwhile is redrawn.
                 account = open_ledger_account(
                     kind=LedgerAccountKind.SHOPPER,
                     owner_reference=f"card:{candidate}",
@@ -245,73 +249,77 @@ def authorise_card_debit(card: Card, *, pin: str | None, amount_won: int) -> Non
 
 def verify_pin(*, card_number: str, pin: str) -> Card:
     """Check a card's PIN and return the card; a wrong PIN counts even though it raises."""
-    refusal: WrongPin | None = None
-    with transaction.atomic():
-        card = get_card_for_update(card_number)
-        check_card_usable(card)
-        try:
-            check_pin(card, pin)
-        except WrongPin as error:
-            refusal = error  # Raised after the commit, so the attempt is counted.
-    if refusal is not None:
-        raise refusal
+    # A wrong PIN comes back from the transaction, so its counted attempt commits first.
+    return raise_if_refused(_verify_pin_once(card_number=card_number, pin=pin))
+
+
+@service_transaction(durable=False)
+def _verify_pin_once(*, card_number: str, pin: str) -> Card | WrongPin:
+    card = get_card_for_update(card_number)
+    check_card_usable(card)
+    try:
+        check_pin(card, pin)
+    except WrongPin as error:
+        return error
     return card
 
 
+@service_transaction(durable=False)
 def block_card(*, card_number: str, reason: str) -> Card:
     """Block a card (lost, stolen, cloned); it is refused everywhere until unblocked."""
     assert 0 < len(reason) <= BLOCKED_REASON_LENGTH_MAX
-    with transaction.atomic():
-        card = get_card_for_update(card_number)
-        Card.objects.filter(pk=card.pk).update(
-            status=CardStatus.BLOCKED, blocked_reason=reason
-        )
-        card.refresh_from_db()
+    card = get_card_for_update(card_number)
+    Card.objects.filter(pk=card.pk).update(
+        status=CardStatus.BLOCKED, blocked_reason=reason
+    )
+    card.refresh_from_db()
     assert card.status == CardStatus.BLOCKED
     return card
 
 
+@service_transaction(durable=False)
 def block_card_for_debt(*, card_number: str) -> Card:
     """Block an active card whose holder owes the issuer (a door record refused on upload).
 
     A card blocked already keeps its reason (a clone stays a clone); in the caller's
     transaction, or its own.
     """
-    with transaction.atomic():
-        card = get_card_for_update(card_number)
-        Card.objects.filter(pk=card.pk, status=CardStatus.ACTIVE).update(
-            status=CardStatus.BLOCKED, blocked_reason=DOOR_DEBT
-        )
-        card.refresh_from_db()
+    card = get_card_for_update(card_number)
+    Card.objects.filter(pk=card.pk, status=CardStatus.ACTIVE).update(
+        status=CardStatus.BLOCKED, blocked_reason=DOOR_DEBT
+    )
+    card.refresh_from_db()
     return card
 
 
+@service_transaction(durable=False)
 def unblock_card(*, card_number: str) -> Card:
     """Unblock a card found again; a cloned card stays blocked and must be replaced."""
-    with transaction.atomic():
-        card = get_card_for_update(card_number)
-        if card.blocked_reason == CLONED:
-            raise CardBlocked(
-                "복제된 카드는 다시 쓸 수 없습니다. 새 카드를 발급하십시오."
-            )
-        Card.objects.filter(pk=card.pk, status=CardStatus.BLOCKED).update(
-            status=CardStatus.ACTIVE, blocked_reason=""
-        )
-        card.refresh_from_db()
+    card = get_card_for_update(card_number)
+    if card.blocked_reason == CLONED:
+        raise CardBlocked("복제된 카드는 다시 쓸 수 없습니다. 새 카드를 발급하십시오.")
+    Card.objects.filter(pk=card.pk, status=CardStatus.BLOCKED).update(
+        status=CardStatus.ACTIVE, blocked_reason=""
+    )
+    card.refresh_from_db()
     return card
 
 
 def reset_pin(*, card_number: str, new_pin: str) -> Card:
     """Set a new PIN (at the bank counter) and unlock the card's attempt counter."""
     check_pin_shape(new_pin)
-    with transaction.atomic():
-        card = get_card_for_update(card_number)
-        record = make_pin_record(card_number=card.number, pin=new_pin)
-        Card.objects.filter(pk=card.pk).update(
-            pin_hash=record.pin_hash,
-            pin_key_version=record.key_version,
-            pin_failed_attempts=0,
-        )
-        card.refresh_from_db()
+    return _reset_pin(card_number=card_number, new_pin=new_pin)
+
+
+@service_transaction(durable=False)
+def _reset_pin(*, card_number: str, new_pin: str) -> Card:
+    card = get_card_for_update(card_number)
+    record = make_pin_record(card_number=card.number, pin=new_pin)
+    Card.objects.filter(pk=card.pk).update(
+        pin_hash=record.pin_hash,
+        pin_key_version=record.key_version,
+        pin_failed_attempts=0,
+    )
+    card.refresh_from_db()
     assert card.pin_failed_attempts == 0
     return card

@@ -15,7 +15,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 
 from okryu.core.errors import DomainError, InvalidInput
-from okryu.core.transactions import retry_when_sqlite_is_busy
+from okryu.core.transactions import raise_if_refused, service_transaction
 from okryu.payments.cards import (
     CLONED,
     check_card_limits,
@@ -140,34 +140,30 @@ def accept_chip_payment(*, record: ChipRecord, online: bool) -> Transfer:
     _check_record_shape(record)
     if not online and record.amount_won > settings.OKRYU_OFFLINE_FLOOR_LIMIT_WON:
         raise OverFloorLimit("오프라인 결제 한도를 넘었습니다.")
-    return retry_when_sqlite_is_busy(
-        lambda: _accept_chip_payment_once(record, online=online)
-    )
+    # A refusal of a verified record comes back as a value, so the card's block and the used
+    # counter commit before it is raised.
+    return raise_if_refused(_accept_chip_payment_once(record, online=online))
 
 
-def _accept_chip_payment_once(record: ChipRecord, *, online: bool) -> Transfer:
-    refusal: DomainError
-    with transaction.atomic():
-        card = get_card_for_update(record.card_number)
-        card_key = issuer_card_key(card.number, key_version=card.chip_key_version)
-        if not is_chip_mac_valid(card_key=card_key, record=record):
-            raise ChipInvalid("칩 인증값이 맞지 않습니다.")
-        use = _record_chip_use(card, record, online=online)
-        if isinstance(use, DomainError):
-            refusal = use
-        else:
-            try:
-                with transaction.atomic():
-                    transfer = _pay_from_chip(card, record)
-            except DomainError as error:
-                ChipUse.objects.filter(pk=use.pk).update(outcome_code=error.code)
-                refusal = error
-            else:
-                ChipUse.objects.filter(pk=use.pk).update(
-                    outcome_code=ACCEPTED, transfer=transfer
-                )
-                return transfer
-    raise refusal  # After the commit: the card's block and the used counter are kept.
+@service_transaction(durable=False)
+def _accept_chip_payment_once(
+    record: ChipRecord, *, online: bool
+) -> Transfer | DomainError:
+    card = get_card_for_update(record.card_number)
+    card_key = issuer_card_key(card.number, key_version=card.chip_key_version)
+    if not is_chip_mac_valid(card_key=card_key, record=record):
+        raise ChipInvalid("칩 인증값이 맞지 않습니다.")
+    use = _record_chip_use(card, record, online=online)
+    if isinstance(use, DomainError):
+        return use
+    try:
+        with transaction.atomic():  # A savepoint: a refused payment moved nothing.
+            transfer = _pay_from_chip(card, record)
+    except DomainError as error:
+        ChipUse.objects.filter(pk=use.pk).update(outcome_code=error.code)
+        return error
+    ChipUse.objects.filter(pk=use.pk).update(outcome_code=ACCEPTED, transfer=transfer)
+    return transfer
 
 
 def _check_record_shape(record: ChipRecord) -> None:

@@ -24,7 +24,7 @@ from okryu.accounts.models import Role, User
 from okryu.accounts.queries import has_role
 from okryu.core import clock
 from okryu.core.errors import IdempotencyKeyReused, InvalidInput, PermissionDenied
-from okryu.core.transactions import retry_when_sqlite_is_busy
+from okryu.core.transactions import service_transaction
 from okryu.payments import ledger
 from okryu.payments.cards import (
     block_card,
@@ -150,31 +150,31 @@ def get_open_drawer(*, teller: User) -> CashDrawer | None:
     ).first()
 
 
+@service_transaction(durable=False)
 def open_drawer(*, teller: User) -> CashDrawer:
     """Open the teller's drawer for today (again: the open one is returned)."""
     _require(teller, Role.TELLER)
     today = clock.local_today()
-    with transaction.atomic():
-        drawer = CashDrawer.objects.filter(teller=teller, day=today).first()
-        if drawer is not None:
-            if drawer.status == CashDrawerStatus.CLOSED:
-                raise DrawerAlreadyClosed("오늘의 금고는 이미 정산해 닫았습니다.")
-            return drawer
-        earlier = CashDrawer.objects.filter(
-            teller=teller, status=CashDrawerStatus.OPEN
-        ).first()
-        if earlier is not None:
-            raise DrawerOpen(
-                f"{earlier.day:%Y-%m-%d}의 금고가 아직 열려 있습니다. 먼저 정산해 닫으십시오.",
-                day=earlier.day.isoformat(),
+    drawer = CashDrawer.objects.filter(teller=teller, day=today).first()
+    if drawer is not None:
+        if drawer.status == CashDrawerStatus.CLOSED:
+            raise DrawerAlreadyClosed("오늘의 금고는 이미 정산해 닫았습니다.")
+        return drawer
+    earlier = CashDrawer.objects.filter(
+        teller=teller, status=CashDrawerStatus.OPEN
+    ).first()
+    if earlier is not None:
+        raise DrawerOpen(
+            f"{earlier.day:%Y-%m-%d}의 금고가 아직 열려 있습니다. 먼저 정산해 닫으십시오.",
+            day=earlier.day.isoformat(),
+        )
+    try:
+        with transaction.atomic():  # A savepoint, to read the concurrent one after.
+            return CashDrawer.objects.create(
+                teller=teller, day=today, opened_at=clock.now()
             )
-        try:
-            with transaction.atomic():
-                return CashDrawer.objects.create(
-                    teller=teller, day=today, opened_at=clock.now()
-                )
-        except IntegrityError:  # Opened by a concurrent request.
-            return CashDrawer.objects.get(teller=teller, day=today)
+    except IntegrityError:  # Opened by a concurrent request.
+        return CashDrawer.objects.get(teller=teller, day=today)
 
 
 def close_drawer(*, teller: User, counted_won: int, note: str = "") -> CashDrawer:
@@ -185,38 +185,42 @@ def close_drawer(*, teller: User, counted_won: int, note: str = "") -> CashDrawe
     note = note.strip()
     if len(note) > CashDrawer.NOTE_LENGTH_MAX:
         raise InvalidInput("메모는 300자까지입니다.", field="note")
-    with transaction.atomic():
-        drawer = (
-            CashDrawer.objects.select_for_update()
-            .filter(teller=teller, status=CashDrawerStatus.OPEN)
-            .first()
+    return _close_drawer(teller=teller, counted_won=counted_won, note=note)
+
+
+@service_transaction(durable=False)
+def _close_drawer(*, teller: User, counted_won: int, note: str) -> CashDrawer:
+    drawer = (
+        CashDrawer.objects.select_for_update()
+        .filter(teller=teller, status=CashDrawerStatus.OPEN)
+        .first()
+    )
+    if drawer is None:
+        raise DrawerClosed("열린 금고가 없습니다.")
+    if drawer.top_ups.filter(status=CounterTopUpStatus.PENDING_APPROVAL).exists():
+        raise ApprovalsPending(
+            "감독원의 승인을 기다리는 입금이 있어 금고를 닫을 수 없습니다."
         )
-        if drawer is None:
-            raise DrawerClosed("열린 금고가 없습니다.")
-        if drawer.top_ups.filter(status=CounterTopUpStatus.PENDING_APPROVAL).exists():
-            raise ApprovalsPending(
-                "감독원의 승인을 기다리는 입금이 있어 금고를 닫을 수 없습니다."
-            )
-        difference_won = counted_won - drawer.booked_won
-        if difference_won and not note:
-            raise InvalidInput(
-                f"센 현금이 장부와 {difference_won:+,}원 다릅니다. 까닭을 메모로 남기십시오.",
-                field="note",
-            )
-        closed = CashDrawer.objects.filter(
-            pk=drawer.pk,
-            status=CashDrawerStatus.OPEN,
-            booked_won=drawer.booked_won,
-        ).update(
-            status=CashDrawerStatus.CLOSED,
-            counted_won=counted_won,
-            difference_won=difference_won,
-            note=note,
-            closed_at=clock.now(),
+    difference_won = counted_won - drawer.booked_won
+    if difference_won and not note:
+        raise InvalidInput(
+            f"센 현금이 장부와 {difference_won:+,}원 다릅니다. 까닭을 메모로 남기십시오.",
+            field="note",
         )
-        if not closed:
-            raise DrawerClosed("금고가 방금 바뀌었습니다. 다시 세어 주십시오.")
-        drawer.refresh_from_db()
+    closed = CashDrawer.objects.filter(
+        pk=drawer.pk,
+        status=CashDrawerStatus.OPEN,
+        booked_won=drawer.booked_won,
+    ).update(
+        status=CashDrawerStatus.CLOSED,
+        counted_won=counted_won,
+        difference_won=difference_won,
+        note=note,
+        closed_at=clock.now(),
+    )
+    if not closed:
+        raise DrawerClosed("금고가 방금 바뀌었습니다. 다시 세어 주십시오.")
+    drawer.refresh_from_db()
     return drawer
 
 
@@ -244,13 +248,8 @@ def take_top_up(
     earlier = _earlier_top_up(transfer_id, card_number, amount_won)
     if earlier is not None:
         return earlier
-
-    def take() -> CounterTopUp:
-        with transaction.atomic():
-            return _take_top_up(teller, card_number, amount_won, transfer_id)
-
     try:
-        return retry_when_sqlite_is_busy(take)
+        return _take_top_up(teller, card_number, amount_won, transfer_id)
     except IntegrityError:
         earlier = _earlier_top_up(transfer_id, card_number, amount_won)
         if earlier is None:
@@ -273,6 +272,7 @@ def _earlier_top_up(
     return earlier
 
 
+@service_transaction(durable=False)
 def _take_top_up(
     teller: User, card_number: str, amount_won: int, transfer_id: str
 ) -> CounterTopUp:
@@ -334,23 +334,23 @@ def _book(top_up: CounterTopUp) -> Transfer:
 def approve_top_up(*, supervisor: User, top_up_id: int) -> CounterTopUp:
     """Book a top-up waiting for approval, once, by a supervisor other than its teller."""
     _require(supervisor, Role.SUPERVISOR)
-    return retry_when_sqlite_is_busy(lambda: _approve(supervisor, top_up_id))
+    return _approve(supervisor, top_up_id)
 
 
+@service_transaction(durable=False)
 def _approve(supervisor: User, top_up_id: int) -> CounterTopUp:
-    with transaction.atomic():
-        top_up = _pending_for_decision(supervisor, top_up_id)
-        top_up.transfer = _book(top_up)
-        decided = CounterTopUp.objects.filter(
-            pk=top_up.pk, status=CounterTopUpStatus.PENDING_APPROVAL
-        ).update(
-            status=CounterTopUpStatus.APPROVED,
-            decided_by=supervisor,
-            decided_at=clock.now(),
-            transfer=top_up.transfer,
-        )
-        if not decided:  # Undoes the booking with the rest of the transaction.
-            raise _already_decided(top_up.pk)
+    top_up = _pending_for_decision(supervisor, top_up_id)
+    top_up.transfer = _book(top_up)
+    decided = CounterTopUp.objects.filter(
+        pk=top_up.pk, status=CounterTopUpStatus.PENDING_APPROVAL
+    ).update(
+        status=CounterTopUpStatus.APPROVED,
+        decided_by=supervisor,
+        decided_at=clock.now(),
+        transfer=top_up.transfer,
+    )
+    if not decided:  # Undoes the booking with the rest of the transaction.
+        raise _already_decided(top_up.pk)
     top_up.refresh_from_db()
     return top_up
 
@@ -363,25 +363,25 @@ def reject_top_up(
     reason = reason.strip()
     if len(reason) > CounterTopUp.REASON_LENGTH_MAX:
         raise InvalidInput("사유는 200자까지입니다.", field="reason")
-    return retry_when_sqlite_is_busy(lambda: _reject(supervisor, top_up_id, reason))
+    return _reject(supervisor, top_up_id, reason)
 
 
+@service_transaction(durable=False)
 def _reject(supervisor: User, top_up_id: int, reason: str) -> CounterTopUp:
-    with transaction.atomic():
-        top_up = _pending_for_decision(supervisor, top_up_id)
-        decided = CounterTopUp.objects.filter(
-            pk=top_up.pk, status=CounterTopUpStatus.PENDING_APPROVAL
-        ).update(
-            status=CounterTopUpStatus.REJECTED,
-            decided_by=supervisor,
-            decided_at=clock.now(),
-            rejection_reason=reason,
-        )
-        if not decided:
-            raise _already_decided(top_up.pk)
-        CashDrawer.objects.filter(pk=top_up.drawer_id).update(
-            taken_won=F("taken_won") - top_up.amount_won
-        )
+    top_up = _pending_for_decision(supervisor, top_up_id)
+    decided = CounterTopUp.objects.filter(
+        pk=top_up.pk, status=CounterTopUpStatus.PENDING_APPROVAL
+    ).update(
+        status=CounterTopUpStatus.REJECTED,
+        decided_by=supervisor,
+        decided_at=clock.now(),
+        rejection_reason=reason,
+    )
+    if not decided:
+        raise _already_decided(top_up.pk)
+    CashDrawer.objects.filter(pk=top_up.drawer_id).update(
+        taken_won=F("taken_won") - top_up.amount_won
+    )
     top_up.refresh_from_db()
     return top_up
 

@@ -8,10 +8,10 @@ import secrets
 
 import segno
 from django.conf import settings
-from django.db import transaction
 
 from okryu.core import clock
 from okryu.core.errors import DomainError, InvalidInput
+from okryu.core.transactions import raise_if_refused, service_transaction
 from okryu.payments.errors import QrRequestExpired, QrRequestNotFound, QrRequestUsed
 from okryu.payments.ledger.transfers import (
     check_amount,
@@ -31,17 +31,27 @@ def create_payment_request(
     check_amount(amount_won, maximum_won=settings.OKRYU_CARD_TRANSFER_LIMIT_WON)
     if len(description) > PaymentRequest.DESCRIPTION_LENGTH_MAX:
         raise InvalidInput("설명은 100자까지입니다.", field="description")
+    return _create_payment_request(
+        credit_account_id=credit_account_id,
+        amount_won=amount_won,
+        description=description,
+    )
+
+
+@service_transaction(durable=False)
+def _create_payment_request(
+    *, credit_account_id: int, amount_won: int, description: str
+) -> PaymentRequest:
     now = clock.now()
-    with transaction.atomic():
-        credit = get_ledger_account(credit_account_id)
-        return PaymentRequest.objects.create(
-            token=secrets.token_urlsafe(32),
-            credit_account=credit,
-            amount_won=amount_won,
-            description=description,
-            created_at=now,
-            expires_at=now + dt.timedelta(seconds=settings.OKRYU_QR_REQUEST_SECONDS),
-        )
+    credit = get_ledger_account(credit_account_id)
+    return PaymentRequest.objects.create(
+        token=secrets.token_urlsafe(32),
+        credit_account=credit,
+        amount_won=amount_won,
+        description=description,
+        created_at=now,
+        expires_at=now + dt.timedelta(seconds=settings.OKRYU_QR_REQUEST_SECONDS),
+    )
 
 
 def get_open_payment_request(*, token: str) -> PaymentRequest:
@@ -69,35 +79,41 @@ def approve_payment_request(
     wrong PIN refuses this attempt (and counts) but leaves the request open for another key.
     Durable: the shopper is told the payment is done only once it is committed.
     """
-    refusal: DomainError
-    with transaction.atomic(durable=True):
-        payment_request = _get_request_for_update(token)
-        if payment_request.transfer is not None:
-            if payment_request.transfer.transfer_id == transfer_id:
-                return (
-                    payment_request.transfer
-                )  # A repeat of the request's own payment.
-            raise QrRequestUsed("이미 결제된 요청입니다.")
-        if payment_request.expires_at <= clock.now():
-            raise QrRequestExpired("결제 요청의 유효 시간이 지났습니다.")
-        try:
-            transfer = transfer_funds(
-                card_number=card_number,
-                pin=pin,
-                amount_won=payment_request.amount_won,
-                credit_account_id=payment_request.credit_account_id,
-                transfer_id=transfer_id,
-                reference=f"qr:{payment_request.pk}",
-            )
-        except DomainError as error:
-            refusal = error  # Raised after the commit, so a wrong PIN stays counted.
-        else:
-            paid = PaymentRequest.objects.filter(
-                pk=payment_request.pk, status=PaymentRequestStatus.OPEN
-            ).update(status=PaymentRequestStatus.PAID, transfer=transfer)
-            assert paid == 1, "the request row is locked and was open"
-            return transfer
-    raise refusal
+    # A refusal comes back from the transaction, so a wrong PIN stays counted.
+    return raise_if_refused(
+        _approve_payment_request_once(
+            token=token, card_number=card_number, pin=pin, transfer_id=transfer_id
+        )
+    )
+
+
+@service_transaction(durable=True)
+def _approve_payment_request_once(
+    *, token: str, card_number: str, pin: str, transfer_id: str
+) -> Transfer | DomainError:
+    payment_request = _get_request_for_update(token)
+    if payment_request.transfer is not None:
+        if payment_request.transfer.transfer_id == transfer_id:
+            return payment_request.transfer  # A repeat of the request's own payment.
+        raise QrRequestUsed("이미 결제된 요청입니다.")
+    if payment_request.expires_at <= clock.now():
+        raise QrRequestExpired("결제 요청의 유효 시간이 지났습니다.")
+    try:
+        transfer = transfer_funds(
+            card_number=card_number,
+            pin=pin,
+            amount_won=payment_request.amount_won,
+            credit_account_id=payment_request.credit_account_id,
+            transfer_id=transfer_id,
+            reference=f"qr:{payment_request.pk}",
+        )
+    except DomainError as error:
+        return error
+    paid = PaymentRequest.objects.filter(
+        pk=payment_request.pk, status=PaymentRequestStatus.OPEN
+    ).update(status=PaymentRequestStatus.PAID, transfer=transfer)
+    assert paid == 1, "the request row is locked and was open"
+    return transfer
 
 
 def _get_request_for_update(token: str) -> PaymentRequest:

@@ -7,9 +7,10 @@ transaction, so no courier is sent for an order that no longer exists, not even 
 next dispatch round. A courier who had the job gets their room back, and a round is queued.
 """
 
+from okryu.core.transactions import service_transaction
 from okryu.delivery.models import DeliveryJob
 from okryu.delivery.services.opening import cancel_closed_jobs
-from okryu.delivery.services.transactions import enqueue_dispatch, run_in_transaction
+from okryu.delivery.services.transactions import enqueue_dispatch
 from okryu.orders import services as orders
 from okryu.orders.models import Fulfilment, Order
 
@@ -24,32 +25,22 @@ def _close_jobs_of(fulfilment_ids: list[int]) -> int:
     return closed
 
 
+@service_transaction(durable=False)
 def cancel_order(*, shopper_id: int, order_id: int) -> Order:
     """Cancel the shopper's order (``orders.services.cancel_order``: the same refusals) and
     close its fulfilments' delivery jobs in the same transaction."""
-
-    def cancel() -> Order:
-        order = orders.cancel_order(shopper_id=shopper_id, order_id=order_id)
-        _close_jobs_of(
-            list(
-                Fulfilment.objects.filter(order_id=order.pk).values_list(
-                    "pk", flat=True
-                )
-            )
-        )
-        return order
-
-    return run_in_transaction(cancel)
+    order = orders.cancel_order(shopper_id=shopper_id, order_id=order_id)
+    _close_jobs_of(
+        list(Fulfilment.objects.filter(order_id=order.pk).values_list("pk", flat=True))
+    )
+    return order
 
 
+@service_transaction(durable=False)
 def expire_fulfilment_hold(*, fulfilment_id: int) -> Fulfilment | None:
     """Cancel a fulfilment whose hold ran out (``orders.services.expire_fulfilment_hold``)
     and close its delivery job in the same transaction; None when nothing was due."""
-
-    def expire() -> Fulfilment | None:
-        cancelled = orders.expire_fulfilment_hold(fulfilment_id=fulfilment_id)
-        if cancelled is not None:
-            _close_jobs_of([fulfilment_id])
-        return cancelled
-
-    return run_in_transaction(expire)
+    cancelled = orders.expire_fulfilment_hold(fulfilment_id=fulfilment_id)
+    if cancelled is not None:
+        _close_jobs_of([fulfilment_id])
+    return cancelled

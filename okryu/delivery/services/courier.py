@@ -15,6 +15,7 @@ from okryu.accounts.models import District, Role
 from okryu.accounts.queries import holds_role
 from okryu.core import clock
 from okryu.core.errors import DomainError, InvalidInput, NotFound
+from okryu.core.transactions import raise_if_refused, service_transaction
 from okryu.delivery.errors import (
     CourierStillCarrying,
     JobLocked,
@@ -37,7 +38,6 @@ from okryu.delivery.services.transactions import (
     enqueue_dispatch,
     record_event,
     require_operator,
-    run_in_transaction,
     take_dispatch_lock,
 )
 from okryu.notifications.outbox import queue_sms
@@ -67,6 +67,7 @@ def _refused_move(job: DeliveryJob) -> TransitionNotAllowed:
     )
 
 
+@service_transaction(durable=False)
 def pick_up_job(*, courier_user_id: int, job_id: int) -> DeliveryJob:
     """Take an assigned job's goods from the merchant: the fulfilment goes out for delivery.
 
@@ -74,39 +75,35 @@ def pick_up_job(*, courier_user_id: int, job_id: int) -> DeliveryJob:
     courier's route); TransitionNotAllowed (not assigned). Picking up a job already picked
     up by this courier returns it unchanged (a repeated tap).
     """
-
-    def pick_up() -> DeliveryJob:
-        courier = courier_of_user(courier_user_id)
-        job = _courier_job(courier, job_id)
-        if job.status == JobStatus.PICKED_UP:
-            return job
-        now = clock.now()
-        moved = DeliveryJob.objects.filter(
-            pk=job.pk, status=JobStatus.ASSIGNED, courier=courier
-        ).update(
-            status=JobStatus.PICKED_UP,
-            picked_up_at=now,
-            attempts_count=F("attempts_count") + 1,
-            updated_at=now,
-        )
-        if moved != 1:
-            raise _refused_move(job)
-        orders.send_out(
-            actor_user_id=courier_user_id,
-            fulfilment_id=job.fulfilment_id,
-            confirmation_code=job.secret_code,
-        )
-        record_event(
-            job_id=job.pk,
-            kind=JobEventKind.PICKED_UP,
-            actor_id=courier_user_id,
-            courier_id=courier.pk,
-        )
-        job.refresh_from_db()
-        assert job.status == JobStatus.PICKED_UP
+    courier = courier_of_user(courier_user_id)
+    job = _courier_job(courier, job_id)
+    if job.status == JobStatus.PICKED_UP:
         return job
-
-    return run_in_transaction(pick_up)
+    now = clock.now()
+    moved = DeliveryJob.objects.filter(
+        pk=job.pk, status=JobStatus.ASSIGNED, courier=courier
+    ).update(
+        status=JobStatus.PICKED_UP,
+        picked_up_at=now,
+        attempts_count=F("attempts_count") + 1,
+        updated_at=now,
+    )
+    if moved != 1:
+        raise _refused_move(job)
+    orders.send_out(
+        actor_user_id=courier_user_id,
+        fulfilment_id=job.fulfilment_id,
+        confirmation_code=job.secret_code,
+    )
+    record_event(
+        job_id=job.pk,
+        kind=JobEventKind.PICKED_UP,
+        actor_id=courier_user_id,
+        courier_id=courier.pk,
+    )
+    job.refresh_from_db()
+    assert job.status == JobStatus.PICKED_UP
+    return job
 
 
 def check_code_shape(code: object) -> str:
@@ -134,30 +131,33 @@ def hand_over_job(*, courier_user_id: int, job_id: int, code: str) -> DeliveryJo
     cannot run inside a caller's transaction.
     """
     check_code_shape(code)
+    # A wrong code comes back as a value, so its count commits before it is raised.
+    return raise_if_refused(
+        _hand_over_job(courier_user_id=courier_user_id, job_id=job_id, code=code)
+    )
 
-    def hand_over() -> DeliveryJob | DomainError:
-        courier = courier_of_user(courier_user_id)
-        job = _courier_job(courier, job_id)
-        is_right = job.is_confirmed_by(code)
-        if job.status == JobStatus.DELIVERED and is_right:
-            return job
-        if job.status != JobStatus.PICKED_UP:
-            raise _refused_move(job)
-        if job.is_locked:
-            raise JobLocked(
-                "확인 번호를 여러 번 틀려 잠겼습니다. 배달 사무실에 연락하십시오."
-            )
-        if not is_right:
-            return _count_wrong_code(job, courier_user_id=courier_user_id)
-        _deliver(job, courier)
-        job.refresh_from_db()
-        assert job.status == JobStatus.DELIVERED
+
+@service_transaction(durable=True)
+def _hand_over_job(
+    *, courier_user_id: int, job_id: int, code: str
+) -> DeliveryJob | DomainError:
+    courier = courier_of_user(courier_user_id)
+    job = _courier_job(courier, job_id)
+    is_right = job.is_confirmed_by(code)
+    if job.status == JobStatus.DELIVERED and is_right:
         return job
-
-    outcome = run_in_transaction(hand_over, durable=True)
-    if isinstance(outcome, DomainError):
-        raise outcome
-    return outcome
+    if job.status != JobStatus.PICKED_UP:
+        raise _refused_move(job)
+    if job.is_locked:
+        raise JobLocked(
+            "확인 번호를 여러 번 틀려 잠겼습니다. 배달 사무실에 연락하십시오."
+        )
+    if not is_right:
+        return _count_wrong_code(job, courier_user_id=courier_user_id)
+    _deliver(job, courier)
+    job.refresh_from_db()
+    assert job.status == JobStatus.DELIVERED
+    return job
 
 
 def _deliver(job: DeliveryJob, courier: Courier) -> None:
@@ -244,35 +244,37 @@ def fail_delivery(*, courier_user_id: int, job_id: int, reason: str) -> Delivery
     NotFound; TransitionNotAllowed (not picked up).
     """
     note = _check_reason(reason)
-
-    def fail() -> DeliveryJob:
-        courier = courier_of_user(courier_user_id)
-        job = _courier_job(courier, job_id)
-        now = clock.now()
-        moved = DeliveryJob.objects.filter(
-            pk=job.pk, status=JobStatus.PICKED_UP, courier=courier
-        ).update(**waiting_fields(now))
-        if moved != 1:
-            raise _refused_move(job)
-        orders.return_delivery_attempt(
-            actor_user_id=courier_user_id, fulfilment_id=job.fulfilment_id
-        )
-        _unload(courier.pk, job.weight_grams, now=now)
-        record_event(
-            job_id=job.pk,
-            kind=JobEventKind.FAILED,
-            actor_id=courier_user_id,
-            courier_id=courier.pk,
-            note=note,
-        )
-        enqueue_dispatch()
-        job.refresh_from_db()
-        assert job.status == JobStatus.WAITING
-        return job
-
-    return run_in_transaction(fail)
+    return _fail_delivery(courier_user_id=courier_user_id, job_id=job_id, note=note)
 
 
+@service_transaction(durable=False)
+def _fail_delivery(*, courier_user_id: int, job_id: int, note: str) -> DeliveryJob:
+    courier = courier_of_user(courier_user_id)
+    job = _courier_job(courier, job_id)
+    now = clock.now()
+    moved = DeliveryJob.objects.filter(
+        pk=job.pk, status=JobStatus.PICKED_UP, courier=courier
+    ).update(**waiting_fields(now))
+    if moved != 1:
+        raise _refused_move(job)
+    orders.return_delivery_attempt(
+        actor_user_id=courier_user_id, fulfilment_id=job.fulfilment_id
+    )
+    _unload(courier.pk, job.weight_grams, now=now)
+    record_event(
+        job_id=job.pk,
+        kind=JobEventKind.FAILED,
+        actor_id=courier_user_id,
+        courier_id=courier.pk,
+        note=note,
+    )
+    enqueue_dispatch()
+    job.refresh_from_db()
+    assert job.status == JobStatus.WAITING
+    return job
+
+
+@service_transaction(durable=False)
 def unlock_job(*, operator_user_id: int, job_id: int) -> DeliveryJob:
     """Unlock a job locked by wrong codes, after the office called the shopper.
 
@@ -280,38 +282,32 @@ def unlock_job(*, operator_user_id: int, job_id: int) -> DeliveryJob:
     old one may have been overheard or guessed in part). Unlocking a job that is not locked
     returns it unchanged. Refused: PermissionDenied (not an operator); NotFound.
     """
-
-    def unlock() -> DeliveryJob:
-        require_operator(operator_user_id)
-        job = DeliveryJob.objects.filter(pk=job_id).first()
-        if job is None:
-            raise NotFound("배달을 찾을 수 없습니다.")
-        code, code_fields = new_code_fields(replacing=job.confirmation_code)
-        unlocked = DeliveryJob.objects.filter(pk=job.pk, is_locked=True).update(
-            is_locked=False,
-            locked_at=None,
-            wrong_code_count=0,
-            updated_at=clock.now(),
-            **code_fields,
+    require_operator(operator_user_id)
+    job = DeliveryJob.objects.filter(pk=job_id).first()
+    if job is None:
+        raise NotFound("배달을 찾을 수 없습니다.")
+    code, code_fields = new_code_fields(replacing=job.confirmation_code)
+    unlocked = DeliveryJob.objects.filter(pk=job.pk, is_locked=True).update(
+        is_locked=False,
+        locked_at=None,
+        wrong_code_count=0,
+        updated_at=clock.now(),
+        **code_fields,
+    )
+    if unlocked == 1:
+        order = job.fulfilment.order
+        queue_code_sms(phone=order.contact_phone, order_number=order.number, code=code)
+        record_event(
+            job_id=job.pk,
+            kind=JobEventKind.UNLOCKED,
+            actor_id=operator_user_id,
+            courier_id=job.courier_id,
         )
-        if unlocked == 1:
-            order = job.fulfilment.order
-            queue_code_sms(
-                phone=order.contact_phone, order_number=order.number, code=code
-            )
-            record_event(
-                job_id=job.pk,
-                kind=JobEventKind.UNLOCKED,
-                actor_id=operator_user_id,
-                courier_id=job.courier_id,
-            )
-            if job.status == JobStatus.WAITING:
-                enqueue_dispatch()
-        job.refresh_from_db()
-        assert not job.is_locked
-        return job
-
-    return run_in_transaction(unlock)
+        if job.status == JobStatus.WAITING:
+            enqueue_dispatch()
+    job.refresh_from_db()
+    assert not job.is_locked
+    return job
 
 
 def _district_id(district_id: int) -> int:
@@ -333,98 +329,95 @@ def register_courier(
         raise InvalidInput("운송 수단은 오토바이나 화물차입니다.", field="vehicle")
     if isinstance(capacity_grams, bool) or not 0 < capacity_grams <= CAPACITY_GRAMS_MAX:
         raise InvalidInput("적재량이 범위를 벗어났습니다.", field="capacity_grams")
-
-    def register() -> Courier:
-        if not holds_role(user_id, Role.COURIER):
-            raise InvalidInput("배달원 역할이 없는 사람입니다.", field="user")
-        _district_id(district_id)
-        now = clock.now()
-        changes = {
-            "vehicle": vehicle,
-            "capacity_grams": capacity_grams,
-            "district_id": district_id,
-            "updated_at": now,
-        }
-        # Conditional: a lower capacity must still hold what the courier carries.
-        changed = Courier.objects.filter(
-            user_id=user_id, load_grams__lte=capacity_grams
-        ).update(**changes)
-        if changed == 0:
-            if Courier.objects.filter(user_id=user_id).exists():
-                raise OverCapacity("지금 싣고 있는 무게보다 적은 적재량입니다.")
-            Courier.objects.create(user_id=user_id, is_on_duty=False, **changes)
-        return Courier.objects.get(user_id=user_id)
-
-    return run_in_transaction(register)
+    return _register_courier(
+        user_id=user_id,
+        vehicle=vehicle,
+        capacity_grams=capacity_grams,
+        district_id=district_id,
+    )
 
 
+@service_transaction(durable=False)
+def _register_courier(
+    *, user_id: int, vehicle: str, capacity_grams: int, district_id: int
+) -> Courier:
+    if not holds_role(user_id, Role.COURIER):
+        raise InvalidInput("배달원 역할이 없는 사람입니다.", field="user")
+    _district_id(district_id)
+    now = clock.now()
+    changes = {
+        "vehicle": vehicle,
+        "capacity_grams": capacity_grams,
+        "district_id": district_id,
+        "updated_at": now,
+    }
+    # Conditional: a lower capacity must still hold what the courier carries.
+    changed = Courier.objects.filter(
+        user_id=user_id, load_grams__lte=capacity_grams
+    ).update(**changes)
+    if changed == 0:
+        if Courier.objects.filter(user_id=user_id).exists():
+            raise OverCapacity("지금 싣고 있는 무게보다 적은 적재량입니다.")
+        Courier.objects.create(user_id=user_id, is_on_duty=False, **changes)
+    return Courier.objects.get(user_id=user_id)
+
+
+@service_transaction(durable=False)
 def start_duty(*, courier_user_id: int, district_id: int | None = None) -> Courier:
     """Put the courier on duty (in ``district_id`` when given); a round is queued.
 
     Refused: PermissionDenied (not a courier); InvalidInput (unknown district).
     """
-
-    def start() -> Courier:
-        courier = courier_of_user(courier_user_id)
-        changes: dict[str, object] = {"is_on_duty": True, "updated_at": clock.now()}
-        if district_id is not None:
-            changes["district_id"] = _district_id(district_id)
-        Courier.objects.filter(pk=courier.pk).update(**changes)
-        enqueue_dispatch()
-        courier.refresh_from_db()
-        return courier
-
-    return run_in_transaction(start)
+    courier = courier_of_user(courier_user_id)
+    changes: dict[str, object] = {"is_on_duty": True, "updated_at": clock.now()}
+    if district_id is not None:
+        changes["district_id"] = _district_id(district_id)
+    Courier.objects.filter(pk=courier.pk).update(**changes)
+    enqueue_dispatch()
+    courier.refresh_from_db()
+    return courier
 
 
+@service_transaction(durable=False)
 def report_district(*, courier_user_id: int, district_id: int) -> Courier:
     """Record the district the courier is in now; on duty, a round is queued.
 
     Refused: PermissionDenied (not a courier); InvalidInput (unknown district).
     """
-
-    def report() -> Courier:
-        courier = courier_of_user(courier_user_id)
-        Courier.objects.filter(pk=courier.pk).update(
-            district_id=_district_id(district_id), updated_at=clock.now()
-        )
-        if courier.is_on_duty:
-            enqueue_dispatch()
-        courier.refresh_from_db()
-        return courier
-
-    return run_in_transaction(report)
+    courier = courier_of_user(courier_user_id)
+    Courier.objects.filter(pk=courier.pk).update(
+        district_id=_district_id(district_id), updated_at=clock.now()
+    )
+    if courier.is_on_duty:
+        enqueue_dispatch()
+    courier.refresh_from_db()
+    return courier
 
 
+@service_transaction(durable=False)
 def end_duty(*, courier_user_id: int) -> Courier:
     """Take the courier off duty; jobs assigned but not picked up go back to waiting.
 
     Refused, changing nothing: PermissionDenied (not a courier); CourierStillCarrying (some
     goods are picked up: hand them over or bring them back first).
     """
-
-    def end() -> Courier:
-        courier = courier_of_user(courier_user_id)
-        take_dispatch_lock()
-        if DeliveryJob.objects.filter(
-            courier=courier, status=JobStatus.PICKED_UP
-        ).exists():
-            raise CourierStillCarrying(
-                "아직 배달하지 않은 물건이 있습니다. 배달하거나 돌려준 뒤 끝내십시오."
-            )
-        # Off duty first: a round from now on passes this courier by.
-        Courier.objects.filter(pk=courier.pk).update(
-            is_on_duty=False, updated_at=clock.now()
+    courier = courier_of_user(courier_user_id)
+    take_dispatch_lock()
+    if DeliveryJob.objects.filter(courier=courier, status=JobStatus.PICKED_UP).exists():
+        raise CourierStillCarrying(
+            "아직 배달하지 않은 물건이 있습니다. 배달하거나 돌려준 뒤 끝내십시오."
         )
-        assigned = list(
-            DeliveryJob.objects.filter(courier=courier, status=JobStatus.ASSIGNED)
-        )
-        for job in assigned:
-            release_job(job, actor_id=courier_user_id, kind=JobEventKind.UNASSIGNED)
-        if assigned:
-            enqueue_dispatch()
-        courier.refresh_from_db()
-        assert courier.load_grams == 0
-        return courier
-
-    return run_in_transaction(end)
+    # Off duty first: a round from now on passes this courier by.
+    Courier.objects.filter(pk=courier.pk).update(
+        is_on_duty=False, updated_at=clock.now()
+    )
+    assigned = list(
+        DeliveryJob.objects.filter(courier=courier, status=JobStatus.ASSIGNED)
+    )
+    for job in assigned:
+        release_job(job, actor_id=courier_user_id, kind=JobEventKind.UNASSIGNED)
+    if assigned:
+        enqueue_dispatch()
+    courier.refresh_from_db()
+    assert courier.load_grams == 0
+    return courier

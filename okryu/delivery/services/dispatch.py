@@ -24,6 +24,7 @@ from django.db.models import F, Max
 from okryu.accounts.models import District
 from okryu.core import clock
 from okryu.core.errors import NotFound
+from okryu.core.transactions import service_transaction
 from okryu.delivery.errors import (
     CourierOffDuty,
     JobLocked,
@@ -58,7 +59,6 @@ from okryu.delivery.services.transactions import (
     enqueue_dispatch,
     record_event,
     require_operator,
-    run_in_transaction,
     take_dispatch_lock,
 )
 from okryu.parcels.thresholds import delivery_thresholds
@@ -93,6 +93,7 @@ class _Stop:
     pickup_distance_meters: int
 
 
+@service_transaction(durable=False)
 def dispatch(*, operator_user_id: int | None = None) -> DispatchReport:
     """Run one dispatch round and return what it did.
 
@@ -102,42 +103,36 @@ def dispatch(*, operator_user_id: int | None = None) -> DispatchReport:
     for anyone else); None is the automatic round of the job runner. Idempotent: a second
     round with nothing new assigns nothing.
     """
-
-    def round_() -> DispatchReport:
-        if operator_user_id is not None:
-            require_operator(operator_user_id)
-        take_dispatch_lock()
-        opened = open_missing_jobs()
-        cancelled = cancel_closed_jobs()
-        jobs = list(
-            DeliveryJob.objects.select_related("pickup_district", "dropoff_district")
-            # A job for a later slot waits, scheduled, until it is due.
-            .filter(status=JobStatus.WAITING, is_locked=False, due_at__lte=clock.now())
-            .order_by("due_at", "pk")[:ASSIGN_JOBS_MAX]
-        )
-        couriers, coming = _couriers_on_duty()
-        thresholds = delivery_thresholds()
-        assignments = assign_jobs(
-            [_job_to_assign(job) for job in jobs],
-            couriers,
-            thresholds,
-            coming=coming,
-            bigger_vehicle_minutes=settings.OKRYU_DISPATCH_BIGGER_VEHICLE_MINUTES,
-        )
-        assigned = _write_assignments(
-            assignments,
-            jobs={job.pk: job for job in jobs},
-            couriers=Courier.objects.select_related("district").in_bulk(
-                {assignment.courier_id for assignment in assignments}
-            ),
-            actor_id=operator_user_id,
-            thresholds=thresholds,
-        )
-        return DispatchReport(
-            opened=opened, cancelled=cancelled, assigned=tuple(assigned)
-        )
-
-    return run_in_transaction(round_)
+    if operator_user_id is not None:
+        require_operator(operator_user_id)
+    take_dispatch_lock()
+    opened = open_missing_jobs()
+    cancelled = cancel_closed_jobs()
+    jobs = list(
+        DeliveryJob.objects.select_related("pickup_district", "dropoff_district")
+        # A job for a later slot waits, scheduled, until it is due.
+        .filter(status=JobStatus.WAITING, is_locked=False, due_at__lte=clock.now())
+        .order_by("due_at", "pk")[:ASSIGN_JOBS_MAX]
+    )
+    couriers, coming = _couriers_on_duty()
+    thresholds = delivery_thresholds()
+    assignments = assign_jobs(
+        [_job_to_assign(job) for job in jobs],
+        couriers,
+        thresholds,
+        coming=coming,
+        bigger_vehicle_minutes=settings.OKRYU_DISPATCH_BIGGER_VEHICLE_MINUTES,
+    )
+    assigned = _write_assignments(
+        assignments,
+        jobs={job.pk: job for job in jobs},
+        couriers=Courier.objects.select_related("district").in_bulk(
+            {assignment.courier_id for assignment in assignments}
+        ),
+        actor_id=operator_user_id,
+        thresholds=thresholds,
+    )
+    return DispatchReport(opened=opened, cancelled=cancelled, assigned=tuple(assigned))
 
 
 def _point(district: District) -> Point:
@@ -376,6 +371,7 @@ def _operator_job(job_id: int) -> DeliveryJob:
     return job
 
 
+@service_transaction(durable=False)
 def assign_job(*, operator_user_id: int, job_id: int, courier_id: int) -> DeliveryJob:
     """Give a waiting or assigned job to the named courier, by an operator's hand.
 
@@ -384,37 +380,31 @@ def assign_job(*, operator_user_id: int, job_id: int, courier_id: int) -> Delive
     CourierOffDuty; VehicleTooSmall; OverCapacity. Assigning a job to its own courier
     returns it unchanged. A job taken from another courier frees their room: a round follows.
     """
-
-    def assign() -> DeliveryJob:
-        require_operator(operator_user_id)
-        take_dispatch_lock()
-        job = _operator_job(job_id)
-        courier = (
-            Courier.objects.select_related("district").filter(pk=courier_id).first()
-        )
-        if courier is None:
-            raise NotFound("배달원을 찾을 수 없습니다.")
-        _check_assignable(job, courier)
-        if job.courier_id == courier.pk:
-            return job
-        if job.status == JobStatus.ASSIGNED:
-            release_job(job, actor_id=operator_user_id, kind=JobEventKind.UNASSIGNED)
-            enqueue_dispatch()
-            job.refresh_from_db()
-        stop = _Stop(
-            job,
-            road_distance_meters(_point(courier.district), _point(job.pickup_district)),
-        )
-        written = _put_on_route(
-            courier, [stop], actor_id=operator_user_id, thresholds=delivery_thresholds()
-        )
-        if not written:
-            raise OverCapacity("배달원의 적재량을 넘습니다.")
-        job.refresh_from_db()
-        assert job.courier_id == courier.pk
+    require_operator(operator_user_id)
+    take_dispatch_lock()
+    job = _operator_job(job_id)
+    courier = Courier.objects.select_related("district").filter(pk=courier_id).first()
+    if courier is None:
+        raise NotFound("배달원을 찾을 수 없습니다.")
+    _check_assignable(job, courier)
+    if job.courier_id == courier.pk:
         return job
-
-    return run_in_transaction(assign)
+    if job.status == JobStatus.ASSIGNED:
+        release_job(job, actor_id=operator_user_id, kind=JobEventKind.UNASSIGNED)
+        enqueue_dispatch()
+        job.refresh_from_db()
+    stop = _Stop(
+        job,
+        road_distance_meters(_point(courier.district), _point(job.pickup_district)),
+    )
+    written = _put_on_route(
+        courier, [stop], actor_id=operator_user_id, thresholds=delivery_thresholds()
+    )
+    if not written:
+        raise OverCapacity("배달원의 적재량을 넘습니다.")
+    job.refresh_from_db()
+    assert job.courier_id == courier.pk
+    return job
 
 
 def _check_assignable(job: DeliveryJob, courier: Courier) -> None:
@@ -436,6 +426,7 @@ def _check_assignable(job: DeliveryJob, courier: Courier) -> None:
         raise OverCapacity("배달원의 적재량을 넘습니다.")
 
 
+@service_transaction(durable=False)
 def unassign_job(*, operator_user_id: int, job_id: int) -> DeliveryJob:
     """Take an assigned job off its courier's route, back to waiting (an operator's hand).
 
@@ -443,19 +434,13 @@ def unassign_job(*, operator_user_id: int, job_id: int) -> DeliveryJob:
     assigned: waiting, picked up, delivered or cancelled). A round is queued, which may give
     the job to another courier, or to the same one.
     """
-
-    def unassign() -> DeliveryJob:
-        require_operator(operator_user_id)
-        take_dispatch_lock()
-        job = _operator_job(job_id)
-        if job.status != JobStatus.ASSIGNED:
-            raise TransitionNotAllowed(
-                "배정된 배달이 아닙니다.", status=str(job.status)
-            )
-        release_job(job, actor_id=operator_user_id, kind=JobEventKind.UNASSIGNED)
-        enqueue_dispatch()
-        job.refresh_from_db()
-        assert job.status == JobStatus.WAITING
-        return job
-
-    return run_in_transaction(unassign)
+    require_operator(operator_user_id)
+    take_dispatch_lock()
+    job = _operator_job(job_id)
+    if job.status != JobStatus.ASSIGNED:
+        raise TransitionNotAllowed("배정된 배달이 아닙니다.", status=str(job.status))
+    release_job(job, actor_id=operator_user_id, kind=JobEventKind.UNASSIGNED)
+    enqueue_dispatch()
+    job.refresh_from_db()
+    assert job.status == JobStatus.WAITING
+    return job

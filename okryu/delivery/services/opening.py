@@ -15,6 +15,7 @@ from django.db.models import F
 
 from okryu.core import clock
 from okryu.core.jobs import enqueue_job
+from okryu.core.transactions import service_transaction
 from okryu.delivery.models import (
     CONFIRMATION_CODE_LENGTH,
     DELIVERY_CODE_PURPOSE,
@@ -28,7 +29,6 @@ from okryu.delivery.services.transactions import (
     DISPATCH_JOB_KIND,
     enqueue_dispatch,
     record_event,
-    run_in_transaction,
 )
 from okryu.notifications.outbox import queue_sms
 from okryu.notifications.secret_codes import (
@@ -75,6 +75,7 @@ def queue_code_sms(*, phone: str, order_number: str, code: SecretCode) -> None:
     )
 
 
+@service_transaction(durable=False)
 def mark_ready_for_pickup(*, staff_user_id: int, fulfilment_id: int) -> Fulfilment:
     """Mark the staff member's fulfilment ready and open its delivery job, in one transaction.
 
@@ -82,17 +83,13 @@ def mark_ready_for_pickup(*, staff_user_id: int, fulfilment_id: int) -> Fulfilme
     fulfilment, TransitionNotAllowed from a status other than preparing), changing nothing.
     The shopper gets the confirmation code by SMS when it leaves; a dispatch round is queued.
     """
-
-    def ready() -> Fulfilment:
-        fulfilment = orders.mark_ready(
-            staff_user_id=staff_user_id, fulfilment_id=fulfilment_id
-        )
-        job = open_job(fulfilment_id=fulfilment.pk)
-        assert job.fulfilment_id == fulfilment.pk
-        enqueue_dispatch()
-        return fulfilment
-
-    return run_in_transaction(ready)
+    fulfilment = orders.mark_ready(
+        staff_user_id=staff_user_id, fulfilment_id=fulfilment_id
+    )
+    job = open_job(fulfilment_id=fulfilment.pk)
+    assert job.fulfilment_id == fulfilment.pk
+    enqueue_dispatch()
+    return fulfilment
 
 
 def open_job(*, fulfilment_id: int) -> DeliveryJob:

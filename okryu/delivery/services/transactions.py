@@ -1,5 +1,6 @@
-"""What every delivery service shares: its transaction, the dispatch lock, the job log, the
-automatic dispatch, and who the acting person is.
+"""What every delivery service shares: the dispatch lock, the job log, the automatic
+dispatch, and who the acting person is. Each service declares its own transaction
+(``okryu.core.transactions.service_transaction``).
 
 Lock order, to keep concurrent services free of deadlocks on PostgreSQL: a service that may
 put a waiting job on a courier (a dispatch round, an operator's assignment) first takes the
@@ -9,9 +10,6 @@ only jobs that are not waiting, which a dispatch round never touches, so they ne
 On SQLite the immediate transaction already lets one writer in at a time.
 """
 
-from collections.abc import Callable
-from typing import TypeVar
-
 from django.db import connection, transaction
 
 from okryu.accounts.models import Role
@@ -20,24 +18,11 @@ from okryu.core import clock
 from okryu.core.errors import PermissionDenied
 from okryu.core.jobs import enqueue_job
 from okryu.core.models import BackgroundJob, BackgroundJobStatus
-from okryu.core.transactions import retry_when_sqlite_is_busy
 from okryu.delivery.models import Courier, DeliveryJobEvent, JobEventKind
-
-T = TypeVar("T")
 
 DISPATCH_JOB_KIND = "delivery.dispatch"
 # The key of the PostgreSQL advisory lock that serialises dispatch rounds ("okry").
 DISPATCH_LOCK_KEY = 0x6F6B7279
-
-
-def run_in_transaction(action: Callable[[], T], *, durable: bool = False) -> T:
-    """Run ``action`` in one transaction, again when SQLite stayed locked."""
-
-    def attempt() -> T:
-        with transaction.atomic(durable=durable):
-            return action()
-
-    return retry_when_sqlite_is_busy(attempt)
 
 
 def take_dispatch_lock() -> None:

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
 
 from okryu.accounts.models import User
 from okryu.core import clock
@@ -38,7 +38,7 @@ from okryu.core.idempotency import (
     store_outcome,
     validate_key,
 )
-from okryu.core.transactions import retry_when_sqlite_is_busy
+from okryu.core.transactions import raise_if_refused, service_transaction
 from okryu.merchants.services import open_settlement_account
 from okryu.notifications.outbox import queue_sms
 from okryu.orders.errors import (
@@ -235,53 +235,60 @@ def pay_at_the_door(
     if stored is not None:
         return _outcome_from_stored(stored)
     check_card_number(record.card_number)
-    refusals: list[DomainError] = []
-
-    def attempt() -> DoorPaymentOutcome | None:
-        refusals.clear()
-        with transaction.atomic(durable=True):
-            lock_idempotency_key(scope=scope, key=key)
-            stored = find_outcome(scope=scope, key=key, fingerprint=fingerprint)
-            if stored is not None:
-                return _outcome_from_stored(stored)
-            _logistics_actor(actor_user_id, allowed=LOGISTICS_ROLES)
-            fulfilment = _payable_fulfilment(fulfilment_id, record)
-            challenge = _check_challenge(fulfilment, record)
-            taken = _pay_at_the_door_take(fulfilment, record, actor_user_id)
-            # The issuer verified the record (accepted or refused): its challenge is spent.
-            DoorChallenge.objects.filter(pk=challenge.pk).update(used_at=clock.now())
-            if isinstance(taken, DomainError):
-                # Kept with what the issuer kept; raised after the commit.
-                store_outcome(
-                    scope=scope,
-                    key=key,
-                    fingerprint=fingerprint,
-                    status_code=taken.status,
-                    body={"code": taken.code, "detail": taken.detail, **taken.extra},
-                )
-                refusals.append(taken)
-                return None
-            body = door_payment_as_api_dict(taken)
-            store_outcome(
-                scope=scope,
-                key=key,
-                fingerprint=fingerprint,
-                status_code=201,
-                body=body,
-            )
-        return DoorPaymentOutcome(payment_id=taken.pk, is_replay=False, body=body)
-
     try:
-        outcome = retry_when_sqlite_is_busy(attempt)
+        outcome = _pay_at_the_door_once(
+            actor_user_id=actor_user_id,
+            fulfilment_id=fulfilment_id,
+            record=record,
+            scope=scope,
+            key=key,
+            fingerprint=fingerprint,
+        )
     except IntegrityError:
         # A concurrent request with the same key committed first; its outcome is visible now.
         stored = find_outcome(scope=scope, key=key, fingerprint=fingerprint)
         if stored is not None:
             return _outcome_from_stored(stored)
         raise
-    if outcome is None:
-        raise refusals[0]
-    return outcome
+    # The issuer's refusal of a verified record commits with what it kept, then is raised.
+    return raise_if_refused(outcome)
+
+
+@service_transaction(durable=True)
+def _pay_at_the_door_once(
+    *,
+    actor_user_id: int,
+    fulfilment_id: int,
+    record: DoorRecord,
+    scope: str,
+    key: str,
+    fingerprint: str,
+) -> DoorPaymentOutcome | DomainError:
+    lock_idempotency_key(scope=scope, key=key)
+    stored = find_outcome(scope=scope, key=key, fingerprint=fingerprint)
+    if stored is not None:
+        return _outcome_from_stored(stored)
+    _logistics_actor(actor_user_id, allowed=LOGISTICS_ROLES)
+    fulfilment = _payable_fulfilment(fulfilment_id, record)
+    challenge = _check_challenge(fulfilment, record)
+    taken = _pay_at_the_door_take(fulfilment, record, actor_user_id)
+    # The issuer verified the record (accepted or refused): its challenge is spent.
+    DoorChallenge.objects.filter(pk=challenge.pk).update(used_at=clock.now())
+    if isinstance(taken, DomainError):
+        # Kept with what the issuer kept; raised after the commit.
+        store_outcome(
+            scope=scope,
+            key=key,
+            fingerprint=fingerprint,
+            status_code=taken.status,
+            body={"code": taken.code, "detail": taken.detail, **taken.extra},
+        )
+        return taken
+    body = door_payment_as_api_dict(taken)
+    store_outcome(
+        scope=scope, key=key, fingerprint=fingerprint, status_code=201, body=body
+    )
+    return DoorPaymentOutcome(payment_id=taken.pk, is_replay=False, body=body)
 
 
 def _outcome_from_stored(stored: StoredOutcome) -> DoorPaymentOutcome:

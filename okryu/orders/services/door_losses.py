@@ -12,11 +12,10 @@ block.
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import transaction
-
 from okryu.accounts.models import Role, RoleGrant
 from okryu.core import clock
 from okryu.core.errors import InvalidInput, NotFound, PermissionDenied
+from okryu.core.transactions import service_transaction
 from okryu.orders.models import DoorLoss
 
 REVIEWER_ROLES = frozenset({Role.SUPERVISOR, Role.OPERATOR})
@@ -83,6 +82,7 @@ def list_door_losses(
 NOTE_LENGTH_MAX = DoorLoss.NOTE_LENGTH_MAX
 
 
+@service_transaction(durable=False)
 def clear_door_loss(*, operator_user_id: int, loss_id: int, note: str) -> DoorLoss:
     """Clear a loss once its debt is settled or written off: its shopper may order by door
     again. Clearing a cleared loss returns it unchanged.
@@ -95,17 +95,16 @@ def clear_door_loss(*, operator_user_id: int, loss_id: int, note: str) -> DoorLo
     text = note.strip()
     if not text or len(text) > NOTE_LENGTH_MAX:
         raise InvalidInput("사유는 1자에서 200자까지입니다.", field="note")
-    with transaction.atomic():
-        loss = DoorLoss.objects.select_for_update().filter(pk=loss_id).first()
-        if loss is None:
-            raise NotFound("미결제 기록을 찾을 수 없습니다.")
-        if loss.cleared_at is None:
-            DoorLoss.objects.filter(pk=loss.pk, cleared_at__isnull=True).update(
-                cleared_at=clock.now(),
-                cleared_by_id=operator_user_id,
-                clearing_note=text,
-            )
-        loss.refresh_from_db()
+    loss = DoorLoss.objects.select_for_update().filter(pk=loss_id).first()
+    if loss is None:
+        raise NotFound("미결제 기록을 찾을 수 없습니다.")
+    if loss.cleared_at is None:
+        DoorLoss.objects.filter(pk=loss.pk, cleared_at__isnull=True).update(
+            cleared_at=clock.now(),
+            cleared_by_id=operator_user_id,
+            clearing_note=text,
+        )
+    loss.refresh_from_db()
     return loss
 
 

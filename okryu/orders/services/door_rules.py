@@ -19,7 +19,7 @@ from okryu.accounts.models import User
 from okryu.accounts.phone_verification import is_phone_verified
 from okryu.core import clock
 from okryu.core.jobs import enqueue_job
-from okryu.core.transactions import retry_when_sqlite_is_busy
+from okryu.core.transactions import service_transaction
 from okryu.orders.errors import PhoneNotVerified, TooManyDoorOrders, UnpaidDoorHandover
 from okryu.orders.models import Fulfilment, Order, PaymentMethodChoices
 from okryu.orders.queries import OPEN_STATUSES
@@ -82,38 +82,31 @@ def admit_door_order(order: Order) -> None:
         )
 
 
+@service_transaction(durable=False)
 def expire_door_order(*, fulfilment_id: int) -> Fulfilment | None:
     """Cancel a door fulfilment its merchant did not accept in time, releasing its stock.
 
     None when nothing is due: accepted (or otherwise moved on) in time, not yet due, or not
     paid at the door. Idempotent, so the job may run any number of times.
     """
-
-    def expire() -> Fulfilment | None:
-        fulfilment = (
-            Fulfilment.objects.select_for_update(of=("self",))
-            .select_related("order")
-            .filter(
-                pk=fulfilment_id,
-                status=S.PLACED,
-                order__payment_method=PaymentMethodChoices.DOOR,
-            )
-            .first()
+    fulfilment = (
+        Fulfilment.objects.select_for_update(of=("self",))
+        .select_related("order")
+        .filter(
+            pk=fulfilment_id,
+            status=S.PLACED,
+            order__payment_method=PaymentMethodChoices.DOOR,
         )
-        if fulfilment is None:
-            return None
-        due_at = fulfilment.placed_at + dt.timedelta(
-            minutes=int(settings.OKRYU_DOOR_ORDER_ACCEPT_MINUTES)
-        )
-        if due_at > clock.now():
-            return None
-        return _move_fulfilment(
-            fulfilment,
-            _Move(S.CANCELLED, Actor.SYSTEM, None, "문앞 결제 주문 접수 기한 만료"),
-        )
-
-    def attempt() -> Fulfilment | None:
-        with transaction.atomic():
-            return expire()
-
-    return retry_when_sqlite_is_busy(attempt)
+        .first()
+    )
+    if fulfilment is None:
+        return None
+    due_at = fulfilment.placed_at + dt.timedelta(
+        minutes=int(settings.OKRYU_DOOR_ORDER_ACCEPT_MINUTES)
+    )
+    if due_at > clock.now():
+        return None
+    return _move_fulfilment(
+        fulfilment,
+        _Move(S.CANCELLED, Actor.SYSTEM, None, "문앞 결제 주문 접수 기한 만료"),
+    )

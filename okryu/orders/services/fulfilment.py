@@ -9,7 +9,6 @@ The delivery fee is kept on a return: the delivery was made.
 """
 
 import contextlib
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -20,7 +19,7 @@ from okryu.catalog.portions import give_back_portions
 from okryu.catalog.stock import release_stock, sell_reserved_stock
 from okryu.core import clock
 from okryu.core.errors import InvalidInput, NotFound, PermissionDenied
-from okryu.core.transactions import retry_when_sqlite_is_busy
+from okryu.core.transactions import service_transaction
 from okryu.notifications.outbox import queue_sms
 from okryu.notifications.secret_codes import CODE_PLACEHOLDER, SecretCode
 from okryu.orders.errors import (
@@ -64,14 +63,6 @@ class _Move:
     silent: bool = False
     # The delivery's code, told with "on its way" (queued as a placeholder: ADR 13).
     confirmation_code: SecretCode | None = None
-
-
-def _in_transaction(action: Callable[[], Fulfilment]) -> Fulfilment:
-    def attempt() -> Fulfilment:
-        with transaction.atomic():
-            return action()
-
-    return retry_when_sqlite_is_busy(attempt)
 
 
 def _check_reason(reason: object, *, field: str) -> str:
@@ -345,52 +336,48 @@ def cancel_order(*, shopper_id: int, order_id: int) -> Order:
     Refused with TooLate, changing nothing, once any open fulfilment is being prepared (or
     when nothing is left to cancel); another shopper's order is NotFound.
     """
-
-    def cancel() -> Fulfilment | None:
-        order = Order.objects.filter(pk=order_id, shopper_id=shopper_id).first()
-        if order is None:
-            raise NotFound("주문을 찾을 수 없습니다.")
-        open_parts = list(
-            Fulfilment.objects.select_related("order", "merchant")
-            .filter(order=order, status__in=OPEN_STATUSES)
-            .order_by("pk")
-        )
-        if not open_parts or any(
-            S(part.status) not in SHOPPER_CANCELLABLE_STATUSES for part in open_parts
-        ):
-            raise TooLate("이미 준비를 시작해 취소할 수 없습니다.")
-        move = _Move(S.CANCELLED, Actor.SHOPPER, shopper_id, "구매자 취소", silent=True)
-        try:
-            for part in open_parts:
-                _move_fulfilment(part, move)
-        except TransitionNotAllowed as error:  # A merchant moved it meanwhile.
-            raise TooLate("이미 준비를 시작해 취소할 수 없습니다.") from error
-        # One SMS for the order, however many merchants it had.
-        queue_sms(
-            phone=order.contact_phone,
-            body=cancelled_order_sms(
-                order_number=order.number,
-                merchant_names=[part.merchant.name for part in open_parts],
-                released_won=sum(
-                    part.items_total_won + part.delivery_fee_won for part in open_parts
-                ),
-                is_paid_at_door=order.payment_method == PaymentMethodChoices.DOOR,
-            ),
-        )
-        return None
-
-    def attempt() -> Order:
-        with transaction.atomic():
-            cancel()
-        return get_order_for_shopper(shopper_id=shopper_id, order_id=order_id)
-
-    return retry_when_sqlite_is_busy(attempt)
+    _cancel_open_fulfilments(shopper_id=shopper_id, order_id=order_id)
+    # Read once the cancellation is written: the order as it now stands.
+    return get_order_for_shopper(shopper_id=shopper_id, order_id=order_id)
 
 
-def _staff_move(staff_user_id: int, fulfilment_id: int, move: _Move) -> Fulfilment:
-    return _in_transaction(
-        lambda: _move_fulfilment(_staff_fulfilment(staff_user_id, fulfilment_id), move)
+@service_transaction(durable=False)
+def _cancel_open_fulfilments(*, shopper_id: int, order_id: int) -> None:
+    order = Order.objects.filter(pk=order_id, shopper_id=shopper_id).first()
+    if order is None:
+        raise NotFound("주문을 찾을 수 없습니다.")
+    open_parts = list(
+        Fulfilment.objects.select_related("order", "merchant")
+        .filter(order=order, status__in=OPEN_STATUSES)
+        .order_by("pk")
     )
+    if not open_parts or any(
+        S(part.status) not in SHOPPER_CANCELLABLE_STATUSES for part in open_parts
+    ):
+        raise TooLate("이미 준비를 시작해 취소할 수 없습니다.")
+    move = _Move(S.CANCELLED, Actor.SHOPPER, shopper_id, "구매자 취소", silent=True)
+    try:
+        for part in open_parts:
+            _move_fulfilment(part, move)
+    except TransitionNotAllowed as error:  # A merchant moved it meanwhile.
+        raise TooLate("이미 준비를 시작해 취소할 수 없습니다.") from error
+    # One SMS for the order, however many merchants it had.
+    queue_sms(
+        phone=order.contact_phone,
+        body=cancelled_order_sms(
+            order_number=order.number,
+            merchant_names=[part.merchant.name for part in open_parts],
+            released_won=sum(
+                part.items_total_won + part.delivery_fee_won for part in open_parts
+            ),
+            is_paid_at_door=order.payment_method == PaymentMethodChoices.DOOR,
+        ),
+    )
+
+
+@service_transaction(durable=False)
+def _staff_move(staff_user_id: int, fulfilment_id: int, move: _Move) -> Fulfilment:
+    return _move_fulfilment(_staff_fulfilment(staff_user_id, fulfilment_id), move)
 
 
 def accept_fulfilment(*, staff_user_id: int, fulfilment_id: int) -> Fulfilment:
@@ -429,6 +416,7 @@ def mark_ready(*, staff_user_id: int, fulfilment_id: int) -> Fulfilment:
 LOGISTICS_ROLES = frozenset({Role.OPERATOR, Role.COURIER})
 
 
+@service_transaction(durable=False)
 def send_out(
     *,
     actor_user_id: int,
@@ -439,48 +427,38 @@ def send_out(
 
     The shopper's SMS says it is on its way, with the delivery's ``confirmation_code``.
     """
-
-    def move() -> Fulfilment:
-        actor = _logistics_actor(actor_user_id, allowed=LOGISTICS_ROLES)
-        return _move_fulfilment(
-            _any_fulfilment(fulfilment_id),
-            _Move(
-                S.OUT_FOR_DELIVERY,
-                actor,
-                actor_user_id,
-                confirmation_code=confirmation_code,
-            ),
-        )
-
-    return _in_transaction(move)
+    actor = _logistics_actor(actor_user_id, allowed=LOGISTICS_ROLES)
+    return _move_fulfilment(
+        _any_fulfilment(fulfilment_id),
+        _Move(
+            S.OUT_FOR_DELIVERY,
+            actor,
+            actor_user_id,
+            confirmation_code=confirmation_code,
+        ),
+    )
 
 
+@service_transaction(durable=False)
 def deliver(*, actor_user_id: int, fulfilment_id: int) -> Fulfilment:
     """Record delivery: capture both holds, turn the reserved stock into sold stock.
 
     Refused with HoldExpired (nothing changes) when the hold ran out; the expiry job then
     cancels the fulfilment.
     """
-
-    def move() -> Fulfilment:
-        actor = _logistics_actor(actor_user_id, allowed=LOGISTICS_ROLES)
-        return _move_fulfilment(
-            _any_fulfilment(fulfilment_id), _Move(S.DELIVERED, actor, actor_user_id)
-        )
-
-    return _in_transaction(move)
+    actor = _logistics_actor(actor_user_id, allowed=LOGISTICS_ROLES)
+    return _move_fulfilment(
+        _any_fulfilment(fulfilment_id), _Move(S.DELIVERED, actor, actor_user_id)
+    )
 
 
+@service_transaction(durable=False)
 def return_delivery_attempt(*, actor_user_id: int, fulfilment_id: int) -> Fulfilment:
     """Bring a fulfilment out for delivery back to ready (nobody was home)."""
-
-    def move() -> Fulfilment:
-        actor = _logistics_actor(actor_user_id, allowed=LOGISTICS_ROLES)
-        return _move_fulfilment(
-            _any_fulfilment(fulfilment_id), _Move(S.READY, actor, actor_user_id)
-        )
-
-    return _in_transaction(move)
+    actor = _logistics_actor(actor_user_id, allowed=LOGISTICS_ROLES)
+    return _move_fulfilment(
+        _any_fulfilment(fulfilment_id), _Move(S.READY, actor, actor_user_id)
+    )
 
 
 def return_fulfilment(
@@ -488,39 +466,37 @@ def return_fulfilment(
 ) -> Fulfilment:
     """Take a delivered fulfilment back: refund its items (a new transfer), keep the fee."""
     note = _check_reason(reason, field="reason")
-
-    def move() -> Fulfilment:
-        _logistics_actor(operator_user_id, allowed=frozenset({Role.OPERATOR}))
-        return _move_fulfilment(
-            _any_fulfilment(fulfilment_id),
-            _Move(S.RETURNED, Actor.OPERATOR, operator_user_id, note),
-        )
-
-    return _in_transaction(move)
+    return _return_fulfilment(
+        operator_user_id=operator_user_id, fulfilment_id=fulfilment_id, note=note
+    )
 
 
+@service_transaction(durable=False)
+def _return_fulfilment(
+    *, operator_user_id: int, fulfilment_id: int, note: str
+) -> Fulfilment:
+    _logistics_actor(operator_user_id, allowed=frozenset({Role.OPERATOR}))
+    return _move_fulfilment(
+        _any_fulfilment(fulfilment_id),
+        _Move(S.RETURNED, Actor.OPERATOR, operator_user_id, note),
+    )
+
+
+@service_transaction(durable=False)
 def expire_fulfilment_hold(*, fulfilment_id: int) -> Fulfilment | None:
     """Cancel a fulfilment whose hold ran out before delivery; None when nothing is due.
 
     Idempotent: a fulfilment already final, out for delivery, or not yet due is left alone,
     so the job may run any number of times.
     """
-
-    def expire() -> Fulfilment | None:
-        fulfilment = _due_for_expiry(
-            Fulfilment.objects.select_related("order").filter(pk=fulfilment_id)
-        )
-        if fulfilment is None:
-            return None
-        return _move_fulfilment(
-            fulfilment, _Move(S.CANCELLED, Actor.SYSTEM, None, "결제 승인 기간 만료")
-        )
-
-    def attempt() -> Fulfilment | None:
-        with transaction.atomic():
-            return expire()
-
-    return retry_when_sqlite_is_busy(attempt)
+    fulfilment = _due_for_expiry(
+        Fulfilment.objects.select_related("order").filter(pk=fulfilment_id)
+    )
+    if fulfilment is None:
+        return None
+    return _move_fulfilment(
+        fulfilment, _Move(S.CANCELLED, Actor.SYSTEM, None, "결제 승인 기간 만료")
+    )
 
 
 def _due_for_expiry(fulfilments: QuerySet[Fulfilment]) -> Fulfilment | None:

@@ -85,19 +85,25 @@ def move_balance(
     assert debit.pk != credit.pk
     assert transaction.get_connection().in_atomic_block
 
-    def apply_debit() -> None:
-        debited = LedgerAccount.objects.filter(
-            pk=debit.pk, **_available_filter(debit, amount_won)
-        ).update(balance_won=F("balance_won") - amount_won)
-        if debited != 1:
-            raise InsufficientFunds("잔액이 부족합니다.")
+    # Primary-key order of the two rows.
+    if debit.pk < credit.pk:
+        _take_from(debit, amount_won)
+        _add_to(credit, amount_won)
+    else:
+        _add_to(credit, amount_won)
+        _take_from(debit, amount_won)
 
-    def apply_credit() -> None:
-        credited = LedgerAccount.objects.filter(pk=credit.pk).update(
-            balance_won=F("balance_won") + amount_won
-        )
-        assert credited == 1
 
-    steps = [(debit.pk, apply_debit), (credit.pk, apply_credit)]
-    for _pk, step in sorted(steps, key=lambda pair: pair[0]):
-        step()
+def _take_from(account: LedgerAccount, amount_won: int) -> None:
+    debited = LedgerAccount.objects.filter(
+        pk=account.pk, **_available_filter(account, amount_won)
+    ).update(balance_won=F("balance_won") - amount_won)
+    if debited != 1:
+        raise InsufficientFunds("잔액이 부족합니다.")
+
+
+def _add_to(account: LedgerAccount, amount_won: int) -> None:
+    credited = LedgerAccount.objects.filter(pk=account.pk).update(
+        balance_won=F("balance_won") + amount_won
+    )
+    assert credited == 1

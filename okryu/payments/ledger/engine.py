@@ -1,4 +1,4 @@
-"""The exactly-once frame every transfer runs in.
+"""Exactly once per transfer id: the first outcome, looked up, replayed and recorded.
 
 A transfer id is supplied by the caller. The first attempt decides its outcome for ever: a
 repeat with the same fields returns the first transfer, or raises the first refusal again;
@@ -6,30 +6,20 @@ a repeat with other fields is refused with ``transfer_id_reused``. Concurrent at
 id are serialised by a transaction-scoped advisory lock on PostgreSQL and by the immediate
 (whole-database) write transaction on SQLite.
 
-A refusal rolls the money back to a savepoint but commits a ``TransferRefusal`` row, so the id
-stays refused. Called inside a caller's transaction, the refusal is part of that transaction and
-vanishes with it if the caller rolls back: then the whole request never happened.
+Each ledger operation is a named service transaction that takes the id's lock, writes, and
+returns either its transfer or its refusal as a value; the public function raises the
+refusal after the transaction (``core.transactions.raise_if_refused``). A refusal leaves the
+money as it was and commits a ``TransferRefusal`` row, so the id stays refused. Called inside
+a caller's transaction, the refusal is part of that transaction and vanishes with it if the
+caller rolls back: then the whole request never happened.
 """
 
-from collections.abc import Callable
-from typing import Any, TypeVar
-
-from django.db import transaction
-
 from okryu.core.errors import DomainError, InvalidInput
-from okryu.core.idempotency import fingerprint_request
-from okryu.core.transactions import retry_when_sqlite_is_busy
 from okryu.payments.errors import REFUSALS_BY_CODE, TransferIdReused, WrongPin
 from okryu.payments.ledger import sql
 from okryu.payments.models import Transfer, TransferRefusal
 
 REFUSAL_DETAIL_LENGTH_MAX = 300
-
-T = TypeVar("T")
-
-
-class TransferIdUsed(Exception):
-    """Raised by a ``post`` that found its transfer id already used, before any write."""
 
 
 def check_transfer_id(transfer_id: object) -> None:
@@ -42,78 +32,10 @@ def check_transfer_id(transfer_id: object) -> None:
         raise InvalidInput("이체 번호는 1자에서 255자까지입니다.", field="transfer_id")
 
 
-def run_transfer(
-    *,
-    transfer_id: str,
-    request: dict[str, Any],
-    post: Callable[[str], Transfer],
-    authorise: Callable[[], None] | None = None,
-    savepoint: bool = True,
-    look_up_first: bool = True,
-) -> Transfer:
-    """Run ``post(fingerprint)`` once for ``transfer_id``; replay its first outcome after.
-
-    ``authorise`` runs before the savepoint, so what it writes (a PIN attempt counter, a card
-    blocked as cloned) is kept when it refuses. ``post`` runs inside the savepoint and writes
-    the transfer and the balances. A ``post`` that raises its refusals before it writes
-    anything (or undoes what it wrote) passes ``savepoint=False`` and saves two statements.
-    A ``post`` that itself locks the id (PostgreSQL), checks that the id is new before it
-    writes, and raises TransferIdUsed when it is not, passes ``look_up_first=False``: the
-    first outcome is then looked up only when ``post`` refuses.
-    """
-    check_transfer_id(transfer_id)
-    fingerprint = fingerprint_request(request)
-    return retry_when_sqlite_is_busy(
-        lambda: _run_transfer_once(
-            transfer_id,
-            fingerprint,
-            post,
-            authorise,
-            savepoint=savepoint,
-            look_up_first=look_up_first,
-        )
-    )
-
-
-def _run_transfer_once(
-    transfer_id: str,
-    fingerprint: str,
-    post: Callable[[str], Transfer],
-    authorise: Callable[[], None] | None,
-    *,
-    savepoint: bool,
-    look_up_first: bool,
-) -> Transfer:
-    refusal: DomainError
-    with transaction.atomic():
-        if look_up_first:
-            sql.lock_transfer_id(transfer_id)
-            first = find_first_outcome(transfer_id, fingerprint)
-            if first is not None:
-                return first
-        try:
-            if authorise is not None:
-                authorise()
-            if savepoint:
-                with transaction.atomic():
-                    transfer = post(fingerprint)
-            else:
-                transfer = post(fingerprint)
-        except TransferIdUsed:
-            first = find_first_outcome(transfer_id, fingerprint)
-            assert first is not None, "a used id always has its first outcome"
-            return first
-        except DomainError as error:
-            if not look_up_first:
-                first = find_first_outcome(transfer_id, fingerprint)
-                if first is not None:
-                    return first
-            record_refusal(transfer_id, fingerprint, error)
-            refusal = error
-        else:
-            assert transfer.transfer_id == transfer_id
-            return transfer
-    raise refusal
+def lock_and_find_first_outcome(transfer_id: str, fingerprint: str) -> Transfer | None:
+    """Take the id's lock, then return its first transfer, raise its first refusal, or None."""
+    sql.lock_transfer_ids([transfer_id])
+    return find_first_outcome(transfer_id, fingerprint)
 
 
 def find_first_outcome(transfer_id: str, fingerprint: str) -> Transfer | None:
@@ -130,6 +52,29 @@ def find_first_outcome(transfer_id: str, fingerprint: str) -> Transfer | None:
     if first.is_refusal:
         raise _rebuild_refusal(TransferRefusal.objects.get(pk=first.pk))
     return Transfer.objects.get(pk=first.pk)
+
+
+def replay(transfer_id: str, fingerprint: str) -> Transfer:
+    """Return the first transfer of an id known to be used, or raise its first refusal."""
+    first = find_first_outcome(transfer_id, fingerprint)
+    assert first is not None, "a used transfer id keeps its first outcome"
+    return first
+
+
+def replay_or_refuse(
+    transfer_id: str, fingerprint: str, refusal: DomainError
+) -> Transfer | DomainError:
+    """Return the id's first outcome if it has one; else record ``refusal`` and return it.
+
+    Called when an attempt refused: the id may have been used meanwhile (a concurrent attempt
+    of the same id that committed while this one awaited its lock), and then that first
+    outcome is the answer, not this refusal.
+    """
+    first = find_first_outcome(transfer_id, fingerprint)
+    if first is not None:
+        return first
+    record_refusal(transfer_id, fingerprint, refusal)
+    return refusal
 
 
 def _rebuild_refusal(refusal: TransferRefusal) -> DomainError:

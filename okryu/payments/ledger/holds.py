@@ -14,7 +14,9 @@ from dataclasses import dataclass
 from django.conf import settings
 
 from okryu.core import clock
-from okryu.core.errors import InvalidInput
+from okryu.core.errors import DomainError, InvalidInput
+from okryu.core.idempotency import fingerprint_request
+from okryu.core.transactions import raise_if_refused, service_transaction
 from okryu.payments.cards import check_card_number
 from okryu.payments.errors import (
     HoldExpired,
@@ -26,14 +28,10 @@ from okryu.payments.ledger import sql
 from okryu.payments.ledger.debits import (
     EXPIRE_HOLD_JOB,
     CardDebit,
-    run_card_debit,
-    run_card_holds,
+    debit_card,
+    hold_on_card_together,
 )
-from okryu.payments.ledger.engine import (
-    TransferIdUsed,
-    check_transfer_id,
-    run_transfer,
-)
+from okryu.payments.ledger.engine import check_transfer_id, replay, replay_or_refuse
 from okryu.payments.ledger.notices import card_sms_body
 from okryu.payments.ledger.transfers import (
     check_amount,
@@ -73,7 +71,7 @@ def hold_funds(  # noqa: PLR0913  (the seventh argument, the timeout, is optiona
         reference=reference,
         timeout_seconds=timeout_seconds,
     )
-    return run_card_debit(debit, request=request)
+    return debit_card(debit, request=request)
 
 
 @dataclass(frozen=True)
@@ -92,15 +90,14 @@ def hold_funds_together(
     reference: str = "",
     tells_holder: bool = True,
 ) -> list[Transfer]:
-    """Hold each part on a card whose holder was already authorised (no PIN), in order.
+    """Hold every part on a card whose holder was already authorised (no PIN), or none.
 
-    The same transfers, SMS, expiry jobs, refusals and replays as ``hold_funds`` called for
-    each part in turn with ``pin=None`` and the default timeout; in the common case (a usable
-    card, new ids, enough money within the limits) all parts take one card lock, one UPDATE
-    and one INSERT. Joins the caller's transaction: a refused part raises, and the parts
-    before it are undone by the caller's rollback, as with one call after another.
-    With ``tells_holder`` False no SMS is queued per hold: the caller tells the holder of
-    the whole purchase once.
+    The transfers, SMS and expiry jobs of ``hold_funds`` called for each part in turn with
+    ``pin=None`` and the default timeout, in one card lock, one UPDATE and one INSERT
+    (``debits.hold_on_card_together``). In the caller's transaction, which must be open (a
+    purchase's): a refusal holds nothing, is recorded for every part's transfer id and is
+    raised; the same parts again return the first holds. With ``tells_holder`` False no SMS
+    is queued per hold: the caller tells the holder of the whole purchase once.
     """
     assert parts, "at least one hold"
     assert len({part.transfer_id for part in parts}) == len(parts), "distinct ids"
@@ -117,15 +114,10 @@ def hold_funds_together(
         )
         for part in parts
     ]
-    together = run_card_holds(
+    return hold_on_card_together(
         [debit for debit, _request in built],
         requests=[request for _debit, request in built],
     )
-    if together is not None:
-        return together
-    # Anything but the common case (a refusal, a replay) goes one hold at a time, which
-    # decides, records and replays exactly as separate calls would.
-    return [run_card_debit(debit, request=request) for debit, request in built]
 
 
 def _hold_debit(  # noqa: PLR0913  (hold_funds' arguments)
@@ -175,6 +167,20 @@ def _hold_debit(  # noqa: PLR0913  (hold_funds' arguments)
     return debit, request
 
 
+@dataclass(frozen=True)
+class _Resolution:
+    """How a hold is resolved: by a capture (of ``captured_won``), a void or an expiry."""
+
+    kind: TransferKind
+    hold_transfer_id: str
+    transfer_id: str
+    fingerprint: str
+    captured_won: int = 0
+    # A capture's other credit account than the hold's own; None: the hold's.
+    credit_account_id: int | None = None
+    tells_holder: bool = True
+
+
 def capture_hold(
     *,
     hold_transfer_id: str,
@@ -192,48 +198,23 @@ def capture_hold(
     amount above the held one (OverHeldAmount). Idempotent by ``transfer_id``.
     """
     check_amount(amount_won)
+    check_transfer_id(transfer_id)
     request = {
         "kind": "capture",
         "hold": hold_transfer_id,
         "amount": amount_won,
         "credit": credit_account_id,
     }
-
-    def post(fingerprint: str) -> Transfer:
-        hold = _get_pending_hold(
-            hold_transfer_id,
-            now=clock.now(),
-            check_timeout=True,
-            transfer_id=transfer_id,
-        )
-        if amount_won > hold.amount_won:
-            raise OverHeldAmount(
-                f"보류된 금액은 {hold.amount_won:,}원입니다.", held_won=hold.amount_won
-            )
-        credit_id = hold.credit_account_id
-        if credit_account_id is not None:
-            credit_id = get_ledger_account(credit_account_id).pk
-        if credit_id == hold.debit_account_id:
-            raise InvalidInput(
-                "보내는 계정과 받는 계정이 같습니다.", field="credit_account"
-            )
-        return _resolve_hold(
-            hold,
-            fingerprint,
-            transfer_id,
-            TransferKind.CAPTURE,
-            amount_won,
-            credit_id,
-            tells_holder=tells_holder,
-        )
-
-    return run_transfer(
+    resolution = _Resolution(
+        kind=TransferKind.CAPTURE,
+        hold_transfer_id=hold_transfer_id,
         transfer_id=transfer_id,
-        request=request,
-        post=post,
-        savepoint=False,
-        look_up_first=False,
+        fingerprint=fingerprint_request(request),
+        captured_won=amount_won,
+        credit_account_id=credit_account_id,
+        tells_holder=tells_holder,
     )
+    return raise_if_refused(_resolve_once(resolution, now=clock.now()))
 
 
 def void_hold(
@@ -241,35 +222,19 @@ def void_hold(
 ) -> Transfer:
     """Release a pending hold entirely (order cancelled or rejected); idempotent by id.
 
-    ``tells_holder`` False: no SMS of this release (the caller tells the holder once).
+    ``tells_holder`` False: no SMS of this release (the caller tells the holder once). A
+    hold past its timeout may still be voided: the money is released either way.
     """
+    check_transfer_id(transfer_id)
     request = {"kind": "void", "hold": hold_transfer_id}
-
-    def post(fingerprint: str) -> Transfer:
-        # A hold past its timeout may still be voided: the money is released either way.
-        hold = _get_pending_hold(
-            hold_transfer_id,
-            now=clock.now(),
-            check_timeout=False,
-            transfer_id=transfer_id,
-        )
-        return _resolve_hold(
-            hold,
-            fingerprint,
-            transfer_id,
-            TransferKind.VOID,
-            0,
-            hold.credit_account_id,
-            tells_holder=tells_holder,
-        )
-
-    return run_transfer(
+    resolution = _Resolution(
+        kind=TransferKind.VOID,
+        hold_transfer_id=hold_transfer_id,
         transfer_id=transfer_id,
-        request=request,
-        post=post,
-        savepoint=False,
-        look_up_first=False,
+        fingerprint=fingerprint_request(request),
+        tells_holder=tells_holder,
     )
+    return raise_if_refused(_resolve_once(resolution, now=clock.now()))
 
 
 def expire_hold(*, hold_transfer_id: str, now: dt.datetime) -> Transfer | None:
@@ -285,33 +250,69 @@ def expire_hold(*, hold_transfer_id: str, now: dt.datetime) -> Transfer | None:
     if Transfer.objects.filter(pending=hold).exists():
         return None
     request = {"kind": "expire", "hold": hold_transfer_id}
-    # Derived, so that every worker expiring this hold names the same transfer. Hold ids are
-    # capped below the maximum length so the prefix always fits.
-    expiry_id = f"expire:{hold_transfer_id}"
-
-    def post(fingerprint: str) -> Transfer:
-        pending = _get_pending_hold(
-            hold_transfer_id, now=now, check_timeout=False, transfer_id=expiry_id
-        )
-        return _resolve_hold(
-            pending,
-            fingerprint,
-            expiry_id,
-            TransferKind.EXPIRE,
-            0,
-            pending.credit_account_id,
-        )
-
+    resolution = _Resolution(
+        kind=TransferKind.EXPIRE,
+        hold_transfer_id=hold_transfer_id,
+        # Derived, so that every worker expiring this hold names the same transfer. Hold
+        # ids are capped below the maximum length so the prefix always fits.
+        transfer_id=f"expire:{hold_transfer_id}",
+        fingerprint=fingerprint_request(request),
+    )
     try:
-        return run_transfer(
-            transfer_id=expiry_id,
-            request=request,
-            post=post,
-            savepoint=False,
-            look_up_first=False,
-        )
+        return raise_if_refused(_resolve_once(resolution, now=now))
     except HoldNotPending:
         return None  # Captured or voided between the read and the write.
+
+
+@service_transaction(durable=False)
+def _resolve_once(
+    resolution: _Resolution, *, now: dt.datetime
+) -> Transfer | DomainError:
+    """Resolve the hold once for the resolution's transfer id, or return the refusal.
+
+    The hold is read with whether the id was used (a repeat replays its first outcome);
+    every refusal is known before the first write (``_resolve_hold``), so no savepoint.
+    """
+    transfer_id = resolution.transfer_id
+    hold = sql.lock_and_read_hold(
+        resolution.hold_transfer_id, now=now, transfer_id=transfer_id
+    )
+    if hold is not None and hold.transfer_id_is_used:
+        return replay(transfer_id, resolution.fingerprint)
+    try:
+        credit_id = _check_resolution(hold, resolution)
+        assert hold is not None
+        return _resolve_hold(hold, resolution, credit_id)
+    except DomainError as error:
+        return replay_or_refuse(transfer_id, resolution.fingerprint, error)
+
+
+def _check_resolution(hold: sql.HoldRow | None, resolution: _Resolution) -> int:
+    """Raise the refusal of resolving ``hold`` so; return the account credited."""
+    if hold is None:
+        raise TransferNotFound("보류 이체를 찾을 수 없습니다.")
+    if hold.resolved_as == TransferKind.EXPIRE:
+        raise HoldExpired("보류 기간이 지나 취소되었습니다.")
+    if hold.resolved_as is not None:
+        raise HoldNotPending(
+            "이미 확정되었거나 취소된 보류입니다.", resolved_as=hold.resolved_as
+        )
+    if resolution.kind != TransferKind.CAPTURE:
+        return hold.credit_account_id
+    if hold.is_past_timeout:
+        raise HoldExpired("보류 기간이 지났습니다.")
+    if resolution.captured_won > hold.amount_won:
+        raise OverHeldAmount(
+            f"보류된 금액은 {hold.amount_won:,}원입니다.", held_won=hold.amount_won
+        )
+    credit_id = hold.credit_account_id
+    if resolution.credit_account_id is not None:
+        credit_id = get_ledger_account(resolution.credit_account_id).pk
+    if credit_id == hold.debit_account_id:
+        raise InvalidInput(
+            "보내는 계정과 받는 계정이 같습니다.", field="credit_account"
+        )
+    return credit_id
 
 
 def expire_holds(*, now: dt.datetime, limit: int = EXPIRE_BATCH_SIZE_MAX) -> int:
@@ -329,45 +330,22 @@ def expire_holds(*, now: dt.datetime, limit: int = EXPIRE_BATCH_SIZE_MAX) -> int
     return sum(1 for transfer in expired if transfer is not None)
 
 
-def _get_pending_hold(
-    hold_transfer_id: str, *, now: dt.datetime, check_timeout: bool, transfer_id: str
-) -> sql.HoldRow:
-    hold = sql.lock_and_read_hold(hold_transfer_id, now=now, transfer_id=transfer_id)
-    if hold is None:
-        raise TransferNotFound("보류 이체를 찾을 수 없습니다.")
-    if hold.transfer_id_is_used:
-        raise TransferIdUsed
-    if hold.resolved_as == TransferKind.EXPIRE:
-        raise HoldExpired("보류 기간이 지나 취소되었습니다.")
-    if hold.resolved_as is not None:
-        raise HoldNotPending(
-            "이미 확정되었거나 취소된 보류입니다.", resolved_as=hold.resolved_as
-        )
-    if check_timeout and hold.is_past_timeout:
-        raise HoldExpired("보류 기간이 지났습니다.")
-    return hold
-
-
-def _resolve_hold(  # noqa: PLR0913  (the SMS switch is keyword-only)
-    hold: sql.HoldRow,
-    fingerprint: str,
-    transfer_id: str,
-    kind: TransferKind,
-    captured_won: int,
-    credit_id: int,
-    *,
-    tells_holder: bool = True,
+def _resolve_hold(
+    hold: sql.HoldRow, resolution: _Resolution, credit_id: int
 ) -> Transfer:
     """Write the resolving transfer first, then release the hold and move what was captured.
 
     The resolving row goes first and is skipped (ON CONFLICT) when a concurrent resolution
     won, so a refusal has written nothing; nothing after it can refuse.
     """
+    kind = resolution.kind
+    captured_won = resolution.captured_won
     assert kind in (TransferKind.CAPTURE, TransferKind.VOID, TransferKind.EXPIRE)
     assert 0 <= captured_won <= hold.amount_won
+    assert (captured_won > 0) == (kind == TransferKind.CAPTURE)
     transfer = Transfer(
-        transfer_id=transfer_id,
-        fingerprint=fingerprint,
+        transfer_id=resolution.transfer_id,
+        fingerprint=resolution.fingerprint,
         kind=kind,
         debit_account_id=hold.debit_account_id,
         credit_account_id=credit_id,
@@ -390,7 +368,11 @@ def _resolve_hold(  # noqa: PLR0913  (the SMS switch is keyword-only)
     assert debit.balance.available_won >= 0 or debit.card_number is None
     if captured_won and credit_id > hold.debit_account_id:
         assert sql.credit_account(account_id=credit_id, amount_won=captured_won)
-    if tells_holder and debit.card_number is not None and debit.card_phone is not None:
+    if (
+        resolution.tells_holder
+        and debit.card_number is not None
+        and debit.card_phone is not None
+    ):
         body = card_sms_body(
             kind=kind,
             is_debit=True,

@@ -77,16 +77,23 @@ def advisory_key(transfer_id: str) -> int:
     return int.from_bytes(digest[:8], "big", signed=True)
 
 
-def lock_transfer_id(transfer_id: str) -> None:
-    """Serialise concurrent attempts of one transfer id until the transaction ends.
+def lock_transfer_ids(transfer_ids: Sequence[str]) -> None:
+    """Serialise concurrent attempts of these transfer ids until the transaction ends.
 
-    PostgreSQL only: on SQLite the immediate transaction already holds the only write lock.
+    PostgreSQL only, in key order: on SQLite the immediate transaction already holds the
+    only write lock.
     """
     if is_postgresql():
+        keys = _advisory_keys(transfer_ids)
         with connection.cursor() as cursor:
             cursor.execute(
-                "SELECT pg_advisory_xact_lock(%s)", [advisory_key(transfer_id)]
+                "SELECT " + ", ".join(["pg_advisory_xact_lock(%s)"] * len(keys)), keys
             )
+
+
+def _advisory_keys(transfer_ids: Sequence[str]) -> list[int]:
+    assert transfer_ids
+    return sorted({advisory_key(transfer_id) for transfer_id in transfer_ids})
 
 
 @dataclass(frozen=True)
@@ -114,53 +121,60 @@ def find_first_outcome(transfer_id: str) -> FirstOutcome | None:
 
 @dataclass(frozen=True)
 class CardRow:
-    """A card as read for a debit, with what its ledger account counted today."""
+    """A card as read for a debit, with what its ledger account counted today.
+
+    ``is_transfer_id_used``: one of the transfer ids the debit names has a transfer or a
+    refusal already, so the debit is a repeat and its first outcome decides.
+    """
 
     card: Card
     spent_on: dt.date | None
     spent_today_won: int
     bank_account_id: int | None
+    is_transfer_id_used: bool
 
 
-def lock_card(
-    card_number: str, *, transfer_id: str, more_transfer_ids: Sequence[str] = ()
-) -> CardRow | None:
-    """Read the card (locked until the transaction ends on PostgreSQL) with its account's counter.
+def lock_card(card_number: str, *, transfer_ids: Sequence[str]) -> CardRow | None:
+    """Read the card (locked until the transaction ends on PostgreSQL) with its account's
+    counter and whether ``transfer_ids`` were used; None when no card has the number.
 
-    On PostgreSQL the same statement takes the transfer id's advisory lock, so a debit costs
-    one round trip less; when no card has the number, the caller takes that lock itself. The
-    bank's cash account id (None before it is opened) comes along for top-ups. With
-    ``more_transfer_ids`` (several holds at once) every id is locked, in key order.
+    On PostgreSQL the same statement takes the transfer ids' advisory locks (in key order),
+    so a debit costs one round trip less; when no card has the number, the caller takes
+    those locks itself (``lock_transfer_ids``). The bank's cash account id (None before it
+    is opened) comes along for top-ups. Whether an id was used is read in the statement's
+    snapshot, which on PostgreSQL may predate an attempt of the same id that committed while
+    the locks were awaited: the debit's first write checks that its ids are new again.
     """
+    marks = ", ".join(["%s"] * len(transfer_ids))
     columns = ", ".join(f"c.{column}" for column in CARD_COLUMNS)
     columns += (
         f", a.spent_on, a.spent_today_won, (SELECT id FROM {ACCOUNTS} "  # noqa: S608
         f"WHERE kind = '{LedgerAccountKind.BANK_CASH.value}' "
-        f"AND owner_reference = '{BANK_CASH_OWNER}')"
+        f"AND owner_reference = '{BANK_CASH_OWNER}'), "
+        f"(SELECT COUNT(*) FROM {TRANSFERS} WHERE transfer_id IN ({marks})) "
+        f"+ (SELECT COUNT(*) FROM {REFUSALS} WHERE transfer_id IN ({marks}))"
     )
+    params: list[Any] = [*transfer_ids, *transfer_ids]
+    tables = f"FROM {CARDS} c JOIN {ACCOUNTS} a ON a.id = c.ledger_account_id"
     if is_postgresql():
-        keys = sorted({advisory_key(key) for key in (transfer_id, *more_transfer_ids)})
+        keys = _advisory_keys(transfer_ids)
         locks = ", ".join(["pg_advisory_xact_lock(%s)"] * len(keys))
-        sql = (
-            f"SELECT {columns}, {locks} "  # noqa: S608
-            f"FROM {CARDS} c JOIN {ACCOUNTS} a ON a.id = c.ledger_account_id "
-            "WHERE c.number = %s FOR UPDATE OF c"
+        statement = (
+            f"SELECT {columns}, {locks} {tables} WHERE c.number = %s FOR UPDATE OF c"
         )
-        params: list[Any] = [*keys, card_number]
+        params.extend(keys)
     else:
-        sql = (
-            f"SELECT {columns} "  # noqa: S608
-            f"FROM {CARDS} c JOIN {ACCOUNTS} a ON a.id = c.ledger_account_id "
-            "WHERE c.number = %s"
-        )
-        params = [card_number]
+        statement = f"SELECT {columns} {tables} WHERE c.number = %s"
+    params.append(card_number)
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(statement, params)
         row = cursor.fetchone()
     if row is None:
         return None
     card = Card(**dict(zip(CARD_COLUMNS, row[: len(CARD_COLUMNS)], strict=True)))
-    spent_on, spent_today_won, bank_id = row[len(CARD_COLUMNS) : len(CARD_COLUMNS) + 3]
+    spent_on, spent_today_won, bank_id, used = row[
+        len(CARD_COLUMNS) : len(CARD_COLUMNS) + 4
+    ]
     if isinstance(spent_on, str):
         spent_on = dt.date.fromisoformat(spent_on)
     return CardRow(
@@ -168,6 +182,7 @@ def lock_card(
         spent_on=spent_on,
         spent_today_won=int(spent_today_won),
         bank_account_id=None if bank_id is None else int(bank_id),
+        is_transfer_id_used=bool(used),
     )
 
 
@@ -191,18 +206,16 @@ def debit_card_account(  # noqa: PLR0913  (one statement, all its figures)
     is_hold: bool,
     today: dt.date,
     daily_limit_won: int,
-    credit_account_id: int | None,
-    new_transfer_id: str | None = None,
-    more_credit_account_ids: Sequence[int] = (),
-    more_new_transfer_ids: Sequence[str] = (),
+    credit_account_ids: Sequence[int],
+    new_transfer_ids: Sequence[str],
 ) -> Balance | None:
     """Take ``amount_won`` from a card's available money and count it against today's limit.
 
-    One conditional UPDATE decides the funds (balance less holds), the daily limit and, when
-    ``credit_account_id`` is given, that the credit account exists, and with
-    ``new_transfer_id`` that this id has no transfer or refusal yet; None means it refused and
-    changed nothing. A hold raises ``held_won``; a single payment lowers ``balance_won``.
-    The ``more_`` ids (several holds at once, ``amount_won`` their sum) are checked the same.
+    One conditional UPDATE decides the funds (balance less holds), the daily limit, that
+    every one of ``credit_account_ids`` exists and that none of ``new_transfer_ids`` has a
+    transfer or refusal yet; None means it refused and changed nothing. A hold raises
+    ``held_won``; a single payment lowers ``balance_won``. Several holds at once pass their
+    sum as ``amount_won`` and all their credit accounts and ids.
     """
     day = _date(today)
     moved, held = (0, amount_won) if is_hold else (amount_won, 0)
@@ -227,12 +240,10 @@ def debit_card_account(  # noqa: PLR0913  (one statement, all its figures)
         amount_won,
         daily_limit_won,
     ]
-    credit_ids = [] if credit_account_id is None else [credit_account_id]
-    for credit_id in dict.fromkeys([*credit_ids, *more_credit_account_ids]):
+    for credit_id in dict.fromkeys(credit_account_ids):
         sql += f" AND EXISTS (SELECT 1 FROM {ACCOUNTS} other WHERE other.id = %s)"  # noqa: S608
         params.append(credit_id)
-    new_ids = [] if new_transfer_id is None else [new_transfer_id]
-    for new_id in [*new_ids, *more_new_transfer_ids]:
+    for new_id in new_transfer_ids:
         sql += _ID_IS_NEW
         params.extend([new_id, new_id])
     sql += " RETURNING balance_won, held_won"
@@ -311,15 +322,17 @@ def diagnose_card_debit(
     amount_won: int,
     today: dt.date,
     daily_limit_won: int,
-    credit_account_id: int,
+    credit_account_ids: Sequence[int],
 ) -> DebitDiagnosis:
-    """Read why ``debit_card_account`` refused: the daily limit, the credit account, or funds."""
+    """Read why ``debit_card_account`` refused: the daily limit, a credit account, or funds."""
+    credit_ids = list(dict.fromkeys(credit_account_ids))
+    marks = ", ".join(["%s"] * len(credit_ids))
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT CASE WHEN spent_on = %s THEN spent_today_won ELSE 0 END, "  # noqa: S608
-            f"(SELECT COUNT(*) FROM {ACCOUNTS} other WHERE other.id = %s) "
+            f"(SELECT COUNT(*) FROM {ACCOUNTS} other WHERE other.id IN ({marks})) "
             f"FROM {ACCOUNTS} WHERE id = %s",
-            [_date(today), credit_account_id, account_id],
+            [_date(today), *credit_ids, account_id],
         )
         row = cursor.fetchone()
     assert row is not None, "a card always has its ledger account"
@@ -327,7 +340,7 @@ def diagnose_card_debit(
     return DebitDiagnosis(
         spent_today_won=spent,
         is_over_daily_limit=spent + amount_won > daily_limit_won,
-        credit_exists=bool(row[1]),
+        credit_exists=int(row[1]) == len(credit_ids),
     )
 
 
@@ -374,7 +387,7 @@ def lock_and_read_hold(
         )
         row = cursor.fetchone()
     if row is None:
-        lock_transfer_id(transfer_id)
+        lock_transfer_ids([transfer_id])
         return None
     return HoldRow(
         pk=int(row[0]),
@@ -449,138 +462,126 @@ class Job:
     run_at: dt.datetime
 
 
-def insert_transfers(
-    written: Sequence[tuple[Transfer, list[tuple[str, str]], Job | None]],
-) -> None:
-    """Insert several new transfers made at one moment, each with its SMS and job; set pks.
+Written = tuple[Transfer, list[tuple[str, str]], Job | None]
 
-    On PostgreSQL all of them are one statement (data-modifying CTEs, the SMS in one INSERT
-    so they are queued in the order given); on SQLite each is ``insert_transfer``. Every
-    transfer id must be new (the caller checked it).
+
+def insert_transfers(written: Sequence[Written]) -> None:
+    """Insert new transfers made at one moment, each with its SMS (phone, body) and job; set
+    their pks. Every transfer id must be new (the caller checked it).
+
+    One statement on PostgreSQL (``insert_transfers_postgresql``), one INSERT per row on
+    SQLite (``insert_transfers_sqlite``); the same rows, SMS in the order given, either way.
     """
-    if not is_postgresql() or len(written) == 1:
-        for transfer, sms, job in written:
-            assert insert_transfer(transfer, sms=sms, job=job)
-        return
+    assert written
     created_at = written[0][0].created_at
     assert created_at is not None
     assert all(transfer.created_at == created_at for transfer, _sms, _job in written)
+    if is_postgresql():
+        insert_transfers_postgresql(written)
+    else:
+        insert_transfers_sqlite(written)
+
+
+def insert_transfer(
+    transfer: Transfer, *, sms: list[tuple[str, str]], job: Job | None = None
+) -> None:
+    """Insert one new transfer with its SMS and job (``insert_transfers``); set its pk."""
+    insert_transfers([(transfer, sms, job)])
+
+
+def insert_transfers_postgresql(written: Sequence[Written]) -> None:
+    """Insert the transfers, their jobs and their SMS as data-modifying CTEs of one statement."""
     parts: list[str] = []
     params: list[Any] = []
     for index, (transfer, _sms, job) in enumerate(written):
-        insert, insert_params, extras = _transfer_insert_parts(
-            transfer, sms=[], job=job, source=f"t{index}"
-        )
-        parts.append(f"t{index} AS ({insert})")
-        params.extend(insert_params)
-        for extra_sql, extra_params in extras:
-            parts.append(f"j{index} AS ({extra_sql})")
-            params.extend(extra_params)
+        parts.append(f"t{index} AS ({_transfer_insert(transfer, params)})")
+        if job is not None:
+            job_sql, job_params = _job_insert(transfer, job, source=f"t{index}")
+            parts.append(f"j{index} AS ({job_sql})")
+            params.extend(job_params)
     messages = [message for _transfer, sms, _job in written for message in sms]
     if messages:
-        sms_sql, sms_params = sms_insert_sql(
-            messages, created_at=_datetime(created_at), source=None
-        )
+        sms_sql, sms_params = _sms_insert(written[0][0], messages)
         parts.append(f"s AS ({sms_sql})")
         params.extend(sms_params)
     selects = " UNION ALL ".join(
         f"SELECT {index} AS n, id FROM t{index}"  # noqa: S608
         for index in range(len(written))
     )
-    statement = "WITH " + ", ".join(parts) + f" {selects}"
     with connection.cursor() as cursor:
-        cursor.execute(statement, params)
+        cursor.execute("WITH " + ", ".join(parts) + f" {selects}", params)
         rows = cursor.fetchall()
     assert len(rows) == len(written), "every transfer id was new"
     for index, pk in rows:
-        transfer = written[int(index)][0]
-        transfer.pk = int(pk)
-        transfer._state.adding = False
-        transfer._state.db = connection.alias
+        _saved(written[int(index)][0], int(pk))
 
 
-def _transfer_insert_parts(
-    transfer: Transfer,
-    *,
-    sms: list[tuple[str, str]],
-    job: Job | None,
-    source: str | None,
-) -> tuple[str, list[Any], list[tuple[str, list[Any]]]]:
-    # The INSERT of one transfer (RETURNING id) and those of its SMS and job, selected FROM
-    # ``source`` (the transfer's CTE) on PostgreSQL.
+def insert_transfers_sqlite(written: Sequence[Written]) -> None:
+    """Insert each transfer, then its SMS and its job, one statement each."""
+    with connection.cursor() as cursor:
+        for transfer, sms, job in written:
+            params: list[Any] = []
+            cursor.execute(_transfer_insert(transfer, params), params)
+            row = cursor.fetchone()
+            assert row is not None
+            _saved(transfer, int(row[0]))
+            if sms:
+                cursor.execute(*_sms_insert(transfer, sms))
+            if job is not None:
+                cursor.execute(*_job_insert(transfer, job, source=None))
+
+
+def _transfer_insert(transfer: Transfer, params: list[Any]) -> str:
+    # The INSERT of one transfer, RETURNING its id; its values are appended to ``params``.
     assert transfer.created_at is not None
     columns = (
         "transfer_id, fingerprint, kind, debit_account_id, credit_account_id, amount_won, "
         "pending_id, refund_of_id, reference, created_at, timeout_at"
     )
-    params: list[Any] = [
-        transfer.transfer_id,
-        transfer.fingerprint,
-        transfer.kind,
-        transfer.debit_account_id,
-        transfer.credit_account_id,
-        transfer.amount_won,
-        transfer.pending_id,
-        transfer.refund_of_id,
-        transfer.reference,
-        _datetime(transfer.created_at),
-        None if transfer.timeout_at is None else _datetime(transfer.timeout_at),
-    ]
-    insert = (
+    params.extend(
+        [
+            transfer.transfer_id,
+            transfer.fingerprint,
+            transfer.kind,
+            transfer.debit_account_id,
+            transfer.credit_account_id,
+            transfer.amount_won,
+            transfer.pending_id,
+            transfer.refund_of_id,
+            transfer.reference,
+            _datetime(transfer.created_at),
+            None if transfer.timeout_at is None else _datetime(transfer.timeout_at),
+        ]
+    )
+    return (
         f"INSERT INTO {TRANSFERS} ({columns}) "  # noqa: S608
         "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s) RETURNING id"
     )
-    extras: list[tuple[str, list[Any]]] = []
-    created_at = _datetime(transfer.created_at)
-    if sms:
-        extras.append(sms_insert_sql(sms, created_at=created_at, source=source))
-    if job is not None:
-        extras.append(
-            job_insert_sql(
-                kind=job.kind,
-                payload=job.payload,
-                run_at=_datetime(job.run_at),
-                created_at=created_at,
-                source=source,
-            )
-        )
-    return insert, params, extras
 
 
-def insert_transfer(
-    transfer: Transfer,
-    *,
-    sms: list[tuple[str, str]],
-    job: Job | None = None,
-) -> bool:
-    """Insert ``transfer`` with its SMS (phone, body) and job; set its pk; tell if it was written.
-
-    On PostgreSQL everything is one statement (data-modifying CTEs).
-    """
-    # On PostgreSQL the SMS and job rows are selected FROM the inserted transfer ``t``, so
-    # they are written only if it was; on SQLite they follow as separate statements.
-    postgresql = is_postgresql()
-    insert, params, extras = _transfer_insert_parts(
-        transfer, sms=sms, job=job, source="t" if postgresql else None
+def _sms_insert(
+    transfer: Transfer, messages: list[tuple[str, str]]
+) -> tuple[str, list[Any]]:
+    assert transfer.created_at is not None
+    return sms_insert_sql(
+        messages, created_at=_datetime(transfer.created_at), source=None
     )
-    with connection.cursor() as cursor:
-        if postgresql and extras:
-            parts = [f"t AS ({insert})"]
-            for index, (extra_sql, extra_params) in enumerate(extras):
-                parts.append(f"x{index} AS ({extra_sql})")
-                params.extend(extra_params)
-            statement = "WITH " + ", ".join(parts) + " SELECT id FROM t"  # noqa: S608
-            cursor.execute(statement, params)
-            row = cursor.fetchone()
-        else:
-            cursor.execute(insert, params)
-            row = cursor.fetchone()
-            if row is not None:
-                for extra_sql, extra_params in extras:
-                    cursor.execute(extra_sql, extra_params)
-    if row is None:
-        return False
-    transfer.pk = int(row[0])
+
+
+def _job_insert(
+    transfer: Transfer, job: Job, *, source: str | None
+) -> tuple[str, list[Any]]:
+    assert transfer.created_at is not None
+    return job_insert_sql(
+        kind=job.kind,
+        payload=job.payload,
+        run_at=_datetime(job.run_at),
+        created_at=_datetime(transfer.created_at),
+        source=source,
+    )
+
+
+def _saved(transfer: Transfer, pk: int) -> None:
+    transfer.pk = pk
     transfer._state.adding = False
     transfer._state.db = connection.alias
-    return True

@@ -6,16 +6,23 @@ transfer; a shopper's available money never goes below zero; a refund is a new t
 other way and all refunds of a transfer never exceed it.
 """
 
+from django.db import transaction
 from django.db.models import Sum
 
 from okryu.core import clock
-from okryu.core.errors import InvalidInput
+from okryu.core.errors import DomainError, InvalidInput
+from okryu.core.idempotency import fingerprint_request
+from okryu.core.transactions import raise_if_refused, service_transaction
 from okryu.core.won import WON_AMOUNT_MAX
 from okryu.payments.cards import check_card_number
 from okryu.payments.errors import OverRefundable, TransferNotFound
 from okryu.payments.ledger.accounts import move_balance
-from okryu.payments.ledger.debits import CardDebit, run_card_debit, run_top_up
-from okryu.payments.ledger.engine import check_transfer_id, run_transfer
+from okryu.payments.ledger.debits import CardDebit, debit_card, run_top_up
+from okryu.payments.ledger.engine import (
+    check_transfer_id,
+    lock_and_find_first_outcome,
+    record_refusal,
+)
 from okryu.payments.ledger.notices import notify_card_holders
 from okryu.payments.models import (
     BALANCE_MOVING_KINDS,
@@ -167,7 +174,7 @@ def transfer_funds(
         reference=reference,
         timeout_seconds=None,
     )
-    return run_card_debit(debit, request=request)
+    return debit_card(debit, request=request)
 
 
 def transfer_between_accounts(
@@ -197,26 +204,53 @@ def transfer_between_accounts(
         "amount": amount_won,
         "reference": reference,
     }
-
-    def post(fingerprint: str) -> Transfer:
-        debit = get_ledger_account(debit_account_id)
-        if debit.kind == LedgerAccountKind.SHOPPER:
-            raise InvalidInput(
-                "카드 계정에서는 카드 승인 없이 보낼 수 없습니다.", field="debit"
-            )
-        credit = get_ledger_account(credit_account_id)
-        move_balance(debit=debit, credit=credit, amount_won=amount_won)
-        return write_transfer(
-            fingerprint=fingerprint,
-            transfer_id=transfer_id,
-            kind=TransferKind.SINGLE,
-            debit=debit,
-            credit=credit,
+    return raise_if_refused(
+        _book_once(
+            debit_account_id=debit_account_id,
+            credit_account_id=credit_account_id,
             amount_won=amount_won,
+            transfer_id=transfer_id,
             reference=reference,
+            fingerprint=fingerprint_request(request),
         )
+    )
 
-    return run_transfer(transfer_id=transfer_id, request=request, post=post)
+
+@service_transaction(durable=False)
+def _book_once(
+    *,
+    debit_account_id: int,
+    credit_account_id: int,
+    amount_won: int,
+    transfer_id: str,
+    reference: str,
+    fingerprint: str,
+) -> Transfer | DomainError:
+    first = lock_and_find_first_outcome(transfer_id, fingerprint)
+    if first is not None:
+        return first
+    try:
+        # A savepoint: the credit may be applied before the debit refuses.
+        with transaction.atomic():
+            debit = get_ledger_account(debit_account_id)
+            if debit.kind == LedgerAccountKind.SHOPPER:
+                raise InvalidInput(
+                    "카드 계정에서는 카드 승인 없이 보낼 수 없습니다.", field="debit"
+                )
+            credit = get_ledger_account(credit_account_id)
+            move_balance(debit=debit, credit=credit, amount_won=amount_won)
+            return write_transfer(
+                fingerprint=fingerprint,
+                transfer_id=transfer_id,
+                kind=TransferKind.SINGLE,
+                debit=debit,
+                credit=credit,
+                amount_won=amount_won,
+                reference=reference,
+            )
+    except DomainError as error:
+        record_refusal(transfer_id, fingerprint, error)
+        return error
 
 
 def get_ledger_account(account_id: int) -> LedgerAccount:
@@ -242,30 +276,57 @@ def refund(
     check_amount(amount_won)
     check_transfer_id(transfer_id)
     request = {"kind": "refund", "of": original_transfer_id, "amount": amount_won}
-
-    def post(fingerprint: str) -> Transfer:
-        original = _get_refundable_for_update(original_transfer_id)
-        refunded = original.refunds.aggregate(total=Sum("amount_won"))["total"] or 0
-        left = refundable_won(original_won=original.amount_won, refunded_won=refunded)
-        if amount_won > left:
-            raise OverRefundable(
-                f"환불 가능한 금액은 {left:,}원입니다.", refundable_won=left
-            )
-        debit, credit = original.credit_account, original.debit_account
-        move_balance(debit=debit, credit=credit, amount_won=amount_won)
-        return write_transfer(
-            fingerprint=fingerprint,
-            transfer_id=transfer_id,
-            kind=TransferKind.REFUND,
-            debit=debit,
-            credit=credit,
+    return raise_if_refused(
+        _refund_once(
+            original_transfer_id=original_transfer_id,
             amount_won=amount_won,
-            refund_of=original,
-            reference=original.reference,
+            transfer_id=transfer_id,
             tells_holder=tells_holder,
+            fingerprint=fingerprint_request(request),
         )
+    )
 
-    return run_transfer(transfer_id=transfer_id, request=request, post=post)
+
+@service_transaction(durable=False)
+def _refund_once(
+    *,
+    original_transfer_id: str,
+    amount_won: int,
+    transfer_id: str,
+    tells_holder: bool,
+    fingerprint: str,
+) -> Transfer | DomainError:
+    first = lock_and_find_first_outcome(transfer_id, fingerprint)
+    if first is not None:
+        return first
+    try:
+        # A savepoint: the credit may be applied before the debit refuses.
+        with transaction.atomic():
+            original = _get_refundable_for_update(original_transfer_id)
+            refunded = original.refunds.aggregate(total=Sum("amount_won"))["total"] or 0
+            left = refundable_won(
+                original_won=original.amount_won, refunded_won=refunded
+            )
+            if amount_won > left:
+                raise OverRefundable(
+                    f"환불 가능한 금액은 {left:,}원입니다.", refundable_won=left
+                )
+            debit, credit = original.credit_account, original.debit_account
+            move_balance(debit=debit, credit=credit, amount_won=amount_won)
+            return write_transfer(
+                fingerprint=fingerprint,
+                transfer_id=transfer_id,
+                kind=TransferKind.REFUND,
+                debit=debit,
+                credit=credit,
+                amount_won=amount_won,
+                refund_of=original,
+                reference=original.reference,
+                tells_holder=tells_holder,
+            )
+    except DomainError as error:
+        record_refusal(transfer_id, fingerprint, error)
+        return error
 
 
 def _get_refundable_for_update(original_transfer_id: str) -> Transfer:

@@ -156,14 +156,16 @@ def test_a_payment_retried_twenty_times_in_a_row_moves_money_once():
     assert balances(card.ledger_account, merchant) == [(7_500, 0), (2_500, 0)]
 
 
-def test_an_outermost_transfer_is_retried_when_sqlite_stays_locked():
+def test_a_ledger_service_run_outermost_is_retried_when_sqlite_stays_locked():
     from django.db import OperationalError
 
-    from okryu.core.transactions import retry_when_sqlite_is_busy
+    from okryu.core.transactions import service_transaction
 
     calls = []
 
-    def locked_twice():
+    # Not durable, as every ledger service: outermost, it is still its own transaction.
+    @service_transaction(durable=False)
+    def locked_twice() -> str:
         calls.append(1)
         if len(calls) < 3:
             message = "database is locked"
@@ -171,11 +173,11 @@ def test_an_outermost_transfer_is_retried_when_sqlite_stays_locked():
         return "done"
 
     if connection.vendor == "sqlite":
-        assert retry_when_sqlite_is_busy(locked_twice) == "done"
+        assert locked_twice() == "done"
         assert len(calls) == 3
     else:
         with pytest.raises(OperationalError):
-            retry_when_sqlite_is_busy(locked_twice)
+            locked_twice()
         assert len(calls) == 1
 
 

@@ -1,22 +1,31 @@
-"""Several holds on one card at once: the same outcome as one ``hold_funds`` after another.
+"""Several holds on one card at once, all or none: what ``hold_funds`` after another writes.
 
-The common case takes one card lock, one UPDATE and one INSERT; anything else (a refusal, a
-replay) goes hold by hold, so it refuses, records and replays exactly as separate calls.
+One path: one card lock, one UPDATE and one INSERT when it holds; a refusal holds nothing and
+is recorded for every part's transfer id; the same parts again replay the first outcome.
+Every test runs on both databases with the same inputs.
 """
 
 import pytest
 from django.db import connection
 
+from okryu.core.errors import InvalidInput
 from okryu.core.models import BackgroundJob
 from okryu.notifications.models import OutboxMessage
 from okryu.payments import ledger
-from okryu.payments.errors import InsufficientFunds, OverCardLimit
+from okryu.payments.cards import block_card
+from okryu.payments.errors import (
+    CardBlocked,
+    InsufficientFunds,
+    OverCardLimit,
+    TransferIdReused,
+)
 from okryu.payments.models import Transfer, TransferKind, TransferRefusal
 from okryu.payments.tests.builders import (
     balances,
     funded_card,
     make_holder,
     make_merchant_account,
+    snapshot,
 )
 
 pytestmark = pytest.mark.django_db
@@ -110,23 +119,35 @@ def test_a_replay_of_holds_together_returns_the_first_transfers_and_writes_nothi
     assert balances(card.ledger_account) == [(20_000, 5_000)]
 
 
-def test_holds_together_beyond_the_funds_refuse_like_the_first_hold_that_fails():
+def _refusals(prefix: str) -> list[tuple[str, str]]:
+    return list(
+        TransferRefusal.objects.filter(transfer_id__startswith=prefix)
+        .order_by("transfer_id")
+        .values_list("transfer_id", "code")
+    )
+
+
+def test_holds_together_beyond_the_funds_hold_nothing_and_refuse_every_part():
     merchant = make_merchant_account("merchant:1")
     card = funded_card(make_holder(), 10_000)
+    before = snapshot()
 
     with pytest.raises(InsufficientFunds):
         ledger.hold_funds_together(
             card_number=card.number,
-            parts=_parts("F", [merchant.pk] * 3, [6_000, 5_000, 1_000]),
+            parts=_parts("F", [merchant.pk] * 3, [6_000, 3_000, 2_000]),
         )
 
-    # As one call after another: the first hold was taken (the caller's rollback undoes
-    # it), the second refused and recorded, the third never tried.
-    assert balances(card.ledger_account) == [(10_000, 6_000)]
-    assert list(TransferRefusal.objects.values_list("transfer_id", "code")) == [
-        ("F/1", "insufficient_funds")
+    # All or none: the first two parts alone would fit, yet nothing is held.
+    after = snapshot()
+    assert after.pop("refusals") == before.pop("refusals") + 3
+    assert after == before
+    assert balances(card.ledger_account) == [(10_000, 0)]
+    assert _refusals("F/") == [
+        ("F/0", "insufficient_funds"),
+        ("F/1", "insufficient_funds"),
+        ("F/2", "insufficient_funds"),
     ]
-    assert not Transfer.objects.filter(transfer_id="F/2").exists()
 
 
 def test_holds_together_beyond_the_daily_limit_are_refused_as_over_the_limit(settings):
@@ -134,10 +155,80 @@ def test_holds_together_beyond_the_daily_limit_are_refused_as_over_the_limit(set
     merchant = make_merchant_account("merchant:1")
     card = funded_card(make_holder(), 10_000)
 
-    with pytest.raises(OverCardLimit):
+    with pytest.raises(OverCardLimit) as refusal:
         ledger.hold_funds_together(
             card_number=card.number,
             parts=_parts("L", [merchant.pk] * 2, [3_000, 3_000]),
         )
 
+    assert refusal.value.extra == {"spent_today_won": 0}
+    assert balances(card.ledger_account) == [(10_000, 0)]
+    assert [code for _id, code in _refusals("L/")] == ["over_card_limit"] * 2
+
+
+def test_a_refused_set_of_holds_repeated_is_refused_again_without_new_records():
+    merchant = make_merchant_account("merchant:1")
+    card = funded_card(make_holder(), 1_000)
+    parts = _parts("R", [merchant.pk] * 2, [800, 800])
+    with pytest.raises(InsufficientFunds):
+        ledger.hold_funds_together(card_number=card.number, parts=parts)
+    ledger.top_up(card_number=card.number, amount_won=5_000, transfer_id="cash")
+
+    # The first outcome stands, though the money is there now.
+    with pytest.raises(InsufficientFunds):
+        ledger.hold_funds_together(card_number=card.number, parts=parts)
+
+    assert len(_refusals("R/")) == 2
+    assert balances(card.ledger_account) == [(6_000, 0)]
+
+
+def test_holds_together_on_a_blocked_card_are_refused_but_a_repeat_replays_the_holds():
+    merchant = make_merchant_account("merchant:1")
+    card = funded_card(make_holder(), 10_000)
+    parts = _parts("B", [merchant.pk] * 2, [1_000, 2_000])
+    first = ledger.hold_funds_together(card_number=card.number, parts=parts)
+    block_card(card_number=card.number, reason="lost")
+
+    again = ledger.hold_funds_together(card_number=card.number, parts=parts)
+    with pytest.raises(CardBlocked):
+        ledger.hold_funds_together(
+            card_number=card.number, parts=_parts("C", [merchant.pk], [1_000])
+        )
+
+    assert [transfer.pk for transfer in again] == [transfer.pk for transfer in first]
+    assert _refusals("C/") == [("C/0", "card_blocked")]
     assert balances(card.ledger_account) == [(10_000, 3_000)]
+
+
+def test_holds_together_naming_an_id_another_transfer_used_are_refused_as_reused():
+    merchant = make_merchant_account("merchant:1")
+    card = funded_card(make_holder(), 10_000)
+    ledger.hold_funds_together(
+        card_number=card.number, parts=_parts("U", [merchant.pk], [1_000])
+    )
+    before = snapshot()
+
+    # U/0 was a hold of 1,000; U/1 is new: only some of the ids were used.
+    with pytest.raises(TransferIdReused):
+        ledger.hold_funds_together(
+            card_number=card.number, parts=_parts("U", [merchant.pk] * 2, [1_000, 500])
+        )
+
+    assert snapshot() == before
+
+
+def test_holds_together_crediting_an_unknown_account_are_refused_and_change_nothing():
+    merchant = make_merchant_account("merchant:1")
+    card = funded_card(make_holder(), 10_000)
+    before = snapshot()
+
+    with pytest.raises(InvalidInput) as refusal:
+        ledger.hold_funds_together(
+            card_number=card.number,
+            parts=_parts("N", [merchant.pk, card.ledger_account_id + 1_000], [1, 2]),
+        )
+
+    assert refusal.value.extra == {"field": "credit_account"}
+    after = snapshot()
+    assert after.pop("refusals") == before.pop("refusals") + 2
+    assert after == before

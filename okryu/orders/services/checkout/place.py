@@ -20,7 +20,7 @@ from okryu.core.idempotency import (
     lock_idempotency_key,
     validate_key,
 )
-from okryu.core.transactions import service_transaction
+from okryu.core.transactions import raise_if_refused, service_transaction
 from okryu.orders.hours import check_kitchens_open
 from okryu.orders.period_limits import count_period_purchases
 from okryu.orders.services.checkout import holds, pricing, reply, rows, shape, stock
@@ -57,9 +57,8 @@ def place_order(
         if stored is None:
             raise
         return reply.replay(stored, shopper_id=shopper_id)
-    if isinstance(outcome, WrongPin):
-        raise outcome
-    return outcome
+    # A wrong PIN comes back from the transaction, so its counted attempt commits first.
+    return raise_if_refused(outcome)
 
 
 @service_transaction(durable=True)
