@@ -9,7 +9,7 @@ import re
 from collections.abc import Callable
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, QueryDict
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.utils.html import escape
 from django.utils.translation import get_language, gettext
 
@@ -101,9 +101,9 @@ class RequestLimitsMiddleware:
     be read: over the cap, the answer is 413 at once (API: problem+json ``too_large``). Only a
     signed-in person may send an upload's size; anyone else's form stays small. A form or a
     query string (a search, a key, a date) whose text holds a control character is refused
-    with 422 before any view sees it (API: problem+json ``invalid`` naming the parameter): a
-    NUL would reach PostgreSQL, which refuses it with a 500. The API's schemas refuse them in
-    JSON (``okryu.api.v1.schemas.text``).
+    with 422 before any view sees it (API: problem+json ``invalid`` naming the parameter), and
+    a path holding one is 404: a NUL would reach PostgreSQL, which refuses it with a 500. The
+    API's schemas refuse them in JSON (``okryu.api.v1.schemas.text``).
     """
 
     def __init__(self, get_response: GetResponse) -> None:
@@ -113,6 +113,16 @@ class RequestLimitsMiddleware:
         length = _declared_length(request)
         if length > _body_bytes_max(request):
             return self._too_large(request)
+        if has_control_characters(request.path):
+            # No page or object is named with one: a NUL would reach PostgreSQL as a 500.
+            if _is_api(request):
+                return _problem(
+                    404,
+                    code="not_found",
+                    title="Not found",
+                    detail="The object does not exist.",
+                )
+            raise Http404
         parameter = _parameter_with_control_characters(request.GET)
         if parameter is not None:
             return self._control_characters(request, parameter)

@@ -285,3 +285,20 @@ def test_an_idempotency_key_holding_a_control_character_is_422_and_places_nothin
     assert response.json()["field"] == "Idempotency-Key"
     assert not Order.objects.exists()
     assert not IdempotencyRecord.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "path", ["/cards/qr/%00.svg", "/pay/a%00b/", "/products/1%00/", "/merchant/%07/"]
+)
+def test_a_page_path_holding_a_control_character_is_404(path):
+    response = Client().get(path)
+
+    assert response.status_code == 404
+
+
+def test_an_api_path_holding_a_control_character_is_404_problem():
+    response = Client().get("/api/v1/cards/9410%00/statement")
+
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/problem+json"
+    assert response.json()["code"] == "not_found"
