@@ -6,7 +6,8 @@ one, as for passwords) is enough: nobody can guess their way back from the hash.
 Staff (operator, teller, supervisor) get short-lived tokens: dead after
 ``OKRYU_STAFF_IDLE_SECONDS`` unused or ``OKRYU_STAFF_TOKEN_SECONDS`` after issue; everyone
 else's live ``TOKEN_LIFETIME``. A token remembers the account's password fingerprint (Django's
-session auth hash), so changing the password, anywhere, kills every token issued before.
+session auth hash), so changing the password, anywhere, kills every token issued before; a
+token issued before its person became staff dies when they do.
 """
 
 import datetime as dt
@@ -96,8 +97,9 @@ def _is_idle(row: ApiToken, *, now: dt.datetime) -> bool:
 def find_token_user(*, token: str) -> User | None:
     """Return the active user a live token belongs to, or None.
 
-    A token is live before its expiry, while its idle timeout has not run out and while the
-    account's password is the one it was issued under. Marks the token used, at most once per
+    A token is live before its expiry, while its idle timeout has not run out, while the
+    account's password is the one it was issued under, and, if it was issued without a staff
+    token's limits, while its person is not staff. Marks the token used, at most once per
     ``LAST_USED_RESOLUTION`` (a minute for a token with an idle timeout).
     """
     if not token or len(token) > TOKEN_LENGTH_MAX:
@@ -111,6 +113,10 @@ def find_token_user(*, token: str) -> User | None:
         .first()
     )
     if row is None or _is_idle(row, now=now) or not _password_unchanged(row):
+        return None
+    if row.idle_seconds is None and is_staff_member(row.user):
+        # Issued before its person became staff: a staff token is short-lived, needs the
+        # second factor where it is on, and this one was issued with neither.
         return None
     resolution = (
         LAST_USED_RESOLUTION if row.idle_seconds is None else IDLE_LAST_USED_RESOLUTION
