@@ -173,6 +173,27 @@ class RequestLimitsMiddleware:
         )
 
 
+class CookieGuardMiddleware:
+    """Forget a cookie whose name or value holds a control character, before anyone reads it.
+
+    No cookie Okryu sets holds one, but a client can send ``sessionid="…\\000…"``, which
+    Django unquotes to a NUL: the session key then reached PostgreSQL, which refused it with a
+    500 on every page. Such a cookie is treated as never sent.
+    """
+
+    def __init__(self, get_response: GetResponse) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        for name in [
+            name
+            for name, value in request.COOKIES.items()
+            if has_control_characters(name) or has_control_characters(value)
+        ]:
+            del request.COOKIES[name]
+        return self.get_response(request)
+
+
 class SecurityHeadersMiddleware:
     """Add ``Permissions-Policy`` (no camera, microphone, location, payment API) to answers."""
 

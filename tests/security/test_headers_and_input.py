@@ -302,3 +302,13 @@ def test_an_api_path_holding_a_control_character_is_404_problem():
     assert response.status_code == 404
     assert response["Content-Type"] == "application/problem+json"
     assert response.json()["code"] == "not_found"
+
+
+@pytest.mark.parametrize("path", ["/", "/cards/", "/admin/", "/api/v1/categories"])
+def test_a_session_cookie_holding_an_escaped_nul_counts_as_no_session(path):
+    # Django unquotes \\000 in a quoted cookie to a NUL, which PostgreSQL refuses.
+    client = Client(HTTP_COOKIE='sessionid="abcdefgh\\000ijklmnop"')
+
+    response = client.get(path)
+
+    assert response.status_code in {200, 302}
