@@ -17,9 +17,10 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.utils.crypto import constant_time_compare
 
-from okryu.accounts.models import User
+from okryu.accounts.models import STAFF_ROLES, RoleGrant, User
 from okryu.accounts.second_factor import is_staff_member
 from okryu.api.models import ApiToken
 from okryu.core import clock
@@ -110,11 +111,21 @@ def find_token_user(*, token: str) -> User | None:
             token_hash=hash_token(token), expires_at__gt=now, user__is_active=True
         )
         .select_related("user")
+        # In the same statement: whether its person holds a staff role now.
+        .annotate(
+            holds_staff_role=Exists(
+                RoleGrant.objects.filter(
+                    user_id=OuterRef("user_id"), role__in=STAFF_ROLES
+                )
+            )
+        )
         .first()
     )
     if row is None or _is_idle(row, now=now) or not _password_unchanged(row):
         return None
-    if row.idle_seconds is None and is_staff_member(row.user):
+    if row.idle_seconds is None and (
+        row.holds_staff_role or row.user.is_staff or row.user.is_superuser
+    ):
         # Issued before its person became staff: a staff token is short-lived, needs the
         # second factor where it is on, and this one was issued with neither.
         return None

@@ -14,6 +14,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from okryu.accounts.models import Role, RoleGrant, User
 from okryu.accounts.tests.factories import UserFactory
 from okryu.api.models import ApiToken
+from okryu.api.tokens import find_token_user, issue_token
 from okryu.core import clock
 
 pytestmark = pytest.mark.django_db
@@ -369,3 +370,14 @@ def test_an_account_made_admin_after_its_token_was_issued_needs_a_staff_token():
         ask_token(shopper).json()["expires_at"]
         < (clock.now() + dt.timedelta(hours=11)).isoformat()
     )
+
+
+def test_a_token_is_checked_with_its_persons_staff_roles_in_one_statement(
+    django_assert_num_queries,
+):
+    shopper = person(Role.SHOPPER)
+    token = issue_token(user=shopper).token
+    find_token_user(token=token)  # Marks it used, once in a while.
+
+    with django_assert_num_queries(1):
+        assert find_token_user(token=token) == shopper
