@@ -71,6 +71,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.gzip.GZipMiddleware",
+    # A cookie holding a control character is dropped before the session looks it up.
+    "okryu.core.middleware.CookieGuardMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "okryu.web.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",

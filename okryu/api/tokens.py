@@ -6,7 +6,8 @@ one, as for passwords) is enough: nobody can guess their way back from the hash.
 Staff (operator, teller, supervisor) get short-lived tokens: dead after
 ``OKRYU_STAFF_IDLE_SECONDS`` unused or ``OKRYU_STAFF_TOKEN_SECONDS`` after issue; everyone
 else's live ``TOKEN_LIFETIME``. A token remembers the account's password fingerprint (Django's
-session auth hash), so changing the password, anywhere, kills every token issued before.
+session auth hash), so changing the password, anywhere, kills every token issued before; a
+token issued before its person became staff dies when they do.
 """
 
 import datetime as dt
@@ -16,9 +17,10 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.utils.crypto import constant_time_compare
 
-from okryu.accounts.models import User
+from okryu.accounts.models import STAFF_ROLES, RoleGrant, User
 from okryu.accounts.second_factor import is_staff_member
 from okryu.api.models import ApiToken
 from okryu.core import clock
@@ -96,8 +98,9 @@ def _is_idle(row: ApiToken, *, now: dt.datetime) -> bool:
 def find_token_user(*, token: str) -> User | None:
     """Return the active user a live token belongs to, or None.
 
-    A token is live before its expiry, while its idle timeout has not run out and while the
-    account's password is the one it was issued under. Marks the token used, at most once per
+    A token is live before its expiry, while its idle timeout has not run out, while the
+    account's password is the one it was issued under, and, if it was issued without a staff
+    token's limits, while its person is not staff. Marks the token used, at most once per
     ``LAST_USED_RESOLUTION`` (a minute for a token with an idle timeout).
     """
     if not token or len(token) > TOKEN_LENGTH_MAX:
@@ -108,9 +111,23 @@ def find_token_user(*, token: str) -> User | None:
             token_hash=hash_token(token), expires_at__gt=now, user__is_active=True
         )
         .select_related("user")
+        # In the same statement: whether its person holds a staff role now.
+        .annotate(
+            holds_staff_role=Exists(
+                RoleGrant.objects.filter(
+                    user_id=OuterRef("user_id"), role__in=STAFF_ROLES
+                )
+            )
+        )
         .first()
     )
     if row is None or _is_idle(row, now=now) or not _password_unchanged(row):
+        return None
+    if row.idle_seconds is None and (
+        row.holds_staff_role or row.user.is_staff or row.user.is_superuser
+    ):
+        # Issued before its person became staff: a staff token is short-lived, needs the
+        # second factor where it is on, and this one was issued with neither.
         return None
     resolution = (
         LAST_USED_RESOLUTION if row.idle_seconds is None else IDLE_LAST_USED_RESOLUTION

@@ -17,6 +17,7 @@ from django.db import IntegrityError, connection, transaction
 
 from okryu.core import clock
 from okryu.core.errors import IdempotencyKeyReused, InvalidInput
+from okryu.core.middleware import has_control_characters
 from okryu.core.models import IdempotencyRecord
 from okryu.core.transactions import service_transaction
 
@@ -39,11 +40,17 @@ def fingerprint_request(payload: Any) -> str:
 
 
 def validate_key(key: str) -> str:
-    """Return ``key`` stripped, or raise InvalidInput if it is empty or too long."""
+    """Return ``key`` stripped, or raise InvalidInput if it is empty, too long or holds a
+    control character (a NUL would reach PostgreSQL, which refuses it with a 500)."""
     stripped = key.strip()
     if not stripped or len(stripped) > IDEMPOTENCY_KEY_LENGTH_MAX:
         raise InvalidInput(
             "Idempotency-Key must be 1 to 255 characters.", field="Idempotency-Key"
+        )
+    if has_control_characters(stripped):
+        raise InvalidInput(
+            "Idempotency-Key must not contain control characters.",
+            field="Idempotency-Key",
         )
     return stripped
 

@@ -9,7 +9,7 @@ import re
 from collections.abc import Callable
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.utils.html import escape
 from django.utils.translation import get_language, gettext
 
@@ -31,8 +31,16 @@ def has_control_characters(text: str) -> bool:
     return CONTROL_CHARACTERS.search(text) is not None
 
 
-def _problem(status: int, *, code: str, title: str, detail: str) -> HttpResponse:
+def _problem(
+    status: int,
+    *,
+    code: str,
+    title: str,
+    detail: str,
+    extra: dict[str, object] | None = None,
+) -> HttpResponse:
     body = {
+        **(extra or {}),
         "type": PROBLEM_TYPE_PREFIX + code,
         "title": title,
         "status": status,
@@ -77,14 +85,25 @@ def _declared_length(request: HttpRequest) -> int:
         return 0
 
 
+def _parameter_with_control_characters(parameters: QueryDict) -> str | None:
+    """Return the name of the first parameter whose name or a value holds a control character."""
+    for name, values in parameters.lists():
+        if has_control_characters(name) or any(map(has_control_characters, values)):
+            return name
+    return None
+
+
 class RequestLimitsMiddleware:
-    """Refuse a body over its cap before a byte of it is read, and control characters in forms.
+    """Refuse a body over its cap before a byte of it is read, and control characters in forms
+    and query strings.
 
     Django reads only ``CONTENT_LENGTH`` bytes of a body, so the declared length is what would
     be read: over the cap, the answer is 413 at once (API: problem+json ``too_large``). Only a
-    signed-in person may send an upload's size; anyone else's form stays small. A form whose
-    text holds a control character is refused with 422 before any view sees it; the API's
-    schemas refuse them in JSON (``okryu.api.v1.schemas.text``).
+    signed-in person may send an upload's size; anyone else's form stays small. A form or a
+    query string (a search, a key, a date) whose text holds a control character is refused
+    with 422 before any view sees it (API: problem+json ``invalid`` naming the parameter), and
+    a path holding one is 404: a NUL would reach PostgreSQL, which refuses it with a 500. The
+    API's schemas refuse them in JSON (``okryu.api.v1.schemas.text``).
     """
 
     def __init__(self, get_response: GetResponse) -> None:
@@ -94,25 +113,47 @@ class RequestLimitsMiddleware:
         length = _declared_length(request)
         if length > _body_bytes_max(request):
             return self._too_large(request)
+        if has_control_characters(request.path):
+            # No page or object is named with one: a NUL would reach PostgreSQL as a 500.
+            if _is_api(request):
+                return _problem(
+                    404,
+                    code="not_found",
+                    title="Not found",
+                    detail="The object does not exist.",
+                )
+            raise Http404
+        parameter = _parameter_with_control_characters(request.GET)
+        if parameter is not None:
+            return self._control_characters(request, parameter)
         if (
             length
             and not _is_api(request)
             and request.content_type in FORM_CONTENT_TYPES
-            and any(
-                has_control_characters(value)
-                for values in request.POST.lists()
-                for value in [values[0], *values[1]]
-            )
+            and _parameter_with_control_characters(request.POST) is not None
         ):
-            return short_page(
-                422,
-                title=gettext("입력할 수 없는 글자"),
-                message=gettext(
-                    "보낸 글에 제어 문자가 들어 있습니다. 지우고 다시 보내 주십시오. "
-                    "아무것도 바뀌지 않았습니다."
-                ),
-            )
+            return self._control_characters(request, None)
         return self.get_response(request)
+
+    def _control_characters(
+        self, request: HttpRequest, parameter: str | None
+    ) -> HttpResponse:
+        if _is_api(request):
+            return _problem(
+                422,
+                code="invalid",
+                title="Invalid input",
+                detail=f"{parameter}: must not contain control characters",
+                extra={"field": parameter},
+            )
+        return short_page(
+            422,
+            title=gettext("입력할 수 없는 글자"),
+            message=gettext(
+                "보낸 글에 제어 문자가 들어 있습니다. 지우고 다시 보내 주십시오. "
+                "아무것도 바뀌지 않았습니다."
+            ),
+        )
 
     def _too_large(self, request: HttpRequest) -> HttpResponse:
         if _is_api(request):
@@ -130,6 +171,27 @@ class RequestLimitsMiddleware:
                 "아무것도 바뀌지 않았습니다."
             ),
         )
+
+
+class CookieGuardMiddleware:
+    """Forget a cookie whose name or value holds a control character, before anyone reads it.
+
+    No cookie Okryu sets holds one, but a client can send ``sessionid="…\\000…"``, which
+    Django unquotes to a NUL: the session key then reached PostgreSQL, which refused it with a
+    500 on every page. Such a cookie is treated as never sent.
+    """
+
+    def __init__(self, get_response: GetResponse) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        for name in [
+            name
+            for name, value in request.COOKIES.items()
+            if has_control_characters(name) or has_control_characters(value)
+        ]:
+            del request.COOKIES[name]
+        return self.get_response(request)
 
 
 class SecurityHeadersMiddleware:

@@ -17,6 +17,7 @@ from okryu.merchants.models import (
     OpeningHours,
 )
 from okryu.merchants.rules import OpeningPeriod, is_open_at, next_opening
+from okryu.payments.qr import find_payment_request_account
 
 MERCHANTS_LIST_MAX = 500
 
@@ -138,6 +139,19 @@ def list_merchants_page(
 def find_merchant_by_ledger_account(*, account_id: int) -> Merchant | None:
     """Return the merchant whose settlement account this is, or None (a courier, the bank)."""
     return Merchant.objects.filter(ledger_account_id=account_id).first()
+
+
+def payee_of_request(token: str) -> str:
+    """Return the name of the merchant a QR request pays, or "" (unknown, not a merchant)."""
+    account_id = find_payment_request_account(token=token)
+    if account_id is None:
+        return ""
+    name = (
+        Merchant.objects.filter(ledger_account_id=account_id)
+        .values_list("name", flat=True)
+        .first()
+    )
+    return name or ""
 
 
 def list_merchants_for_staff(*, user_id: int) -> list[Merchant]:

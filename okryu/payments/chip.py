@@ -16,6 +16,8 @@ from django.db import IntegrityError, transaction
 
 from okryu.core.errors import DomainError, InvalidInput
 from okryu.core.transactions import raise_if_refused, service_transaction
+from okryu.core.won import format_won
+from okryu.notifications.outbox import queue_sms
 from okryu.payments.cards import (
     CLONED,
     check_card_limits,
@@ -30,7 +32,14 @@ from okryu.payments.ledger.transfers import (
     get_ledger_account,
     write_transfer,
 )
-from okryu.payments.models import Card, CardStatus, ChipUse, Transfer, TransferKind
+from okryu.payments.models import (
+    Card,
+    CardStatus,
+    ChipUse,
+    LedgerAccount,
+    Transfer,
+    TransferKind,
+)
 from okryu.payments.rules import (
     CHALLENGE_HEX_LENGTH,
     ChipRecord,
@@ -129,25 +138,31 @@ class SoftwareTerminal:
         return outcomes
 
 
-def accept_chip_payment(*, record: ChipRecord, online: bool) -> Transfer:
+def accept_chip_payment(
+    *, record: ChipRecord, online: bool, paid_for: str = ""
+) -> Transfer:
     """Verify a chip record and pay the merchant from the card, once per card and counter.
 
     Raises ChipInvalid (bad MAC), ChipReplay (the record was presented before), CardCloned
     (another record used this counter; the card is blocked in the same commit),
     OverFloorLimit (offline above the floor limit) and the card refusals. Every verified
-    record is kept with its outcome, so a counter is never accepted twice.
+    record is kept with its outcome, so a counter is never accepted twice. ``paid_for`` names
+    what was paid in the holder's SMS ("주문 OK-… (옥류관)"), so a record used for another
+    parcel would show at once.
     """
     _check_record_shape(record)
     if not online and record.amount_won > settings.OKRYU_OFFLINE_FLOOR_LIMIT_WON:
         raise OverFloorLimit("오프라인 결제 한도를 넘었습니다.")
     # A refusal of a verified record comes back as a value, so the card's block and the used
     # counter commit before it is raised.
-    return raise_if_refused(_accept_chip_payment_once(record, online=online))
+    return raise_if_refused(
+        _accept_chip_payment_once(record, online=online, paid_for=paid_for)
+    )
 
 
 @service_transaction(durable=False)
 def _accept_chip_payment_once(
-    record: ChipRecord, *, online: bool
+    record: ChipRecord, *, online: bool, paid_for: str
 ) -> Transfer | DomainError:
     card = get_card_for_update(record.card_number)
     card_key = issuer_card_key(card.number, key_version=card.chip_key_version)
@@ -158,7 +173,7 @@ def _accept_chip_payment_once(
         return use
     try:
         with transaction.atomic():  # A savepoint: a refused payment moved nothing.
-            transfer = _pay_from_chip(card, record)
+            transfer = _pay_from_chip(card, record, paid_for=paid_for)
     except DomainError as error:
         ChipUse.objects.filter(pk=use.pk).update(outcome_code=error.code)
         return error
@@ -202,12 +217,12 @@ def _record_chip_use(
     return CardCloned("복제된 카드가 감지되어 카드를 정지했습니다.")
 
 
-def _pay_from_chip(card: Card, record: ChipRecord) -> Transfer:
+def _pay_from_chip(card: Card, record: ChipRecord, *, paid_for: str) -> Transfer:
     check_card_usable(card)
     check_card_limits(card, record.amount_won)
     credit = get_ledger_account(record.merchant_account_id)
     move_balance(debit=card.ledger_account, credit=credit, amount_won=record.amount_won)
-    return write_transfer(
+    transfer = write_transfer(
         fingerprint=record.mac,
         transfer_id=f"chip:{card.number}:{record.counter}",
         kind=TransferKind.SINGLE,
@@ -215,4 +230,17 @@ def _pay_from_chip(card: Card, record: ChipRecord) -> Transfer:
         credit=credit,
         amount_won=record.amount_won,
         reference=f"chip:{record.counter}",
+        tells_holder=not paid_for,
     )
+    if paid_for:
+        available_won = LedgerAccount.objects.get(
+            pk=card.ledger_account_id
+        ).available_won
+        queue_sms(
+            phone=card.phone,
+            body=(
+                f"[옥류] {paid_for} 카드 ****{card.number[-4:]} 결제 "
+                f"{format_won(record.amount_won)}. 사용 가능 {format_won(available_won)}."
+            ),
+        )
+    return transfer

@@ -25,6 +25,7 @@ from okryu.accounts.queries import has_role
 from okryu.core import clock
 from okryu.core.errors import IdempotencyKeyReused, InvalidInput, PermissionDenied
 from okryu.core.transactions import service_transaction
+from okryu.notifications.outbox import queue_sms
 from okryu.payments import ledger
 from okryu.payments.cards import (
     block_card,
@@ -134,10 +135,23 @@ def unblock_card_at_counter(*, teller: User, card_number: str) -> Card:
 
 
 def reset_pin_at_counter(*, teller: User, card_number: str, new_pin: str) -> Card:
-    """Set a new PIN (not on a card the teller holds)."""
+    """Set a new PIN (not on a card the teller holds) and tell the card's phone at once.
+
+    A new PIN lets whoever knows it spend the card: the holder learns of it by SMS in the
+    same commit, so a reset they did not ask for at the counter does not go unnoticed.
+    """
     _require(teller, Role.TELLER)
     _card_for_counter(card_number, teller)
-    return reset_pin(card_number=card_number, new_pin=new_pin)
+    with transaction.atomic():
+        card = reset_pin(card_number=card_number, new_pin=new_pin)
+        queue_sms(
+            phone=card.phone,
+            body=(
+                f"[옥류] 카드 ****{card.number[-4:]}의 비밀번호를 은행 창구에서 "
+                "바꾸었습니다. 본인이 바꾼 것이 아니면 곧 은행에 알리십시오."
+            ),
+        )
+    return card
 
 
 # Cash drawers.

@@ -12,13 +12,20 @@ from django.conf import settings
 from okryu.core import clock
 from okryu.core.errors import DomainError, InvalidInput
 from okryu.core.transactions import raise_if_refused, service_transaction
+from okryu.core.won import format_won
+from okryu.notifications.outbox import queue_sms
 from okryu.payments.errors import QrRequestExpired, QrRequestNotFound, QrRequestUsed
 from okryu.payments.ledger.transfers import (
     check_amount,
     get_ledger_account,
     transfer_funds,
 )
-from okryu.payments.models import PaymentRequest, PaymentRequestStatus, Transfer
+from okryu.payments.models import (
+    Card,
+    PaymentRequest,
+    PaymentRequestStatus,
+    Transfer,
+)
 
 QR_SCALE = 3
 QR_TEXT_LENGTH_MAX = 300
@@ -70,26 +77,40 @@ def get_open_payment_request(*, token: str) -> PaymentRequest:
     return request
 
 
+def find_payment_request_account(*, token: str) -> int | None:
+    """Return the ledger account a request pays into (its merchant's), or None if unknown."""
+    return (
+        PaymentRequest.objects.filter(token=token)
+        .values_list("credit_account_id", flat=True)
+        .first()
+    )
+
+
 def approve_payment_request(
-    *, token: str, card_number: str, pin: str, transfer_id: str
+    *, token: str, card_number: str, pin: str, transfer_id: str, payee: str = ""
 ) -> Transfer:
     """Pay an open request from the shopper's card with its PIN; exactly once per request.
 
     ``transfer_id`` is the shopper's idempotency key: a repeat returns the first payment. A
     wrong PIN refuses this attempt (and counts) but leaves the request open for another key.
-    Durable: the shopper is told the payment is done only once it is committed.
+    Durable: the shopper is told the payment is done only once it is committed. ``payee``
+    (the merchant's name) is named in the holder's SMS, so a payment to the wrong shop shows.
     """
     # A refusal comes back from the transaction, so a wrong PIN stays counted.
     return raise_if_refused(
         _approve_payment_request_once(
-            token=token, card_number=card_number, pin=pin, transfer_id=transfer_id
+            token=token,
+            card_number=card_number,
+            pin=pin,
+            transfer_id=transfer_id,
+            payee=payee,
         )
     )
 
 
 @service_transaction(durable=True)
 def _approve_payment_request_once(
-    *, token: str, card_number: str, pin: str, transfer_id: str
+    *, token: str, card_number: str, pin: str, transfer_id: str, payee: str
 ) -> Transfer | DomainError:
     payment_request = _get_request_for_update(token)
     if payment_request.transfer is not None:
@@ -106,6 +127,7 @@ def _approve_payment_request_once(
             credit_account_id=payment_request.credit_account_id,
             transfer_id=transfer_id,
             reference=f"qr:{payment_request.pk}",
+            tells_holder=not payee,
         )
     except DomainError as error:
         return error
@@ -113,7 +135,21 @@ def _approve_payment_request_once(
         pk=payment_request.pk, status=PaymentRequestStatus.OPEN
     ).update(status=PaymentRequestStatus.PAID, transfer=transfer)
     assert paid == 1, "the request row is locked and was open"
+    if payee:
+        _tell_holder(card_number, payee=payee, amount_won=transfer.amount_won)
     return transfer
+
+
+def _tell_holder(card_number: str, *, payee: str, amount_won: int) -> None:
+    card = Card.objects.select_related("ledger_account").get(number=card_number)
+    available_won = card.ledger_account.available_won
+    queue_sms(
+        phone=card.phone,
+        body=(
+            f"[옥류] {payee} 카드 ****{card.number[-4:]} 결제 {format_won(amount_won)}. "
+            f"사용 가능 {format_won(available_won)}."
+        ),
+    )
 
 
 def _get_request_for_update(token: str) -> PaymentRequest:

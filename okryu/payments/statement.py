@@ -45,9 +45,10 @@ class StatementTransfer:
 
 @dataclass(frozen=True)
 class Purchase:
-    """Who and what a transfer paid for: an order's part at one merchant."""
+    """Who and what a transfer paid for: an order's part at one merchant, or a merchant's
+    QR request (``order`` None)."""
 
-    order: str
+    order: str | None
     merchant: str
     merchant_en: str
 

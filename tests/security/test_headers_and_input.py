@@ -13,7 +13,11 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from okryu.accounts.models import Address, Role, RoleGrant
 from okryu.accounts.tests.factories import AddressFactory, DistrictFactory, UserFactory
+from okryu.api.tokens import issue_token
+from okryu.catalog.models import EmptySearch
 from okryu.core.middleware import RequestLimitsMiddleware
+from okryu.core.models import IdempotencyRecord
+from okryu.orders.models import Order
 
 pytestmark = pytest.mark.django_db
 
@@ -213,3 +217,98 @@ def test_tabs_and_line_breaks_are_text_not_control_characters():
 
     assert response.status_code == 302
     assert Address.objects.filter(user=user).count() == 1
+
+
+@pytest.mark.parametrize("character", ["%00", "%07", "%1B", "%C2%85"])
+def test_a_search_holding_a_control_character_is_422_and_records_nothing(character):
+    response = Client().get(f"/search/?q=%EB%83%89{character}%EB%A9%B4")
+
+    assert response.status_code == 422
+    assert "제어 문자" in response.content.decode()
+    assert not EmptySearch.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("path", "parameter"),
+    [
+        ("/api/v1/products?q=a%00b", "q"),
+        ("/api/v1/orders?idempotency_key=k%00", "idempotency_key"),
+        ("/api/v1/supervisor/drawers?day=%00", "day"),
+        ("/api/v1/products?%00=1", "\x00"),
+    ],
+)
+def test_an_api_query_holding_a_control_character_is_422_invalid_naming_it(
+    path, parameter
+):
+    response = Client().get(path)
+
+    assert response.status_code == 422
+    assert response["Content-Type"] == "application/problem+json"
+    assert response.json()["code"] == "invalid"
+    assert response.json()["field"] == parameter
+
+
+@pytest.mark.parametrize("signed_in", [False, True], ids=["visitor", "operator"])
+def test_no_page_or_route_takes_a_nul_in_its_query_string(signed_in):
+    client = Client(raise_request_exception=False)
+    if signed_in:
+        operator = UserFactory.create(is_staff=True, is_superuser=True)
+        RoleGrant.objects.create(user=operator, role=Role.OPERATOR)
+        client.force_login(operator)
+
+    answers = {
+        path: client.get(f"{path}?q=a%00b&page=1%00&next=/%00").status_code
+        for path in paths_without_arguments()
+    }
+
+    assert {path: status for path, status in answers.items() if status != 422} == {}
+
+
+def test_an_idempotency_key_holding_a_control_character_is_422_and_places_nothing():
+    shopper = UserFactory.create()
+    RoleGrant.objects.create(user=shopper, role=Role.SHOPPER)
+    token = issue_token(user=shopper).token
+
+    response = Client().post(
+        "/api/v1/orders",
+        {
+            "lines": [{"product": 1, "quantity": 1}],
+            "address": {"district": "Central", "detail": "창전거리 3-12"},
+            "payment": "door",
+        },
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {token}",
+        HTTP_IDEMPOTENCY_KEY="checkout\x00one",
+    )
+
+    assert response.status_code == 422
+    assert response.json()["field"] == "Idempotency-Key"
+    assert not Order.objects.exists()
+    assert not IdempotencyRecord.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "path", ["/cards/qr/%00.svg", "/pay/a%00b/", "/products/1%00/", "/merchant/%07/"]
+)
+def test_a_page_path_holding_a_control_character_is_404(path):
+    response = Client().get(path)
+
+    assert response.status_code == 404
+
+
+def test_an_api_path_holding_a_control_character_is_404_problem():
+    response = Client().get("/api/v1/cards/9410%00/statement")
+
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/problem+json"
+    assert response.json()["code"] == "not_found"
+
+
+@pytest.mark.parametrize("path", ["/", "/cards/", "/admin/", "/api/v1/categories"])
+def test_a_session_cookie_holding_an_escaped_nul_counts_as_no_session(path):
+    # Django unquotes \\000 in a quoted cookie to a NUL, which PostgreSQL refuses.
+    client = Client(HTTP_COOKIE='sessionid="abcdefgh\\000ijklmnop"')
+
+    response = client.get(path)
+
+    assert response.status_code in {200, 302}

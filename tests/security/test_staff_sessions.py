@@ -14,6 +14,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from okryu.accounts.models import Role, RoleGrant, User
 from okryu.accounts.tests.factories import UserFactory
 from okryu.api.models import ApiToken
+from okryu.api.tokens import find_token_user, issue_token
 from okryu.core import clock
 
 pytestmark = pytest.mark.django_db
@@ -341,3 +342,42 @@ def test_a_supervisors_page_session_and_token_have_the_staff_idle_timeout():
 
     assert idle_page.status_code == 302
     assert idle_token.status_code == 401
+
+
+@pytest.mark.parametrize("role", [Role.TELLER, Role.SUPERVISOR, Role.OPERATOR])
+def test_a_token_issued_before_its_person_became_staff_dies_when_they_do(
+    production, role
+):
+    shopper = person(Role.SHOPPER)
+    month_long = ask_token(shopper).json()["token"]
+    assert Client().get("/api/v1/orders", **bearer(month_long)).status_code == 200
+
+    RoleGrant.objects.create(user=shopper, role=role)
+
+    answer = Client().get("/api/v1/teller/topups", **bearer(month_long))
+    assert answer.status_code == 401
+    assert ask_token(shopper).json()["code"] == "second_factor_required"
+
+
+def test_an_account_made_admin_after_its_token_was_issued_needs_a_staff_token():
+    shopper = person(Role.SHOPPER)
+    month_long = ask_token(shopper).json()["token"]
+
+    User.objects.filter(pk=shopper.pk).update(is_staff=True)
+
+    assert Client().get("/api/v1/orders", **bearer(month_long)).status_code == 401
+    assert (
+        ask_token(shopper).json()["expires_at"]
+        < (clock.now() + dt.timedelta(hours=11)).isoformat()
+    )
+
+
+def test_a_token_is_checked_with_its_persons_staff_roles_in_one_statement(
+    django_assert_num_queries,
+):
+    shopper = person(Role.SHOPPER)
+    token = issue_token(user=shopper).token
+    find_token_user(token=token)  # Marks it used, once in a while.
+
+    with django_assert_num_queries(1):
+        assert find_token_user(token=token) == shopper

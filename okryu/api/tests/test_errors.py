@@ -2,7 +2,9 @@
 
 import pytest
 
-from okryu.api.tests.support import assert_problem
+from okryu.accounts.models import Role
+from okryu.api.tests.support import assert_problem, bearer, make_person
+from okryu.api.tokens import issue_token
 
 pytestmark = pytest.mark.django_db
 
@@ -79,3 +81,42 @@ def test_a_domain_error_keeps_its_extra_fields(api_client):
     body = assert_problem(response, status=422, code="invalid")
     assert body["field"] == "sort"
     assert body["title"] == "Invalid input"
+
+
+@pytest.mark.parametrize(
+    ("district", "message"),
+    [
+        pytest.param(True, "Input should be a valid string", id="a-boolean"),
+        pytest.param("Cen\x00tral", "must not contain control characters", id="a-nul"),
+    ],
+)
+def test_a_field_taking_a_name_or_an_id_is_named_as_sent_when_it_is_refused(
+    api_client, district, message
+):
+    courier = make_person(Role.COURIER)
+
+    response = api_client.post(
+        "/api/v1/courier/duty",
+        {"on_duty": True, "district": district},
+        content_type="application/json",
+        **bearer(issue_token(user=courier).token),
+    )
+
+    body = assert_problem(response, status=422, code="invalid")
+    assert body["field"] == "district"
+    assert {error["field"] for error in body["errors"]} == {"district"}
+    assert message in body["detail"]
+
+
+def test_a_courier_naming_an_unknown_district_is_told_which_field_is_wrong(api_client):
+    courier = make_person(Role.COURIER)
+
+    response = api_client.post(
+        "/api/v1/courier/duty",
+        {"on_duty": True, "district": "Atlantis"},
+        content_type="application/json",
+        **bearer(issue_token(user=courier).token),
+    )
+
+    body = assert_problem(response, status=422, code="invalid")
+    assert body["field"] == "district"

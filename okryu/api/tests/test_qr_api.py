@@ -17,6 +17,7 @@ from okryu.api.tests.cards_support import (
 )
 from okryu.api.tests.support import assert_problem, bearer, new_merchant
 from okryu.merchants.models import Merchant, MerchantStaff
+from okryu.notifications.models import OutboxMessage
 from okryu.payments.models import Card, LedgerAccount, PaymentRequest
 
 pytestmark = pytest.mark.django_db
@@ -131,6 +132,36 @@ def test_the_shopper_sees_who_asks_and_pays_once(api_client, staff, payer):
     assert repeat["Idempotent-Replayed"] == "true"
     assert balance(card) == 38_000
     assert merchant_balance(merchant) == 12_000
+
+
+def test_the_holders_sms_of_a_qr_payment_names_the_merchant_once(
+    api_client, staff, payer
+):
+    _merchant, token = staff
+    card, shopper_token = payer
+    qr = create(api_client, token).json()
+    sent_before = OutboxMessage.objects.count()
+
+    approve(api_client, qr["token"], shopper_token, card)
+    approve(api_client, qr["token"], shopper_token, card)
+
+    told = list(OutboxMessage.objects.order_by("pk")[sent_before:])
+    assert [message.phone for message in told] == [card.phone]
+    assert "옥류관" in told[0].body
+    assert "12,000원" in told[0].body
+    assert "38,000원" in told[0].body  # What is left to spend.
+
+
+def test_a_refused_qr_payment_tells_nobody(api_client, staff, payer):
+    _merchant, token = staff
+    card, shopper_token = payer
+    qr = create(api_client, token).json()
+    sent_before = OutboxMessage.objects.count()
+
+    refused = approve(api_client, qr["token"], shopper_token, card, pin="0000")
+
+    assert refused.status_code == 403
+    assert OutboxMessage.objects.count() == sent_before
 
 
 def test_a_second_approval_with_another_key_is_refused_as_used(

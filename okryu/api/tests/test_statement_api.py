@@ -5,7 +5,10 @@ import pytest
 
 from okryu.api.tests.support import bearer
 from okryu.api.tokens import issue_token
+from okryu.merchants.services import create_merchant_payment_request
+from okryu.orders.tests.builders import TEST_PIN, make_merchant, make_shopper
 from okryu.orders.tests.statement_builders import make_three_orders
+from okryu.payments.qr import approve_payment_request
 
 pytestmark = pytest.mark.django_db
 
@@ -51,3 +54,29 @@ def test_the_api_statement_has_one_line_per_purchase_named_and_holds_replaced(
     assert refund["refund_of"] == purchase["id"]
     assert refund["amount"] == 6_000
     assert not any(i["kind"] in {"hold", "void"} for i in items)
+
+
+def test_a_qr_payment_is_named_by_the_merchant_it_paid_and_has_no_order(api_client):
+    merchant, _staff = make_merchant()
+    shopper, card = make_shopper()
+    request = create_merchant_payment_request(
+        merchant_id=merchant.pk, amount_won=1_500, description="두부 2모"
+    )
+    approve_payment_request(
+        token=request.token, card_number=card.number, pin=TEST_PIN, transfer_id="qr-1"
+    )
+
+    items = api_client.get(
+        f"/api/v1/cards/{card.number}/statement",
+        **bearer(issue_token(user=shopper).token),
+    ).json()["items"]
+
+    paid = next(i for i in items if i["amount"] == 1_500)
+    assert (paid["kind"], paid["order"], paid["merchant"], paid["merchant_en"]) == (
+        "single",
+        None,
+        merchant.name,
+        merchant.name_en,
+    )
+    top_up = next(i for i in items if i["direction"] == "in")
+    assert (top_up["order"], top_up["merchant"]) == (None, None)

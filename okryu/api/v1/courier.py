@@ -233,7 +233,9 @@ def duty_route(request: HttpRequest, payload: DutyIn) -> HttpResponse:
     """Start or end the caller's duty."""
     user = require_role(request, Role.COURIER)
     district_id = (
-        None if payload.district is None else resolve_district_id(payload.district)
+        None
+        if payload.district is None
+        else resolve_district_id(payload.district, field="district")
     )
     if payload.on_duty:
         courier = start_duty(courier_user_id=user.pk, district_id=district_id)

@@ -104,17 +104,27 @@ def _field_path(location: Sequence[object]) -> str:
         parts = parts[2:]
     elif parts and parts[0] in {"query", "path", "header", "cookie", "body", "form"}:
         parts = parts[1:]
-    return ".".join(parts)
+    return ".".join(part for part in parts if not _is_union_member_tag(part))
+
+
+# Pydantic names the member of a union (``Text | Integer``) that an error is about after the
+# field: ``district.int``, ``district.function-after[...]``. The client sent ``district``.
+UNION_MEMBER_TAGS = frozenset({"int", "str", "bool", "float", "none", "datetime"})
+
+
+def _is_union_member_tag(part: str) -> bool:
+    return part in UNION_MEMBER_TAGS or "[" in part
 
 
 def _validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
-    errors = [
-        {
+    errors: list[dict[str, str]] = []
+    for error in exc.errors[:VALIDATION_ERRORS_SHOWN_MAX]:
+        named = {
             "field": _field_path(error.get("loc", ())),
             "message": str(error.get("msg", "")),
         }
-        for error in exc.errors[:VALIDATION_ERRORS_SHOWN_MAX]
-    ]
+        if named not in errors:
+            errors.append(named)
     first = errors[0] if errors else {"field": "", "message": "Invalid input"}
     detail = (
         f"{first['field']}: {first['message']}" if first["field"] else first["message"]

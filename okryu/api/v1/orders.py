@@ -75,15 +75,13 @@ def order_response(status: int, body: Any) -> HttpResponse:
     return HttpResponse(content, status=status, content_type="application/json")
 
 
-def resolve_district_id(value: str | int) -> int:
+def resolve_district_id(value: str | int, *, field: str = "address.district") -> int:
     """Return the id of the district named by ``value``: id, code, English or Korean name.
 
     The English name is matched case-insensitively; anything else unknown is 422 invalid on
-    ``address.district``.
+    ``field`` (the body's name for it: ``address.district`` at checkout).
     """
-    unknown = InvalidInput(
-        "No district has this name, code or id.", field="address.district"
-    )
+    unknown = InvalidInput("No district has this name, code or id.", field=field)
     if isinstance(value, int) or value.strip().isdigit():
         found_id = (
             District.objects.filter(pk=int(value)).values_list("pk", flat=True).first()

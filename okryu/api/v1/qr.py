@@ -40,6 +40,7 @@ from okryu.core.idempotency import find_outcome, fingerprint_request, store_outc
 from okryu.merchants.queries import (
     find_merchant_by_ledger_account,
     list_merchant_ids_for_staff,
+    payee_of_request,
 )
 from okryu.merchants.services import create_merchant_payment_request
 from okryu.payments.errors import CardNotFound, TransferIdReused
@@ -182,6 +183,7 @@ def approve_qr_request_route(
             card_number=payload.card,
             pin=payload.pin,
             transfer_id=derived_id("api-qr", str(user.pk), key, fingerprint),
+            payee=payee_of_request(token),
         )
     except TransferIdReused as error:
         raise IdempotencyKeyReused(

@@ -19,7 +19,7 @@ from okryu.api.v1.auth import bearer_auth, get_caller
 from okryu.api.v1.idempotency import IDEMPOTENCY_HEADER, REPLAY_HEADER
 from okryu.api.v1.orders import order_response
 from okryu.api.v1.schemas.problems import Problem
-from okryu.api.v1.schemas.text import Integer, Text
+from okryu.api.v1.schemas.text import Flag, Integer, Text
 from okryu.core.errors import IdempotencyKeyMissing, PermissionDenied
 from okryu.core.idempotency import validate_key
 from okryu.delivery.queries import check_fulfilment_on_courier_route
@@ -73,7 +73,7 @@ class TerminalPaymentIn(Schema):
         pattern=HEX_PATTERN,
         description="The card's MAC over card, amount, payee account, counter, challenge.",
     )
-    offline: bool = Field(
+    offline: Flag = Field(
         default=False,
         description="Taken with no network (only up to the floor limit), uploaded now.",
     )

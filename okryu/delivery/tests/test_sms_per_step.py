@@ -169,11 +169,13 @@ def test_an_order_paid_at_the_door_sends_one_sms_a_step_and_the_cards_receipt():
 
     texts = texts_to(world)
     of_the_order = [text for text in texts if world.order.number in text]
-    # Placed, the shop refused, the factory's goods on their way, delivered.
-    assert len(of_the_order) == 4
+    # Placed, the shop refused, the factory's goods on their way, paid at the door,
+    # delivered: the card's receipt of the payment at the door names the order too.
+    assert len(of_the_order) == len(texts) == 5
     assert any("거절" in text and world.shop.name in text for text in of_the_order)
-    # The card issuer's receipt of the payment at the door is the card's own SMS.
-    assert len(texts) == 5
+    receipts = [text for text in of_the_order if "결제" in text and "카드" in text]
+    assert len(receipts) == 1
+    assert world.factory.name in receipts[0]
 
 
 def test_cancelling_an_order_of_two_merchants_sends_one_sms():

@@ -342,7 +342,11 @@ def _pay_at_the_door_take(
         mac=record.mac,
     )
     try:
-        transfer = accept_chip_payment(record=chip_record, online=not record.is_offline)
+        transfer = accept_chip_payment(
+            record=chip_record,
+            online=not record.is_offline,
+            paid_for=f"주문 {fulfilment.order.number} ({fulfilment.merchant.name})",
+        )
     except DomainError as error:
         if error.code not in ISSUER_REFUSAL_CODES:
             raise  # Nothing was kept: a bad MAC, a replay, an unknown card.

@@ -9,6 +9,7 @@ from okryu.accounts.models import Role
 from okryu.catalog.audit import audit_stock
 from okryu.core.errors import DomainError, PermissionDenied
 from okryu.core.models import BackgroundJob
+from okryu.notifications.models import OutboxMessage
 from okryu.orders.audit import audit_orders
 from okryu.orders.models import DoorPayment, Fulfilment, Order
 from okryu.orders.queries import (
@@ -201,6 +202,21 @@ def test_an_online_chip_payment_pays_the_merchant_and_the_fee_then_delivery_sell
     order = get_order_for_shopper(shopper_id=world.shopper.pk, order_id=world.order_id)
     assert _payment_of(order)["status"] == "paid"
     _audits_clean()
+
+
+def test_the_holders_sms_of_a_payment_at_the_door_names_the_order_and_the_merchant(
+    world,
+):
+    sent_before = OutboxMessage.objects.count()
+
+    _pay(world, signed_record(world.chip, fulfilment_id=world.fulfilment.pk))
+
+    told = list(OutboxMessage.objects.order_by("pk")[sent_before:])
+    assert [message.phone for message in told] == [world.card.phone]
+    assert world.fulfilment.order.number in told[0].body
+    assert world.merchant.name in told[0].body
+    assert f"****{world.card.number[-4:]}" in told[0].body
+    assert "5,000원" in told[0].body
 
 
 def test_a_ready_fulfilment_may_be_paid_before_it_is_sent_out():

@@ -138,7 +138,7 @@ def top_up(*, card_number: str, amount_won: int, transfer_id: str) -> Transfer:
     )
 
 
-def transfer_funds(
+def transfer_funds(  # noqa: PLR0913  (all keyword-only)
     *,
     card_number: str,
     pin: str | None,
@@ -146,11 +146,13 @@ def transfer_funds(
     credit_account_id: int,
     transfer_id: str,
     reference: str = "",
+    tells_holder: bool = True,
 ) -> Transfer:
     """Pay ``amount_won`` from a card to a ledger account at once (no hold).
 
     Refuses a blocked, expired or locked card, a wrong PIN (counted), an amount over the
-    card's limits or above what is available. Idempotent by ``transfer_id``.
+    card's limits or above what is available. Idempotent by ``transfer_id``. With
+    ``tells_holder`` False no SMS is queued: the caller tells the holder whom they paid.
     """
     check_card_number(card_number)
     check_amount(amount_won)
@@ -173,6 +175,7 @@ def transfer_funds(
         transfer_id=transfer_id,
         reference=reference,
         timeout_seconds=None,
+        tells_holder=tells_holder,
     )
     return debit_card(debit, request=request)
 

@@ -8,6 +8,7 @@ from django.test import override_settings
 
 from okryu.accounts.models import Role
 from okryu.core.errors import DomainError
+from okryu.notifications.models import OutboxMessage
 from okryu.payments import ledger
 from okryu.payments.cards import issue_card
 from okryu.payments.counter_audit import audit_counter
@@ -292,6 +293,35 @@ def test_another_teller_acts_on_it(teller, holder, card, drawer):
         "active"
     )
     reset_pin_at_counter(teller=teller, card_number=card.number, new_pin="9999")
+
+
+def test_a_pin_reset_at_the_counter_is_told_to_the_cards_phone_at_once(
+    teller, card, drawer
+):
+    sent_before = OutboxMessage.objects.count()
+
+    reset_pin_at_counter(teller=teller, card_number=card.number, new_pin="9999")
+
+    told = list(OutboxMessage.objects.order_by("pk")[sent_before:])
+    assert [message.phone for message in told] == [card.phone]
+    assert f"****{card.number[-4:]}" in told[0].body
+    assert "비밀번호" in told[0].body
+    assert "9999" not in told[0].body
+
+
+def test_a_pin_reset_refused_tells_nobody(teller, drawer):
+    own = issue_card(holder=teller, phone="191-234-5601", pin=TEST_PIN)
+    sent_before = OutboxMessage.objects.count()
+
+    _refused(
+        "own_card",
+        reset_pin_at_counter,
+        teller=teller,
+        card_number=own.number,
+        new_pin="9999",
+    )
+
+    assert OutboxMessage.objects.count() == sent_before
 
 
 def test_a_second_card_says_so_and_needs_a_reason(teller, holder, card):

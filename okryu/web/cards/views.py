@@ -27,6 +27,7 @@ from okryu.merchants.queries import (
     find_merchant_by_ledger_account,
     get_merchant,
     list_merchant_ids_for_staff,
+    payee_of_request,
 )
 from okryu.merchants.services import create_merchant_payment_request
 from okryu.orders.statements import card_statement
@@ -175,6 +176,7 @@ class QrPayView(LoginRequiredMixin, View):
                 card_number=number,
                 pin=form.cleaned_data["pin"],
                 transfer_id=f"web-qr:{digest[:48]}",
+                payee=payee_of_request(token),
             )
         except NotFound as error:
             raise Http404(error.detail) from error

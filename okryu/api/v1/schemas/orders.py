@@ -1,13 +1,12 @@
 """Bodies of the shopper's order routes: the checkout request and the order answer."""
 
-import datetime as dt
 from typing import Literal
 
 from django.conf import settings
 from ninja import Schema
 from pydantic import ConfigDict, Field
 
-from okryu.api.v1.schemas.text import Integer, Text
+from okryu.api.v1.schemas.text import Integer, Moment, Text
 
 # A card number and a PIN are short; anything longer is refused before it is hashed.
 CARD_NUMBER_LENGTH_MAX = 32
@@ -95,7 +94,7 @@ class OrderIn(Schema):
         max_length=PIN_LENGTH_MAX,
         description="4 digits; required when paying by card.",
     )
-    slot: dt.datetime | None = Field(
+    slot: Moment | None = Field(
         default=None,
         description="Start of the chosen delivery slot (ISO 8601), or null for the first.",
     )
