@@ -249,6 +249,14 @@ class PhoneNotVerified(DomainError):
         super().__init__(detail, field="payment")
 
 
+class OwnDoorLoss(DomainError):
+    """An operator may not clear a loss at the door that they owe themselves."""
+
+    code = "own_door_loss"
+    status = 403
+    title = "Own loss at the door"
+
+
 class UnpaidDoorHandover(DomainError):
     """The shopper has a door hand-over left unpaid that no operator has cleared."""
 

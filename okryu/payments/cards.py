@@ -24,6 +24,7 @@ from okryu.payments.errors import (
     CardExpired,
     CardLocked,
     CardNotFound,
+    DoorDebtOpen,
     OverCardLimit,
     WrongPin,
 )
@@ -56,6 +57,9 @@ NUMBER_ATTEMPTS_MAX = 10
 CLONED = "cloned"
 # The holder owes the issuer what an offline door record refused on upload did not pay.
 DOOR_DEBT = "door_debt"
+# A card blocked for a debt at the door whose losses an operator has cleared: still blocked,
+# until a teller unblocks it, so no single person both forgives the debt and reopens the card.
+DOOR_DEBT_CLEARED = "door_debt_cleared"
 BLOCKED_REASON_LENGTH_MAX = 40
 
 
@@ -293,11 +297,27 @@ def block_card_for_debt(*, card_number: str) -> Card:
 
 
 @service_transaction(durable=False)
+def mark_door_debt_cleared(*, card_id: int) -> None:
+    """Let the counter unblock a card blocked for a debt at the door, once it is cleared.
+
+    In the caller's transaction (the operator's clearing); the card stays blocked.
+    """
+    Card.objects.filter(
+        pk=card_id, status=CardStatus.BLOCKED, blocked_reason=DOOR_DEBT
+    ).update(blocked_reason=DOOR_DEBT_CLEARED)
+
+
+@service_transaction(durable=False)
 def unblock_card(*, card_number: str) -> Card:
-    """Unblock a card found again; a cloned card stays blocked and must be replaced."""
+    """Unblock a card found again; a cloned card stays blocked and must be replaced, and a
+    card blocked for a debt at the door stays blocked until an operator has cleared it."""
     card = get_card_for_update(card_number)
     if card.blocked_reason == CLONED:
         raise CardBlocked("복제된 카드는 다시 쓸 수 없습니다. 새 카드를 발급하십시오.")
+    if card.blocked_reason == DOOR_DEBT:
+        raise DoorDebtOpen(
+            "문앞 결제 미수금이 정리되지 않은 카드입니다. 운영자가 정리한 뒤에 풀 수 있습니다."
+        )
     Card.objects.filter(pk=card.pk, status=CardStatus.BLOCKED).update(
         status=CardStatus.ACTIVE, blocked_reason=""
     )

@@ -175,6 +175,14 @@ class OwnCard(DomainError):
     title = "Own card"
 
 
+class DoorDebtOpen(DomainError):
+    """A card blocked for a debt at the door opens only once an operator has cleared it."""
+
+    code = "door_debt_open"
+    status = 409
+    title = "Debt at the door not cleared"
+
+
 class SamePerson(DomainError):
     """A top-up is approved or rejected by a supervisor other than the teller who took it."""
 

@@ -105,8 +105,10 @@ def list_door_losses_route(
         422: Problem,
     },
     summary="Clear an unpaid door hand-over, so its shopper may order by door (operator)",
-    description="Moves no money and does not unblock the card. A cleared loss is answered "
-    "as it stands.",
+    description="Moves no money and does not unblock the card: once none of the card's "
+    "losses is left, a teller may unblock it (before, 409 `door_debt_open`). An operator "
+    "clearing a loss of their own (as shopper or card holder): 403 `own_door_loss`. A "
+    "cleared loss is answered as it stands.",
 )
 def clear_door_loss_route(
     request: HttpRequest, loss_id: int, payload: ClearIn

@@ -175,6 +175,8 @@ def block_route(
     auth=bearer_auth,
     response={200: CardOut, **PROBLEMS},
     summary="Unblock a card found again (teller); a cloned card stays blocked",
+    description="A cloned card: 403 `card_blocked` (issue a new one). A card blocked for a "
+    "debt at the door: 409 `door_debt_open` until an operator has cleared every loss on it.",
 )
 def unblock_route(request: HttpRequest, number: str) -> HttpResponse:
     """Unblock the card."""

@@ -5,8 +5,10 @@ operator see and settle them.
 door losses account to the merchant, the card blocked, the holder's debt). The bank's
 supervisor reviews them (``list_door_losses``); an operator clears one once the debt is
 settled or written off (``clear_door_loss``), which lets its shopper order by door again.
-Clearing moves no money and does not unblock the card: the counter does that, as for any
-block.
+Clearing moves no money and does not unblock the card: once a card's every loss is cleared, a
+teller may unblock it at the counter (before that the counter refuses, ``door_debt_open``), so
+neither the operator nor the teller reopens an indebted card alone. Nobody clears their own
+loss.
 """
 
 from dataclasses import dataclass
@@ -16,7 +18,9 @@ from okryu.accounts.models import Role, RoleGrant
 from okryu.core import clock
 from okryu.core.errors import InvalidInput, NotFound, PermissionDenied
 from okryu.core.transactions import service_transaction
+from okryu.orders.errors import OwnDoorLoss
 from okryu.orders.models import DoorLoss
+from okryu.payments.cards import mark_door_debt_cleared
 
 REVIEWER_ROLES = frozenset({Role.SUPERVISOR, Role.OPERATOR})
 
@@ -87,8 +91,10 @@ def clear_door_loss(*, operator_user_id: int, loss_id: int, note: str) -> DoorLo
     """Clear a loss once its debt is settled or written off: its shopper may order by door
     again. Clearing a cleared loss returns it unchanged.
 
-    Refused, changing nothing: PermissionDenied (not an operator); InvalidInput (``note``
-    blank or over 200 characters); NotFound.
+    Refused, changing nothing: PermissionDenied (not an operator); OwnDoorLoss (the
+    operator is the loss's shopper or the card's holder); InvalidInput (``note`` blank or
+    over 200 characters); NotFound. The card may be unblocked at the counter once none of
+    its losses is left uncleared.
     """
     if not _holds_any(operator_user_id, frozenset({Role.OPERATOR})):
         raise PermissionDenied("운영자만 할 수 있습니다.")
@@ -98,12 +104,19 @@ def clear_door_loss(*, operator_user_id: int, loss_id: int, note: str) -> DoorLo
     loss = DoorLoss.objects.select_for_update().filter(pk=loss_id).first()
     if loss is None:
         raise NotFound("미결제 기록을 찾을 수 없습니다.")
+    if operator_user_id in (loss.shopper_id, loss.holder_id):
+        raise OwnDoorLoss("자기 자신의 미결제 기록은 정리할 수 없습니다.")
     if loss.cleared_at is None:
         DoorLoss.objects.filter(pk=loss.pk, cleared_at__isnull=True).update(
             cleared_at=clock.now(),
             cleared_by_id=operator_user_id,
             clearing_note=text,
         )
+        card_owes_more = DoorLoss.objects.filter(
+            card_id=loss.card_id, cleared_at__isnull=True
+        ).exists()
+        if not card_owes_more:
+            mark_door_debt_cleared(card_id=loss.card_id)
     loss.refresh_from_db()
     return loss
 

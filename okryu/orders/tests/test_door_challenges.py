@@ -8,13 +8,18 @@ import datetime as dt
 import pytest
 import time_machine
 
-from okryu.accounts.models import Role
+from okryu.accounts.models import Role, RoleGrant
 from okryu.catalog.audit import audit_stock
 from okryu.core import clock
 from okryu.core.errors import DomainError, PermissionDenied
 from okryu.notifications.models import OutboxMessage
 from okryu.orders.audit import audit_orders
-from okryu.orders.errors import ChallengeExpired, ChallengeMismatch, ChallengeUsed
+from okryu.orders.errors import (
+    ChallengeExpired,
+    ChallengeMismatch,
+    ChallengeUsed,
+    OwnDoorLoss,
+)
 from okryu.orders.models import DoorChallenge, DoorLoss, DoorPayment, Fulfilment
 from okryu.orders.services import (
     accept_fulfilment,
@@ -43,6 +48,8 @@ from okryu.orders.tests.door_support import (
 )
 from okryu.payments import ledger
 from okryu.payments.audit import audit_ledger
+from okryu.payments.counter_services import unblock_card_at_counter
+from okryu.payments.errors import DoorDebtOpen
 from okryu.payments.models import Card, ChipUse, Transfer, TransferKind
 
 pytestmark = pytest.mark.django_db
@@ -310,3 +317,52 @@ def test_the_supervisor_sees_the_loss_and_only_an_operator_clears_it():
         == 0
     )
     _audits_clean()
+
+
+def _door_loss(world: DoorWorld) -> DoorLoss:
+    """Upload an offline record the card cannot pay: a loss, the card blocked for the debt."""
+    record = world.terminal.take_payment(
+        world.chip,
+        amount_won=DUE_WON,
+        online=False,
+        challenge=door_challenge(fulfilment_id=world.fulfilment.pk).challenge,
+    )
+    with pytest.raises(DomainError):
+        _pay(world, world.fulfilment.pk, record, key="upload", offline=True)
+    return DoorLoss.objects.get()
+
+
+def test_a_card_blocked_for_a_debt_at_the_door_opens_at_the_counter_only_once_it_is_cleared():
+    world = make_door_world(balance_won=DUE_WON - 1)
+    loss = _door_loss(world)
+    teller = make_user_with_role(Role.TELLER)
+    operator = make_user_with_role(Role.OPERATOR)
+
+    with pytest.raises(DoorDebtOpen):
+        unblock_card_at_counter(teller=teller, card_number=world.card.number)
+    refused = Card.objects.get(pk=world.card.pk)
+    clear_door_loss(
+        operator_user_id=operator.pk, loss_id=loss.pk, note="카운터에서 갚음"
+    )
+    cleared = Card.objects.get(pk=world.card.pk)
+    unblocked = unblock_card_at_counter(teller=teller, card_number=world.card.number)
+
+    assert (refused.status, refused.blocked_reason) == ("blocked", "door_debt")
+    assert (cleared.status, cleared.blocked_reason) == ("blocked", "door_debt_cleared")
+    assert (unblocked.status, unblocked.blocked_reason) == ("active", "")
+    _audits_clean()
+
+
+def test_an_operator_cannot_clear_a_loss_at_the_door_they_owe_themselves():
+    world = make_door_world(balance_won=DUE_WON - 1)
+    loss = _door_loss(world)
+    RoleGrant.objects.create(user=world.shopper, role=Role.OPERATOR)
+
+    with pytest.raises(OwnDoorLoss):
+        clear_door_loss(operator_user_id=world.shopper.pk, loss_id=loss.pk, note="갚음")
+
+    loss.refresh_from_db()
+    card = Card.objects.get(pk=world.card.pk)
+    assert loss.cleared_at is None
+    assert has_uncleared_door_loss(world.shopper.pk)
+    assert (card.status, card.blocked_reason) == ("blocked", "door_debt")
