@@ -1,7 +1,8 @@
 """Reads that tolerate lag against a real PostgreSQL streaming replica.
 
 Needs the primary and the replica of ``deploy/cluster/postgres.sh start`` (Debian's
-PostgreSQL tools; ``make cluster-test`` starts them); skipped when they do not answer. The test
+PostgreSQL tools; ``make replica-test`` and ``make cluster-test`` start them and ask for it with
+``OKRYU_REPLICA_TEST=1``, since it stops the replica; skipped otherwise). The test
 makes its own database on the primary, waits for it to stream to the replica, and checks in a
 Django process configured with both: catalog reads are served by the replica while it is
 healthy (counted), a person's own write is read back from the primary at once, and with the
@@ -125,8 +126,13 @@ def _check(var_dir: Path) -> dict[str, Any]:
 
 @pytest.fixture(scope="module")
 def replicated_database(tmp_path_factory):
+    # It stops the replica: only a run that asks for it (make replica-test, cluster-test).
+    if os.environ.get("OKRYU_REPLICA_TEST") != "1":
+        pytest.skip(
+            "make replica-test or make cluster-test runs this (OKRYU_REPLICA_TEST=1)"
+        )
     if not (_answers(PRIMARY_PORT) and _answers(REPLICA_PORT)):
-        pytest.skip("no primary and replica: run `deploy/cluster/postgres.sh start`")
+        pytest.fail("no primary and replica: run `deploy/cluster/postgres.sh start`")
     var_dir = tmp_path_factory.mktemp("replica")
     _psql(PRIMARY_PORT, f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)")
     _psql(PRIMARY_PORT, f"CREATE DATABASE {DATABASE}")
