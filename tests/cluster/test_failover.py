@@ -413,7 +413,7 @@ def _merchant_product(staff: str) -> int:
     items = [
         item
         for item in page["items"]
-        if (item.get("available") or 0) > 50 and item.get("purchase_limit") is None
+        if (item.get("available") or 0) > 20 and item.get("purchase_limit") is None
     ]
     assert items, f"{staff}'s merchant sells something in stock"
     return int(min(items, key=lambda item: item["price"])["id"])

@@ -85,11 +85,26 @@ def _token(username: str) -> str:
 
 
 def _cheapest_products(count: int) -> list[int]:
-    status, body = _call("GET", "/api/v1/products?page=1")
+    """Return the ``count`` cheapest products in stock, without a purchase limit, of shops,
+    factories and pharmacies open now (a restaurant's dishes depend on its hours and kitchen;
+    goods can be ordered at any hour)."""
+    status, body = _call("GET", "/api/v1/merchants?page_size=100")
     assert status == 200, body
-    items = [item for item in body["items"] if (item.get("available") or 0) > 50]
-    items.sort(key=lambda item: item["price"])
-    assert items, "the demo catalogue has products in stock"
+    open_now = {
+        merchant["id"]
+        for merchant in body["items"]
+        if merchant["open_now"] and merchant["kind"] != "restaurant"
+    }
+    status, body = _call("GET", "/api/v1/products?sort=price&page_size=100")
+    assert status == 200, body
+    items = [
+        item
+        for item in body["items"]
+        if item["merchant"] in open_now
+        and (item.get("available") or 0) > 50
+        and item.get("purchase_limit") is None
+    ]
+    assert len(items) >= count, "the demo catalogue has products in stock"
     return [item["id"] for item in items[:count]]
 
 
