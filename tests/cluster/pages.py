@@ -78,11 +78,19 @@ class Browser:
         return token.group(1)
 
     def sign_in(self, base: str, username: str) -> int:
-        """Sign in through the login page at ``base``; return the answer's status."""
-        token = self.form_token(f"{base}/accounts/login/")
+        """Sign in through the login page at ``base``; return the status of the answer, or
+        of the login page when it was not shown."""
+        status, page = self.get(f"{base}/accounts/login/")
+        token = CSRF_FIELD.search(page.decode(errors="replace"))
+        if status != 200 or token is None:
+            return status
         status, _page = self.post(
             f"{base}/accounts/login/",
-            {"csrfmiddlewaretoken": token, "username": username, "password": PASSWORD},
+            {
+                "csrfmiddlewaretoken": token.group(1),
+                "username": username,
+                "password": PASSWORD,
+            },
         )
         return status
 
