@@ -141,6 +141,8 @@ start() {
     if [ "$fresh_state" = 1 ]; then
         psql -h 127.0.0.1 -p "${OKRYU_PRIMARY_PORT:-5434}" -U postgres -qc \
             "DROP DATABASE IF EXISTS $DATABASE WITH (FORCE)"
+        # And what the cache kept of it: Okryu's keys in the cluster's own Redis db only.
+        redis-cli -u "$REDIS_URL" --scan --pattern 'okryu:*' | xargs -r redis-cli -u "$REDIS_URL" del >/dev/null
     fi
     psql -h 127.0.0.1 -p "${OKRYU_PRIMARY_PORT:-5434}" -U postgres -Atc \
         "SELECT 1 FROM pg_database WHERE datname = '$DATABASE'" | grep -q 1 || \
