@@ -161,7 +161,8 @@ start() {
     nginx_site
     wait_for_port "$NGINX_PORT" "$RUN/nginx.log"
     echo "옥류 Okryu cluster: http://127.0.0.1:$NGINX_PORT/  (nginx, app servers on $APP_PORTS," \
-        "PostgreSQL 5434 + replica 5433, Redis $REDIS_URL; stop with make cluster-stop)"
+        "PostgreSQL ${OKRYU_PRIMARY_PORT:-5434} + replica ${OKRYU_REPLICA_PORT:-5433}, Redis $REDIS_URL;" \
+        "stop with make cluster-stop)"
 }
 
 stop() {
