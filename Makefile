@@ -20,7 +20,7 @@ help:
 	@echo "make cluster     nginx, 3 app servers, workers, PostgreSQL + replica, Redis on this machine"
 	@echo "make cluster-stop  stop it"
 	@echo "make offline-soak  the offline browser tests with OFFLINE_ORDERS (default 100) orders"
-	@echo "make cluster-test  the overload test on the cluster (started with the rate limits lifted)"
+	@echo "make cluster-test  the failover, overload and replica tests on a cluster started for them"
 	@echo "make fuzz   the API fuzz run with FUZZ_EXAMPLES (default 200) examples per operation"
 
 $(STAMP): requirements.lock pyproject.toml
@@ -76,23 +76,32 @@ cluster: $(STAMP)
 cluster-stop:
 	sh deploy/cluster/cluster.sh stop
 
-# The cluster's tests, through nginx (tests/cluster/test_failover.py, test_overload.py): it is started
-# with tests.cluster.settings (the demo's, with the limits per person lifted), tested,
-# and stopped. Needs wrk (Debian: wrk). Figures go to var/cluster/overload.json.
+# The cluster's tests (tests/cluster/: failover and overload through nginx, then the replica's
+# reads): the cluster is started with tests.cluster.settings (the demo's, with the limits per
+# person lifted), tested, and stopped, also when a step fails. Installs wrk (Debian) if
+# missing. OKRYU_FAILOVER_STEP_SECONDS and OKRYU_OVERLOAD_SECONDS shorten the run (CI);
+# the overload figures go to var/cluster/overload.json.
 cluster-test: $(STAMP)
-	OKRYU_CLUSTER_SETTINGS=tests.cluster.settings sh deploy/cluster/cluster.sh start
-	OKRYU_CLUSTER_SETTINGS=tests.cluster.settings OKRYU_CLUSTER_URL=http://127.0.0.1:$${OKRYU_CLUSTER_PORT:-18700} \
+	@command -v wrk >/dev/null || { echo "installing wrk, the load generator (Debian package)"; \
+		apt-get install -y -q wrk >/dev/null 2>&1 || { apt-get update -q && apt-get install -y -q wrk; }; }
+	@status=0; \
+	OKRYU_CLUSTER_SETTINGS=tests.cluster.settings sh deploy/cluster/cluster.sh start || status=$$?; \
+	if [ $$status = 0 ]; then \
+		OKRYU_CLUSTER_SETTINGS=tests.cluster.settings OKRYU_REPLICA_TEST=1 \
+		OKRYU_CLUSTER_URL=http://127.0.0.1:$${OKRYU_CLUSTER_PORT:-18700} \
 		DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/python -m pytest -p no:cacheprovider -q -s \
-		tests/cluster/test_failover.py tests/cluster/test_overload.py; \
-		status=$$?; sh deploy/cluster/cluster.sh stop; exit $$status
+			tests/cluster/test_failover.py tests/cluster/test_overload.py tests/cluster/test_replica.py \
+			|| status=$$?; \
+	fi; \
+	sh deploy/cluster/cluster.sh stop; exit $$status
 
 # Reads that tolerate lag against a real streaming replica: a PostgreSQL primary and replica
 # on loopback (5434, 5433), made with Debian's PostgreSQL tools by deploy/cluster/postgres.sh
 # (which installs them if missing, and needs root).
 replica-test: $(STAMP)
 	sh deploy/cluster/postgres.sh start
-	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/python -m pytest -p no:cacheprovider -q \
-		tests/cluster/test_replica.py okryu/core/tests/test_replica.py
+	OKRYU_REPLICA_TEST=1 DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/python -m pytest \
+		-p no:cacheprovider -q tests/cluster/test_replica.py okryu/core/tests/test_replica.py
 
 # Schemathesis over every API operation (tests/security/test_api_fuzz.py) with FUZZ_EXAMPLES
 # examples per operation and mode, by every role (CI runs 6); the figures go into

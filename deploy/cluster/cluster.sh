@@ -2,7 +2,7 @@
 # The reference topology on one machine, for trying it and for the cluster tests:
 #   nginx (Debian's nginx-light, the reference site in plain HTTP) in front of
 #   3 app servers (granian, manage.py serve --no-workers) on 127.0.0.1:18701-18703,
-#   2 job runners and 2 SMS senders,
+#   2 job runners and 2 SMS senders, each started again when it dies,
 #   PostgreSQL primary (5434) with a streaming replica (5433) by deploy/cluster/postgres.sh,
 #   Redis (db 7 of the local server) for the cache and the sessions,
 #   one shared folder for uploaded photos.
@@ -21,6 +21,11 @@ DATABASE=okryu_cluster_site
 PYTHON=$ROOT/.venv/bin/python
 
 # OKRYU_CLUSTER_SETTINGS=tests.cluster.settings lifts the limits per person for the load tests.
+# A process started again later (start-app, start-worker) runs the settings the cluster started
+# with.
+if [ -z "${OKRYU_CLUSTER_SETTINGS:-}" ] && [ "${1:-start}" != start ] && [ -f "$RUN/settings" ]; then
+    OKRYU_CLUSTER_SETTINGS=$(cat "$RUN/settings")
+fi
 export DJANGO_SETTINGS_MODULE=${OKRYU_CLUSTER_SETTINGS:-config.settings.demo}
 export DATABASE_URL="postgres://postgres@127.0.0.1:${OKRYU_PRIMARY_PORT:-5434}/$DATABASE"
 export DATABASE_REPLICA_URL="postgres://postgres@127.0.0.1:${OKRYU_REPLICA_PORT:-5433}/$DATABASE"
@@ -43,6 +48,15 @@ started() {  # name pidfile command...
     name=$1; pidfile=$2; shift 2
     setsid "$@" >"$RUN/$name.log" 2>&1 < /dev/null &
     echo $! > "$pidfile"
+}
+
+supervised() {  # name command...
+    # Started again 2 s after it exits or dies, as systemd's Restart=always does with the
+    # okryu-jobs and okryu-sms units; the loop and the worker share one process group, so
+    # stopping the group stops both.
+    name=$1; shift
+    started "$name" "$RUN/$name.pid" sh -c \
+        'while :; do "$@"; echo "exited with $?; starting again in 2 s"; sleep 2; done' "$name" "$@"
 }
 
 stop_pidfile() {  # pidfile [signal]
@@ -116,12 +130,19 @@ start() {
     fresh_state=0
     [ -n "$(ls -A "$STATE/state" 2>/dev/null)" ] || fresh_state=1
     mkdir -p "$RUN" "$STATE/state" "$STATE/media" "$STATE/static" "$STATE/nginx"
-    redis-cli -h 127.0.0.1 ping >/dev/null 2>&1 || \
-        redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no
+    echo "$DJANGO_SETTINGS_MODULE" > "$RUN/settings"
+    # A Redis already running (shared with others) is used as it is, in its own db number; one
+    # started here is stopped with the cluster.
+    if ! redis-cli -h 127.0.0.1 ping >/dev/null 2>&1; then
+        redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no \
+            --pidfile "$RUN/redis.pid" --logfile "$RUN/redis.log"
+    fi
     sh deploy/cluster/postgres.sh start
     if [ "$fresh_state" = 1 ]; then
         psql -h 127.0.0.1 -p "${OKRYU_PRIMARY_PORT:-5434}" -U postgres -qc \
             "DROP DATABASE IF EXISTS $DATABASE WITH (FORCE)"
+        # And what the cache kept of it: Okryu's keys in the cluster's own Redis db only.
+        redis-cli -u "$REDIS_URL" --scan --pattern 'okryu:*' | xargs -r redis-cli -u "$REDIS_URL" del >/dev/null
     fi
     psql -h 127.0.0.1 -p "${OKRYU_PRIMARY_PORT:-5434}" -U postgres -Atc \
         "SELECT 1 FROM pg_database WHERE datname = '$DATABASE'" | grep -q 1 || \
@@ -133,14 +154,15 @@ start() {
         started "app-$port" "$RUN/app-$port.pid" "$PYTHON" manage.py serve --no-workers --workers 1 --port "$port"
     done
     for index in 1 2; do
-        started "jobs-$index" "$RUN/jobs-$index.pid" "$PYTHON" manage.py run_jobs
-        started "sms-$index" "$RUN/sms-$index.pid" "$PYTHON" manage.py send_sms
+        supervised "jobs-$index" "$PYTHON" manage.py run_jobs
+        supervised "sms-$index" "$PYTHON" manage.py send_sms
     done
     for port in $APP_PORTS; do wait_for_port "$port" "$RUN/app-$port.log"; done
     nginx_site
     wait_for_port "$NGINX_PORT" "$RUN/nginx.log"
     echo "옥류 Okryu cluster: http://127.0.0.1:$NGINX_PORT/  (nginx, app servers on $APP_PORTS," \
-        "PostgreSQL 5434 + replica 5433, Redis $REDIS_URL; stop with make cluster-stop)"
+        "PostgreSQL ${OKRYU_PRIMARY_PORT:-5434} + replica ${OKRYU_REPLICA_PORT:-5433}, Redis $REDIS_URL;" \
+        "stop with make cluster-stop)"
 }
 
 stop() {
@@ -150,6 +172,12 @@ stop() {
     for pidfile in "$RUN"/app-*.pid "$RUN"/jobs-*.pid "$RUN"/sms-*.pid; do
         [ -e "$pidfile" ] && stop_pidfile "$pidfile"
     done
+    if [ -f "$RUN/redis.pid" ]; then
+        pid=$(cat "$RUN/redis.pid")
+        kill "$pid" 2>/dev/null || true
+        for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
+        rm -f "$RUN/redis.pid"
+    fi
     sh deploy/cluster/postgres.sh stop
     echo "Okryu cluster stopped"
 }
@@ -165,6 +193,6 @@ start-app)
     wait_for_port "$2" "$RUN/app-$2.log" ;;
 start-worker)
     case "$2" in jobs-*) command=run_jobs ;; sms-*) command=send_sms ;; *) exit 2 ;; esac
-    started "$2" "$RUN/$2.pid" "$PYTHON" manage.py "$command" ;;
+    supervised "$2" "$PYTHON" manage.py "$command" ;;
 *) echo "usage: $0 start|stop|reload-nginx|start-app PORT|start-worker NAME" >&2; exit 2 ;;
 esac

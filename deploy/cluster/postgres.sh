@@ -26,7 +26,21 @@ VERSION=$(ls /usr/lib/postgresql | sort -n | tail -1)
 
 exists() { pg_lsclusters -h | awk '{print $1 "/" $2}' | grep -qx "$VERSION/$1"; }
 running() { pg_lsclusters -h | awk -v c="$1" -v v="$VERSION" '$1 == v && $2 == c {print $4}' | grep -q online; }
+port_of() { pg_lsclusters -h | awk -v c="$1" -v v="$VERSION" '$1 == v && $2 == c {print $3}'; }
 as_postgres() { runuser -u postgres -- "$@"; }
+
+# Clusters made earlier on other ports (another OKRYU_PRIMARY_PORT or OKRYU_REPLICA_PORT) are
+# made again on the ports asked for: they hold test data only, and the replica's link to the
+# primary names the primary's port.
+drop_if_moved() {
+    if { exists "$PRIMARY" && [ "$(port_of "$PRIMARY")" != "$PRIMARY_PORT" ]; } ||
+        { exists "$REPLICA" && [ "$(port_of "$REPLICA")" != "$REPLICA_PORT" ]; }; then
+        echo "making the PostgreSQL clusters again on ports $PRIMARY_PORT and $REPLICA_PORT"
+        for cluster in "$REPLICA" "$PRIMARY"; do
+            if exists "$cluster"; then pg_dropcluster --stop "$VERSION" "$cluster"; fi
+        done
+    fi
+}
 
 configure() {  # cluster
     # Debian's postgresql.conf includes conf.d/.
@@ -67,6 +81,7 @@ start_replica() {
 
 case "${1:-start}" in
 start)
+    drop_if_moved
     start_primary
     start_replica
     echo "PostgreSQL primary on 127.0.0.1:$PRIMARY_PORT, streaming replica on 127.0.0.1:$REPLICA_PORT"

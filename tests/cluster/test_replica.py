@@ -1,7 +1,8 @@
 """Reads that tolerate lag against a real PostgreSQL streaming replica.
 
 Needs the primary and the replica of ``deploy/cluster/postgres.sh start`` (Debian's
-PostgreSQL tools; ``make cluster-test`` starts them); skipped when they do not answer. The test
+PostgreSQL tools; ``make replica-test`` and ``make cluster-test`` start them and ask for it with
+``OKRYU_REPLICA_TEST=1``, since it stops the replica; skipped otherwise). The test
 makes its own database on the primary, waits for it to stream to the replica, and checks in a
 Django process configured with both: catalog reads are served by the replica while it is
 healthy (counted), a person's own write is read back from the primary at once, and with the
@@ -30,7 +31,7 @@ SETUP_TIMEOUT_SECONDS = 300
 
 # Run inside `manage.py shell` with both aliases configured; prints one JSON object.
 CHECK = """
-import json, time
+import json, os, time
 from okryu.catalog.models import Category
 from okryu.catalog.queries import list_category_tree
 from okryu.core.replica import LAGGING_READS, measure_replica_lag_seconds, reads_pinned_to_primary
@@ -50,11 +51,14 @@ slug = "cat-%d" % time.time_ns()
 Category.objects.create(slug=slug, name="분류", name_en="Category")
 with reads_pinned_to_primary():
     own_write_seen = slug in names()
+# With the replica up, wait until a read of the new category was served by it; with it
+# stopped, the primary serves it at once and there is nothing to wait for.
+replica_up = os.environ["OKRYU_CHECK_REPLICA_UP"] == "1"
 deadline = time.monotonic() + 20
 while True:
     before = served("replica")
     seen = slug in names()
-    if seen and served("replica") > before or time.monotonic() > deadline:
+    if seen and (served("replica") > before or not replica_up) or time.monotonic() > deadline:
         break
     time.sleep(0.2)
 try:
@@ -108,11 +112,14 @@ def _environment(var_dir: Path) -> dict[str, str]:
     return environment
 
 
-def _check(var_dir: Path) -> dict[str, Any]:
+def _check(var_dir: Path, *, replica_up: bool) -> dict[str, Any]:
     result = subprocess.run(
         [PYTHON, "manage.py", "shell", "--no-imports", "-c", CHECK],
         cwd=ROOT,
-        env=_environment(var_dir),
+        env={
+            **_environment(var_dir),
+            "OKRYU_CHECK_REPLICA_UP": "1" if replica_up else "0",
+        },
         capture_output=True,
         text=True,
         timeout=SETUP_TIMEOUT_SECONDS,
@@ -125,8 +132,13 @@ def _check(var_dir: Path) -> dict[str, Any]:
 
 @pytest.fixture(scope="module")
 def replicated_database(tmp_path_factory):
+    # It stops the replica: only a run that asks for it (make replica-test, cluster-test).
+    if os.environ.get("OKRYU_REPLICA_TEST") != "1":
+        pytest.skip(
+            "make replica-test or make cluster-test runs this (OKRYU_REPLICA_TEST=1)"
+        )
     if not (_answers(PRIMARY_PORT) and _answers(REPLICA_PORT)):
-        pytest.skip("no primary and replica: run `deploy/cluster/postgres.sh start`")
+        pytest.fail("no primary and replica: run `deploy/cluster/postgres.sh start`")
     var_dir = tmp_path_factory.mktemp("replica")
     _psql(PRIMARY_PORT, f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)")
     _psql(PRIMARY_PORT, f"CREATE DATABASE {DATABASE}")
@@ -157,7 +169,7 @@ def replicated_database(tmp_path_factory):
 def test_catalog_reads_come_from_a_healthy_replica_and_own_writes_from_the_primary(
     replicated_database,
 ):
-    outcome = _check(replicated_database)
+    outcome = _check(replicated_database, replica_up=True)
 
     assert outcome["own_write_seen"] is True
     assert outcome["seen_later"] is True
@@ -173,7 +185,7 @@ def test_with_the_replica_stopped_the_same_reads_come_from_the_primary(
         ["sh", str(POSTGRES_SCRIPT), "stop-replica"], check=True, timeout=120
     )
     try:
-        outcome = _check(replicated_database)
+        outcome = _check(replicated_database, replica_up=False)
     finally:
         subprocess.run(
             ["sh", str(POSTGRES_SCRIPT), "start-replica"], check=True, timeout=120
