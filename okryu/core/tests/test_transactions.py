@@ -1,8 +1,12 @@
 """The service transaction: a refusal returned commits what led to it, one raised undoes it,
-and only an outermost transaction is retried on a busy SQLite (both databases)."""
+and only an outermost transaction is retried: on a busy SQLite, and on PostgreSQL when a
+deadlock ended it."""
+
+import contextlib
+import threading
 
 import pytest
-from django.db import OperationalError, connection, transaction
+from django.db import OperationalError, connection, connections, models, transaction
 
 from okryu.core.errors import InvalidInput
 from okryu.core.models import IdempotencyRecord
@@ -74,3 +78,58 @@ def test_a_service_transaction_inside_a_callers_transaction_is_left_to_the_calle
     with pytest.raises(OperationalError):
         locked()
     assert len(calls) == outermost_attempts
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="SQLite lets one writer in at a time"
+)
+def test_two_services_locking_the_same_rows_in_opposite_orders_both_commit_on_postgresql():
+    """PostgreSQL ends one of two transactions waiting on each other; it is run again."""
+    first, second = (
+        IdempotencyRecord.objects.create(
+            scope="test", key=key, fingerprint="f", status_code=200, response_body={}
+        ).pk
+        for key in ("first", "second")
+    )
+    both_hold_one_row = threading.Barrier(2, timeout=10)
+    attempts: list[str] = []
+
+    @service_transaction(durable=True)
+    def lock_both(name: str, one: int, other: int) -> None:
+        attempts.append(name)
+        list(IdempotencyRecord.objects.select_for_update().filter(pk=one))
+        with contextlib.suppress(threading.BrokenBarrierError):
+            both_hold_one_row.wait()  # Only the first attempts meet here.
+        list(IdempotencyRecord.objects.select_for_update().filter(pk=other))
+        IdempotencyRecord.objects.filter(pk__in=(one, other)).update(
+            status_code=models.F("status_code") + 1
+        )
+
+    errors: list[Exception] = []
+
+    def run(name: str, one: int, other: int) -> None:
+        try:
+            lock_both(name, one, other)
+        except Exception as error:  # noqa: BLE001  (reported to the test's thread below)
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [
+        threading.Thread(target=run, args=("a", first, second)),
+        threading.Thread(target=run, args=("b", second, first)),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert errors == []
+    assert (
+        len(attempts) == 3
+    )  # One of the two was ended by the deadlock, and ran again.
+    assert set(
+        IdempotencyRecord.objects.filter(pk__in=(first, second)).values_list(
+            "status_code", flat=True
+        )
+    ) == {202}
