@@ -18,10 +18,8 @@ import math
 import random
 from dataclasses import dataclass
 
-HOLIDAYS = frozenset(
-    {(1, 1), (2, 16), (4, 15), (5, 1), (7, 27), (9, 9), (10, 10), (12, 27)}
-)
-PAYDAYS = (1, 15)
+from okryu.insights.calendar import HOLIDAYS, PAYDAYS
+
 PAYDAY_LIFT_DAYS = 3
 # Above this mean, a Poisson count is drawn from its normal approximation.
 POISSON_NORMAL_FROM = 50

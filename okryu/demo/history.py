@@ -127,6 +127,7 @@ class HistoryPlan:
     products: int = 12
     shoppers: int = 40
     merchant_slug: str | None = None
+    last_day: dt.date | None = None  # None: yesterday.
 
 
 @dataclass
@@ -201,12 +202,18 @@ class _World:
 def simulated_days(*, plan: HistoryPlan, today: dt.date) -> tuple[dt.date, dt.date]:
     """Return the first and last day a run of ``plan`` would simulate (first > last: none).
 
-    The history ends yesterday; a run after an earlier one starts the day after its last
-    finished day. Raises HistoryRefused when an earlier run was interrupted during a day.
+    The history ends on ``plan.last_day`` (yesterday by default); a run after an earlier one
+    starts the day after its last finished day. Raises HistoryRefused when an earlier run
+    was interrupted during a day, or for a last day that is not yet over.
     """
     assert plan.days > 0
-    last = today - dt.timedelta(days=1)
-    first = today - dt.timedelta(days=plan.days)
+    last = plan.last_day or today - dt.timedelta(days=1)
+    if last >= today:
+        message = (
+            f"a history ends yesterday ({today - dt.timedelta(days=1)}) at the latest"
+        )
+        raise HistoryRefused(message)
+    first = last - dt.timedelta(days=plan.days - 1)
     drawers = CashDrawer.objects.filter(teller__username=TELLER_USERNAME)
     interrupted = drawers.filter(status=CashDrawerStatus.OPEN).first()
     if interrupted is not None:
@@ -243,7 +250,7 @@ def simulate_history(
     started = time.perf_counter()
     today = clock.local_today()
     first, last = simulated_days(plan=plan, today=today)
-    report = HistoryReport(skipped_days=max((first - today).days + plan.days, 0))
+    report = HistoryReport(skipped_days=plan.days - max((last - first).days + 1, 0))
     if first > last:
         return report
     _check_demo_is_there()

@@ -62,6 +62,12 @@ class Command(BaseCommand):
         parser.add_argument(
             "--seed", type=int, default=7, help="random seed (default 7)"
         )
+        parser.add_argument(
+            "--until",
+            type=dt.date.fromisoformat,
+            default=None,
+            help="the history's last day, YYYY-MM-DD (default: yesterday)",
+        )
 
     @override
     def handle(self, *args: Any, **options: Any) -> None:
@@ -117,6 +123,7 @@ def _plan_from_options(options: dict[str, Any]) -> HistoryPlan:
         products=options["products"],
         shoppers=options["shoppers"],
         merchant_slug=options["merchant"],
+        last_day=options["until"],
     )
 
 
