@@ -170,6 +170,7 @@ class _Shopper:
 @dataclass(frozen=True)
 class _SimulatedProduct:
     product_id: int
+    key: str  # Seeds its random draws: the same on every database, whatever its ids.
     merchant_id: int
     staff_user_id: int
     price_won: int
@@ -429,6 +430,7 @@ def _simulated_products(plan: HistoryPlan) -> list[_SimulatedProduct]:
         simulated.append(
             _SimulatedProduct(
                 product_id=product.pk,
+                key=_product_key(product),
                 merchant_id=product.merchant_id,
                 staff_user_id=staff[product.merchant_id],
                 price_won=product.price_won,
@@ -436,7 +438,7 @@ def _simulated_products(plan: HistoryPlan) -> list[_SimulatedProduct]:
                     product, is_short=product.pk in scarce_ids, seed=plan.seed
                 ),
                 restock_weekday=random.Random(  # noqa: S311
-                    f"restock:{plan.seed}:{product.pk}"
+                    f"restock:{plan.seed}:{_product_key(product)}"
                 ).randrange(7),
                 option_ids=option_ids,
                 quantity_max=product.purchase_limit_per_day,
@@ -445,8 +447,12 @@ def _simulated_products(plan: HistoryPlan) -> list[_SimulatedProduct]:
     return simulated
 
 
+def _product_key(product: Product) -> str:
+    return f"{product.merchant.slug}/{product.name}/{product.unit}"
+
+
 def _demand_of(product: Product, *, is_short: bool, seed: int) -> ProductDemand:
-    rng = random.Random(f"demand:{seed}:{product.pk}")  # noqa: S311 (a simulation)
+    rng = random.Random(f"demand:{seed}:{_product_key(product)}")  # noqa: S311
     base = min(max(rng.lognormvariate(1.2, 0.6), 0.8), 20.0)
     if product.is_made_to_order:
         return ProductDemand(base_per_day=base * 1.5, is_dish=True)
@@ -536,7 +542,7 @@ def _plan_day(world: _World, day: dt.date, rng: random.Random) -> _Day:
             day=day,
             index=index,
             rng=random.Random(  # noqa: S311
-                f"wishes:{world.plan.seed}:{product.product_id}:{day.isoformat()}"
+                f"wishes:{world.plan.seed}:{product.key}:{day.isoformat()}"
             ),
         )
         for wish in wishes:
