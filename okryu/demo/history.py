@@ -205,7 +205,8 @@ def simulated_days(*, plan: HistoryPlan, today: dt.date) -> tuple[dt.date, dt.da
 
     The history ends on ``plan.last_day`` (yesterday by default); a run after an earlier one
     starts the day after its last finished day. Raises HistoryRefused when an earlier run
-    was interrupted during a day, or for a last day that is not yet over.
+    was interrupted during a day, when the days asked for begin before the history there,
+    or for a last day that is not yet over.
     """
     assert plan.days > 0
     last = plan.last_day or today - dt.timedelta(days=1)
@@ -225,9 +226,20 @@ def simulated_days(*, plan: HistoryPlan, today: dt.date) -> tuple[dt.date, dt.da
         )
         raise HistoryRefused(message)
     finished = drawers.order_by("-day").values_list("day", flat=True).first()
-    if finished is not None:
-        first = max(first, finished + dt.timedelta(days=1))
-    return first, last
+    if finished is None:
+        return first, last
+    started = drawers.order_by("day").values_list("day", flat=True).first()
+    assert started is not None
+    if first < started:
+        message = (
+            f"this database's simulated history runs from {started:%Y-%m-%d} to "
+            f"{finished:%Y-%m-%d}: a run may add the days after it, not days before it. "
+            "For a longer history, simulate on a database loaded with "
+            "`load_demo_data --no-history` (or give make run's first start "
+            "OKRYU_DEMO_HISTORY_DAYS)."
+        )
+        raise HistoryRefused(message)
+    return max(first, finished + dt.timedelta(days=1)), last
 
 
 def history_first_day() -> dt.date | None:

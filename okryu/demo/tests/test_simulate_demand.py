@@ -142,6 +142,10 @@ def test_a_second_run_over_the_same_days_writes_nothing():
     assert orders == first.orders_placed > 0
     assert (again.days, again.skipped_days) == (0, 2)
     assert simulated_orders() == orders
+    longer = HistoryPlan(days=5, products=2, shoppers=4, last_day=LAST_DAY)
+    with pytest.raises(HistoryRefused, match="not days before it"):
+        simulate_history(longer)
+    assert simulated_orders() == orders
 
 
 def test_a_run_interrupted_during_a_day_makes_the_next_one_refuse(monkeypatch):
