@@ -1,17 +1,17 @@
 """Daily demand forecasts with an interval, and the measures of a backtest.
 
 The model (docs/adr/0014-forecasts-with-statsmodels-ets.md says why): the weekday's effect
-and the calendar's (the days after a payday, a holiday and its eve: ``okryu.insights.calendar``,
-known in advance) are estimated together by least squares with a linear trend, taken out of
-the history, and statsmodels' ETS (exponential smoothing state space: additive error, damped
-additive trend, no season) forecasts what is left; the effects of the forecast's own days are
-then put back. The same is fitted on ``log(1 + units)`` (effects in proportion to the level,
-as a week's rhythm is when sales grow) and the fit with the higher likelihood of the units
-themselves is kept. The prediction interval is the ETS model's own, moved by the effects (and
-turned back from logs: quantiles survive a monotone transform). Shorter histories get a model
-they can support: fewer than two weeks, ETS with no trend and no season; fewer than
-``HISTORY_DAYS_MIN`` days, the mean. Units cannot be negative, so forecasts and bounds are
-clipped at zero.
+and, given eight weeks of history, the calendar's (the days after a payday, a holiday and its
+eve: ``okryu.insights.calendar``, known in advance) are estimated together by least squares
+with a linear trend and taken out of the history; statsmodels' ETS (exponential smoothing
+state space: additive error, damped additive trend, no season) forecasts what is left; the
+effects of the forecast's own days are then put back. The same is fitted on
+``log(1 + units)`` (effects in proportion to the level, as a week's rhythm is when sales
+grow) and the fit with the higher likelihood of the units themselves is kept. The prediction
+interval is the ETS model's own, moved by the effects (and turned back from logs: quantiles
+survive a monotone transform). Shorter histories get a model they can support: fewer than two
+weeks, ETS with no trend and no season; fewer than ``HISTORY_DAYS_MIN`` days, the mean. Units
+cannot be negative, so forecasts and bounds are clipped at zero.
 """
 
 import datetime as dt
@@ -26,6 +26,9 @@ from okryu.insights.calendar import is_after_payday, is_holiday_or_eve
 
 SEASON_DAYS = 7
 HISTORY_DAYS_MIN = 4
+# Paydays and holidays are regressors only with this many days of history: in a shorter
+# one a payday's few days are too few to tell its lift from the weekday's and the noise.
+CALENDAR_HISTORY_DAYS_MIN = 56
 DEFAULT_LEVEL = 0.8
 
 
@@ -98,7 +101,9 @@ def _calendar(
     days: int, *, horizon: int, first_day: dt.date | None
 ) -> tuple[np.ndarray, np.ndarray]:
     """Return the regressors of the history's days and of the forecast's: one column per
-    weekday, then (with dates) one for the days after a payday and one for holidays."""
+    weekday, then (with dates and a long enough history) one for the days after a payday
+    and one for holidays and their eves."""
+    with_calendar = days >= CALENDAR_HISTORY_DAYS_MIN
     rows = []
     for index in range(days + horizon):
         weekday = [0.0] * SEASON_DAYS
@@ -108,9 +113,12 @@ def _calendar(
             continue
         day = first_day + dt.timedelta(days=index)
         weekday[day.weekday()] = 1.0
-        rows.append(
-            [*weekday, float(is_after_payday(day)), float(is_holiday_or_eve(day))]
+        calendar = (
+            [float(is_after_payday(day)), float(is_holiday_or_eve(day))]
+            if with_calendar
+            else []
         )
+        rows.append([*weekday, *calendar])
     matrix = np.asarray(rows)
     return matrix[:days], matrix[days:]
 

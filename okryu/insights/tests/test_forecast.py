@@ -95,6 +95,17 @@ def test_paydays_known_from_the_calendar_lift_the_forecast_of_the_days_after_the
     assert mase(series[90:], forecast.units, history=series[:90]) < 0.5
 
 
+def test_two_weeks_with_a_payday_in_them_are_forecast_near_their_level():
+    # Too few paydays to tell their lift from the weekdays': the calendar is left out.
+    history = [6, 6, 0, 1, 6, 7, 7, 3, 6, 10, 7, 2, 2, 6]
+
+    forecast = forecast_demand(history, horizon=14, first_day=dt.date(2026, 11, 23))
+
+    mean = sum(history) / len(history)
+    assert min(forecast.units) > mean / 3
+    assert max(forecast.units) < mean * 2
+
+
 def test_a_noiseless_exact_series_is_forecast_almost_exactly():
     series = trend_and_week(90 + 14, noise=0.0)
 
