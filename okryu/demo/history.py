@@ -83,7 +83,7 @@ STOCK_NOTE = "simulate_demand"
 CITY = "평양"  # Where the demo couriers work.
 PRICE_MAX_WON = 150_000
 # A shopper tops up when the card could not pay for an order of this much more.
-TOP_UP_WON = 300_000
+TOP_UP_WON = 500_000
 SPENDABLE_MARGIN_WON = 60_000
 # Of the shoppers who find a product sold out, this share joins its waitlist; the others
 # try to order it anyway (from a basket filled earlier) and are refused.
@@ -773,8 +773,12 @@ def _hour_of_work(world: _World, simulated_clock: clock.SimulatedClock) -> None:
         except DomainError as refusal:
             world.report.other_refusals[f"merchant: {type(refusal).__name__}"] += 1
     simulated_clock.move_to(now + dt.timedelta(minutes=5))
-    for _round in range(DISPATCH_ROUNDS_MAX):
-        _run_background_work(world)
+    waiting = DeliveryJob.objects.filter(
+        status__in=(JobStatus.WAITING, JobStatus.ASSIGNED),
+        fulfilment__order__shopper__username__startswith=SHOPPER_PREFIX,
+    )
+    for _round in range(DISPATCH_ROUNDS_MAX if waiting.exists() else 0):
+        _run_due_jobs(world)
         # The simulated shoppers' deliveries only: a real courier's jobs are left alone.
         assigned = [
             (job.pk, job.courier.user_id, job.confirmation_code)
@@ -799,10 +803,14 @@ def _hour_of_work(world: _World, simulated_clock: clock.SimulatedClock) -> None:
     _run_background_work(world)
 
 
-def _run_background_work(world: _World) -> None:
-    """Run the due background jobs and send the queued SMS, as the workers would."""
+def _run_due_jobs(world: _World) -> None:
     while run_due_jobs(handlers=world.handlers).claimed:
         pass
+
+
+def _run_background_work(world: _World) -> None:
+    """Run the due background jobs and send the queued SMS, as the workers would."""
+    _run_due_jobs(world)
     gateway = get_configured_gateway()
     while send_pending_sms(gateway=gateway, batch_size=OUTBOX_BATCH_SIZE_MAX).claimed:
         pass
