@@ -126,7 +126,7 @@ class HistoryPlan:
     seed: int = 7
     products: int = 12
     shoppers: int = 40
-    merchant_slug: str | None = None
+    merchant_slugs: tuple[str, ...] = ()  # Empty: every Pyongyang merchant.
     last_day: dt.date | None = None  # None: yesterday.
 
 
@@ -399,22 +399,24 @@ def _simulated_products(plan: HistoryPlan) -> list[_SimulatedProduct]:
         .select_related("merchant")
         .order_by("pk")
     )
-    if plan.merchant_slug:
-        candidates = candidates.filter(merchant__slug=plan.merchant_slug)
+    if plan.merchant_slugs:
+        candidates = candidates.filter(merchant__slug__in=plan.merchant_slugs)
     products = list(candidates)
     rng = random.Random(f"products:{plan.seed}")  # noqa: S311 (a simulation)
-    # A third of the products run short: goods kept in small numbers, whose weekly batch
-    # then falls below demand; the rest are well stocked (or dishes, cooked to order).
-    scarce = [
-        product
-        for product in products
-        if not product.is_made_to_order and product.stock_available <= SCARCE_STOCK_MAX
+    # Each merchant asked for gets its share, in the order asked (all merchants: one share).
+    groups = [
+        [product for product in products if product.merchant.slug == slug]
+        for slug in plan.merchant_slugs
+    ] or [products]
+    shares = [
+        plan.products // len(groups) + (index < plan.products % len(groups))
+        for index in range(len(groups))
     ]
-    scarce_count = min(len(scarce), plan.products // SHORT_EVERY)
-    chosen = rng.sample(scarce, scarce_count) if scarce_count else []
-    others = [product for product in products if product not in chosen]
-    chosen += rng.sample(others, min(len(others), plan.products - scarce_count))
+    chosen: list[Product] = []
+    for group, share in zip(groups, shares, strict=True):
+        chosen += _choose(group, share, rng=rng) if share else []
     chosen.sort(key=lambda product: product.pk)
+    scarce = [product for product in products if _is_scarce(product)]
     scarce_ids = {product.pk for product in scarce}
     staff = {
         row["merchant_id"]: row["user_id"]
@@ -457,6 +459,25 @@ def _simulated_products(plan: HistoryPlan) -> list[_SimulatedProduct]:
             )
         )
     return simulated
+
+
+def _is_scarce(product: Product) -> bool:
+    return not product.is_made_to_order and product.stock_available <= SCARCE_STOCK_MAX
+
+
+def _choose(
+    products: list[Product], count: int, *, rng: random.Random
+) -> list[Product]:
+    """Choose ``count`` products, a third of them (rounded) scarce when there are.
+
+    Scarce: goods kept in small numbers, whose weekly batch then falls below demand; the
+    rest are well stocked (or dishes, cooked to order).
+    """
+    scarce = [product for product in products if _is_scarce(product)]
+    scarce_count = min(len(scarce), round(count / SHORT_EVERY))
+    chosen = rng.sample(scarce, scarce_count) if scarce_count else []
+    others = [product for product in products if product not in chosen]
+    return chosen + rng.sample(others, min(len(others), count - scarce_count))
 
 
 def _product_key(product: Product) -> str:

@@ -28,6 +28,7 @@ from okryu.demo.history import (
     HistoryRefused,
     simulate_history,
 )
+from okryu.demo.users import DEMO_USERS
 from okryu.insights.series import daily_series
 from okryu.orders.audit import audit_orders
 from okryu.orders.models import Fulfilment, Order, OrderLine
@@ -201,5 +202,14 @@ def test_the_demo_loads_a_modest_history_once(settings):
 
     assert orders > 0
     assert "Order history simulated" in first.getvalue()
+    # The named staff logins (store1, factory1, …) find their own merchants' past.
+    named = {user.merchant for user in DEMO_USERS if user.merchant}
+    sold_by = set(
+        OrderLine.objects.filter(
+            fulfilment__order__shopper__username__startswith=SHOPPER_PREFIX
+        ).values_list("fulfilment__merchant__slug", flat=True)
+    )
+    assert sold_by <= named
+    assert len(sold_by) >= 2
     assert simulated_orders() == orders
     assert "kept it" in second.getvalue()

@@ -108,7 +108,13 @@ class Command(BaseCommand):
             f"Simulating {days} days of orders for the insight pages "
             "(once; about a minute)…"
         )
-        plan = HistoryPlan(days=days, products=settings.OKRYU_DEMO_HISTORY_PRODUCTS)
+        # The products of the named staff logins' merchants (store1, factory1, …), so
+        # whoever signs in as one of them finds a past on the insight pages.
+        plan = HistoryPlan(
+            days=days,
+            products=settings.OKRYU_DEMO_HISTORY_PRODUCTS,
+            merchant_slugs=tuple(user.merchant for user in DEMO_USERS if user.merchant),
+        )
         try:
             report = simulate_history(plan)
         except HistoryRefused as refusal:

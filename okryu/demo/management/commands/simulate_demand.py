@@ -56,8 +56,12 @@ class Command(BaseCommand):
         )
         parser.add_argument(
             "--merchant",
-            default=None,
-            help="only this merchant's products (its slug, e.g. ryomyong-grocery)",
+            action="append",
+            default=[],
+            help=(
+                "this merchant's products (its slug, e.g. ryomyong-grocery; may be given "
+                "several times: each gets a share; default: every Pyongyang merchant)"
+            ),
         )
         parser.add_argument(
             "--seed", type=int, default=7, help="random seed (default 7)"
@@ -122,7 +126,7 @@ def _plan_from_options(options: dict[str, Any]) -> HistoryPlan:
         seed=options["seed"],
         products=options["products"],
         shoppers=options["shoppers"],
-        merchant_slug=options["merchant"],
+        merchant_slugs=tuple(options["merchant"]),
         last_day=options["until"],
     )
 
