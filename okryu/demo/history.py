@@ -255,10 +255,11 @@ def history_first_day() -> dt.date | None:
 def simulate_history(
     plan: HistoryPlan, *, on_day: Callable[[dt.date], None] | None = None
 ) -> HistoryReport:
-    """Simulate ``plan.days`` days ending yesterday (those not simulated yet); report them.
+    """Simulate the ``plan.days`` days ending on ``plan.last_day`` (yesterday by default)
+    that are not simulated yet; report what happened.
 
     Needs the demo data (merchants, products, couriers on duty). Raises HistoryRefused,
-    writing nothing, when it is missing or an earlier run was interrupted.
+    writing nothing, when it is missing or ``simulated_days`` refuses the days.
     """
     started = time.perf_counter()
     today = clock.local_today()
