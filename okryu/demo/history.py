@@ -413,9 +413,13 @@ def _simulated_products(plan: HistoryPlan) -> list[_SimulatedProduct]:
         plan.products // len(groups) + (index < plan.products % len(groups))
         for index in range(len(groups))
     ]
+    # A third of them (rounded) scarce, at least one in each share while that lasts.
+    scarce_left = round(plan.products / SHORT_EVERY)
     chosen: list[Product] = []
     for group, share in zip(groups, shares, strict=True):
-        chosen += _choose(group, share, rng=rng) if share else []
+        scarce_count = min(scarce_left, share, max(1, round(share / SHORT_EVERY)))
+        chosen += _choose(group, share, scarce_count, rng=rng) if share else []
+        scarce_left -= scarce_count
     chosen.sort(key=lambda product: product.pk)
     scarce = [product for product in products if _is_scarce(product)]
     scarce_ids = {product.pk for product in scarce}
@@ -467,15 +471,15 @@ def _is_scarce(product: Product) -> bool:
 
 
 def _choose(
-    products: list[Product], count: int, *, rng: random.Random
+    products: list[Product], count: int, scarce_count: int, *, rng: random.Random
 ) -> list[Product]:
-    """Choose ``count`` products, a third of them (rounded) scarce when there are.
+    """Choose ``count`` products, ``scarce_count`` of them scarce when there are as many.
 
     Scarce: goods kept in small numbers, whose weekly batch then falls below demand; the
     rest are well stocked (or dishes, cooked to order).
     """
     scarce = [product for product in products if _is_scarce(product)]
-    scarce_count = min(len(scarce), round(count / SHORT_EVERY))
+    scarce_count = min(len(scarce), scarce_count)
     chosen = rng.sample(scarce, scarce_count) if scarce_count else []
     others = [product for product in products if product not in chosen]
     return chosen + rng.sample(others, min(len(others), count - scarce_count))
