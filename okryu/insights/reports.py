@@ -2,9 +2,10 @@
 
 The suggested quantity is what to make or order for the next ``FORECAST_DAYS`` days:
 the forecast of demand (sold plus unmet, so a shortage does not teach the model that nobody
-wanted the product; a sale to a shopper who waited for it is counted once), plus the units shoppers still wait for, plus a safety margin (the total
-covered at the forecast's level), minus what is in stock and not already ordered by shoppers
-or offered to a waitlist (``Product.stock_available``), never below zero.
+wanted the product; a sale to a shopper who waited for it is counted once), plus the units
+shoppers still wait for, plus a safety margin (the total covered at the forecast's level),
+minus what is in stock and not already ordered by shoppers or offered to a waitlist
+(``Product.stock_available``), never below zero.
 """
 
 import datetime as dt
