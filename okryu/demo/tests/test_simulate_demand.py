@@ -191,8 +191,8 @@ def test_the_command_refuses_what_it_cannot_simulate():
 
 
 def test_the_demo_loads_a_modest_history_once(settings):
-    settings.OKRYU_DEMO_HISTORY_DAYS = 2
-    settings.OKRYU_DEMO_HISTORY_PRODUCTS = 3
+    settings.OKRYU_DEMO_HISTORY_DAYS = 3
+    settings.OKRYU_DEMO_HISTORY_PRODUCTS = 4
     first = StringIO()
     call_command("load_demo_data", stdout=first)
     orders = simulated_orders()
@@ -202,14 +202,18 @@ def test_the_demo_loads_a_modest_history_once(settings):
 
     assert orders > 0
     assert "Order history simulated" in first.getvalue()
-    # The named staff logins (store1, factory1, …) find their own merchants' past.
+    assert simulated_orders() == orders
+    assert "kept it" in second.getvalue()
+    # The named staff logins (store1, factory1, …) find their own merchants' past: what
+    # was sold, refused or waited for.
     named = {user.merchant for user in DEMO_USERS if user.merchant}
     sold_by = set(
         OrderLine.objects.filter(
             fulfilment__order__shopper__username__startswith=SHOPPER_PREFIX
         ).values_list("fulfilment__merchant__slug", flat=True)
     )
-    assert sold_by <= named
-    assert len(sold_by) >= 2
-    assert simulated_orders() == orders
-    assert "kept it" in second.getvalue()
+    wanted_from = set(
+        UnmetDemand.objects.values_list("product__merchant__slug", flat=True)
+    )
+    assert sold_by | wanted_from <= named
+    assert len(sold_by | wanted_from) >= 2
