@@ -106,7 +106,7 @@ class Command(BaseCommand):
             return
         console.print(
             f"Simulating {days} days of orders for the insight pages "
-            "(once; about a minute)…"
+            "(once; half a minute or more)…"
         )
         # The products of the named staff logins' merchants (store1, factory1, …), so
         # whoever signs in as one of them finds a past on the insight pages.
