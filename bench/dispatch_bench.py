@@ -34,7 +34,7 @@ def _setup() -> None:
     call_command("migrate", verbosity=0)
     # Loads once; a second run sees the demo data and keeps it.
     with open(os.devnull, "w") as quiet:
-        call_command("load_demo_data", stdout=quiet)
+        call_command("load_demo_data", "--no-history", stdout=quiet)
 
 
 def simulate(order_count: int, seed: int) -> dict[str, Any]:

@@ -63,7 +63,7 @@ def prepare_database(database_url: str, *, products: int) -> None:
     if database_url.startswith("postgres"):
         ensure_postgres_database(database_url)
     manage(database_url, "migrate", "--no-input", "-v", "0")
-    manage(database_url, "load_demo_data")
+    manage(database_url, "load_demo_data", "--no-history")
     count = int(
         manage(
             database_url,

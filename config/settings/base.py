@@ -305,6 +305,11 @@ OKRYU_TOPUP_MAX_WON = environment.read_int("OKRYU_TOPUP_MAX_WON", default=10_000
 OKRYU_TELLER_DAILY_WON = environment.read_int(
     "OKRYU_TELLER_DAILY_WON", default=50_000_000
 )
+# The demo's order history (okryu.demo.history): ``load_demo_data`` simulates this many days
+# up to yesterday, once, for this many products, so the insight pages have something true to
+# show on a fresh machine (0: no history; ``simulate_demand`` writes a longer one).
+OKRYU_DEMO_HISTORY_DAYS = environment.read_int("OKRYU_DEMO_HISTORY_DAYS", default=14)
+OKRYU_DEMO_HISTORY_PRODUCTS = 5
 # An order paid at the door holds nothing at checkout, so the goods it reserves are bounded.
 OKRYU_DOOR_ORDER_TOTAL_MAX_WON = 300_000
 # A door payment's challenge (GET /terminal/fulfilments/{id}) is good for one record, for this

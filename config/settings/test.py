@@ -59,3 +59,5 @@ LOGGING = {
 MIDDLEWARE = [*MIDDLEWARE, "okryu.web.tests.particle_guard.ParticleMarkerGuard"]  # noqa: F405
 # Rate-limit counters in the test database, whatever REDIS_URL says: each test starts at zero.
 OKRYU_RATE_LIMIT_STORE = "database"
+# Tests that load the demo data do not need its simulated history (a test asks for it).
+OKRYU_DEMO_HISTORY_DAYS = 0

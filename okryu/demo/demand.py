@@ -18,10 +18,8 @@ import math
 import random
 from dataclasses import dataclass
 
-HOLIDAYS = frozenset(
-    {(1, 1), (2, 16), (4, 15), (5, 1), (7, 27), (9, 9), (10, 10), (12, 27)}
-)
-PAYDAYS = (1, 15)
+from okryu.insights.calendar import HOLIDAYS, PAYDAYS
+
 PAYDAY_LIFT_DAYS = 3
 # Above this mean, a Poisson count is drawn from its normal approximation.
 POISSON_NORMAL_FROM = 50
@@ -105,3 +103,39 @@ def simulate_product(
             )
         )
     return result
+
+
+# How many units one shopper's order asks for: one mostly, sometimes two or three.
+WISH_QUANTITIES = (1, 2, 3)
+WISH_QUANTITY_WEIGHTS = (0.65, 0.2, 0.15)
+WISH_QUANTITY_MEAN = sum(
+    q * w for q, w in zip(WISH_QUANTITIES, WISH_QUANTITY_WEIGHTS, strict=True)
+)
+
+
+@dataclass(frozen=True, order=True)
+class Wish:
+    """One shopper's wish on a day: at what minute of the day, for how many units."""
+
+    minute: int  # Minutes after midnight, Pyongyang time.
+    quantity: int
+
+
+def draw_wishes(
+    product: ProductDemand, *, day: dt.date, index: int, rng: random.Random
+) -> list[Wish]:
+    """Draw the day's wishes for a product, in time order (``index``: days since the start).
+
+    The number of wishes is Poisson with the model's expected units over the mean quantity,
+    so the units wanted average ``expected_units``; each wish falls in an hour drawn from
+    the meal or shop hours, at a minute within its first 45 (the rest of the hour is the
+    merchants' and couriers').
+    """
+    hours_weights = MEAL_HOURS if product.is_dish else SHOP_HOURS
+    count = _poisson(rng, expected_units(product, day, index) / WISH_QUANTITY_MEAN)
+    hours = rng.choices(list(hours_weights), list(hours_weights.values()), k=count)
+    quantities = rng.choices(WISH_QUANTITIES, WISH_QUANTITY_WEIGHTS, k=count)
+    return sorted(
+        Wish(minute=hour * 60 + rng.randrange(45), quantity=quantity)
+        for hour, quantity in zip(hours, quantities, strict=True)
+    )

@@ -1,12 +1,20 @@
 """Daily demand forecasts with an interval, and the measures of a backtest.
 
-The model is statsmodels' ETS (exponential smoothing state space: additive error, damped
-additive trend, additive weekly season; docs/adr/0014-forecasts-with-statsmodels-ets.md says
-why). Its prediction interval is the model's own. Shorter histories get a model they can
-support: fewer than two weeks, no season; fewer than ``HISTORY_DAYS_MIN`` days, the mean.
-Units cannot be negative, so forecasts and bounds are clipped at zero.
+The model (docs/adr/0014-forecasts-with-statsmodels-ets.md says why): the weekday's effect
+and, given eight weeks of history, the calendar's (the days after a payday, a holiday and its
+eve: ``okryu.insights.calendar``, known in advance) are estimated together by least squares
+with a linear trend and taken out of the history; statsmodels' ETS (exponential smoothing
+state space: additive error, damped additive trend, no season) forecasts what is left; the
+effects of the forecast's own days are then put back. The same is fitted on
+``log(1 + units)`` (effects in proportion to the level, as a week's rhythm is when sales
+grow) and the fit with the higher likelihood of the units themselves is kept. The prediction
+interval is the ETS model's own, moved by the effects (and turned back from logs: quantiles
+survive a monotone transform). Shorter histories get a model they can support: fewer than two
+weeks, ETS with no trend and no season; fewer than ``HISTORY_DAYS_MIN`` days, the mean. Units
+cannot be negative, so forecasts and bounds are clipped at zero.
 """
 
+import datetime as dt
 import math
 import warnings
 from collections.abc import Sequence
@@ -14,8 +22,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from okryu.insights.calendar import is_after_payday, is_holiday_or_eve
+
 SEASON_DAYS = 7
 HISTORY_DAYS_MIN = 4
+# Paydays and holidays are regressors only with this many days of history: in a shorter
+# one a payday's few days are too few to tell its lift from the weekday's and the noise.
+CALENDAR_HISTORY_DAYS_MIN = 56
 DEFAULT_LEVEL = 0.8
 
 
@@ -30,17 +43,115 @@ class Forecast:
     method: str
 
 
+@dataclass(frozen=True)
+class _Fit:
+    units: np.ndarray
+    low: np.ndarray
+    high: np.ndarray
+    log_likelihood: float  # Of the units themselves, so fits on other scales compare.
+
+
 def forecast_demand(
-    history: Sequence[float], *, horizon: int, level: float = DEFAULT_LEVEL
+    history: Sequence[float],
+    *,
+    horizon: int,
+    level: float = DEFAULT_LEVEL,
+    first_day: dt.date | None = None,
 ) -> Forecast:
-    """Forecast ``horizon`` days after ``history`` (one value a day, oldest first)."""
+    """Forecast ``horizon`` days after ``history`` (one value a day, oldest first).
+
+    ``first_day`` is the calendar day of ``history[0]``; without it the weekdays are counted
+    from the history's first day and no payday or holiday is known.
+    """
     assert horizon > 0
     assert 0 < level < 1
     values = np.asarray(history, dtype=float)
     if len(values) < HISTORY_DAYS_MIN:
         return _flat(values, horizon=horizon, level=level)
-    # The heuristic initialisation needs ten days at least and two seasons with one.
-    seasonal = len(values) >= 2 * SEASON_DAYS
+    if len(values) < 2 * SEASON_DAYS:
+        fit = _ets(values, horizon=horizon, level=level, trend=False)
+        return _forecast(fit, level=level, method="ets-simple")
+    past, future = _calendar(len(values), horizon=horizon, first_day=first_day)
+    linear = _calendar_ets(values, past, future, horizon=horizon, level=level)
+    logged = _calendar_ets(np.log1p(values), past, future, horizon=horizon, level=level)
+    # The density of the units is that of their logs over (1 + units).
+    logged_likelihood = logged.log_likelihood - float(np.sum(np.log1p(values)))
+    if logged_likelihood > linear.log_likelihood:
+        unlogged = _Fit(
+            units=np.expm1(logged.units),
+            low=np.expm1(logged.low),
+            high=np.expm1(logged.high),
+            log_likelihood=logged_likelihood,
+        )
+        return _forecast(unlogged, level=level, method="ets-damped-weekly-calendar-log")
+    return _forecast(linear, level=level, method="ets-damped-weekly-calendar")
+
+
+def _forecast(fit: _Fit, *, level: float, method: str) -> Forecast:
+    return Forecast(
+        units=tuple(float(v) for v in np.clip(fit.units, 0, None)),
+        low=tuple(float(v) for v in np.clip(fit.low, 0, None)),
+        high=tuple(float(v) for v in np.clip(fit.high, 0, None)),
+        level=level,
+        method=method,
+    )
+
+
+def _calendar(
+    days: int, *, horizon: int, first_day: dt.date | None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Return the regressors of the history's days and of the forecast's: one column per
+    weekday, then (with dates and a long enough history) one for the days after a payday
+    and one for holidays and their eves."""
+    with_calendar = days >= CALENDAR_HISTORY_DAYS_MIN
+    rows = []
+    for index in range(days + horizon):
+        weekday = [0.0] * SEASON_DAYS
+        if first_day is None:
+            weekday[index % SEASON_DAYS] = 1.0
+            rows.append(weekday)
+            continue
+        day = first_day + dt.timedelta(days=index)
+        weekday[day.weekday()] = 1.0
+        calendar = (
+            [float(is_after_payday(day)), float(is_holiday_or_eve(day))]
+            if with_calendar
+            else []
+        )
+        rows.append([*weekday, *calendar])
+    matrix = np.asarray(rows)
+    return matrix[:days], matrix[days:]
+
+
+def _calendar_ets(
+    values: np.ndarray,
+    past: np.ndarray,
+    future: np.ndarray,
+    *,
+    horizon: int,
+    level: float,
+) -> _Fit:
+    """Take the weekday and calendar effects out, forecast the rest, put them back."""
+    days = len(values)
+    trend = np.arange(days, dtype=float)[:, None] / days
+    design = np.hstack([past, trend])
+    # Least squares; a calendar column that is all zeros (no holiday in the history) gets
+    # the minimum-norm coefficient, zero.
+    coefficients = np.linalg.lstsq(design, values, rcond=None)[0]
+    effects = np.delete(coefficients, past.shape[1])  # All but the trend's.
+    # Weekday effects around their mean: the level stays in what ETS forecasts.
+    effects[:SEASON_DAYS] -= effects[:SEASON_DAYS].mean()
+    fit = _ets(values - past @ effects, horizon=horizon, level=level, trend=True)
+    shift = future @ effects
+    return _Fit(
+        units=fit.units + shift,
+        low=fit.low + shift,
+        high=fit.high + shift,
+        log_likelihood=fit.log_likelihood,
+    )
+
+
+def _ets(values: np.ndarray, *, horizon: int, level: float, trend: bool) -> _Fit:
     # Imported here: statsmodels takes about a second to import, which only the insight
     # pages and the backtest should pay, not every process start.
     import pandas as pd  # noqa: PLC0415
@@ -50,13 +161,9 @@ def forecast_demand(
         # A pandas series: statsmodels labels the prediction's rows with its index.
         pd.Series(values),
         error="add",
-        trend="add" if seasonal else None,
-        damped_trend=seasonal,
-        seasonal="add" if seasonal else None,
-        seasonal_periods=SEASON_DAYS if seasonal else None,
-        # Initial states from the first seasons (Hyndman et al. 2.6) rather than estimated
-        # with the rest: eight times faster here, and as accurate in the backtest.
-        initialization_method="heuristic" if seasonal else "estimated",
+        trend="add" if trend else None,
+        damped_trend=trend,
+        initialization_method="estimated",
     )
     with warnings.catch_warnings():
         # The optimiser's convergence notes say nothing the interval does not already.
@@ -65,15 +172,11 @@ def forecast_demand(
         frame = fitted.get_prediction(
             start=len(values), end=len(values) + horizon - 1
         ).summary_frame(alpha=1 - level)
-    units = np.clip(frame["mean"].to_numpy(), 0, None)
-    low = np.clip(frame["pi_lower"].to_numpy(), 0, None)
-    high = np.clip(frame["pi_upper"].to_numpy(), 0, None)
-    return Forecast(
-        units=tuple(float(v) for v in units),
-        low=tuple(float(v) for v in low),
-        high=tuple(float(v) for v in high),
-        level=level,
-        method="ets-damped-weekly" if seasonal else "ets-simple",
+    return _Fit(
+        units=frame["mean"].to_numpy(),
+        low=frame["pi_lower"].to_numpy(),
+        high=frame["pi_upper"].to_numpy(),
+        log_likelihood=float(fitted.llf),
     )
 
 

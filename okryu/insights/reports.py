@@ -2,9 +2,10 @@
 
 The suggested quantity is what to make or order for the next ``FORECAST_DAYS`` days:
 the forecast of demand (sold plus unmet, so a shortage does not teach the model that nobody
-wanted the product), plus the units shoppers still wait for, plus a safety margin (the total
-covered at the forecast's level), minus what is in stock and not already ordered by shoppers
-or offered to a waitlist (``Product.stock_available``), never below zero.
+wanted the product; a sale to a shopper who waited for it is counted once), plus the units
+shoppers still wait for, plus a safety margin (the total covered at the forecast's level),
+minus what is in stock and not already ordered by shoppers or offered to a waitlist
+(``Product.stock_available``), never below zero.
 """
 
 import datetime as dt
@@ -33,6 +34,8 @@ HISTORY_DAYS = 90
 FORECAST_DAYS = 28
 SUMMARY_DAYS = 28
 FORECAST_CACHE_SECONDS = 24 * 60 * 60
+# Part of the cache key: a forecast cached by an earlier model is not served after a change.
+FORECAST_VERSION = 2
 
 
 @dataclass(frozen=True)
@@ -130,7 +133,9 @@ def product_insight(product: Product, *, today: dt.date) -> ProductInsight:
     end = today - dt.timedelta(days=1)
     start = today - dt.timedelta(days=HISTORY_DAYS)
     history = daily_series(product_id=product.pk, start=start, end=end)
-    forecast = _cached_forecast(product.pk, _from_first_activity(history.demand))
+    active = _from_first_activity(history.demand)
+    first_day = end - dt.timedelta(days=len(active) - 1)
+    forecast = _cached_forecast(product.pk, active, first_day=first_day)
     waiting = waiting_units([product.pk]).get(product.pk, 0)
     safety = math.ceil(safety_margin(forecast))
     suggested = suggested_quantity(
@@ -151,15 +156,21 @@ def product_insight(product: Product, *, today: dt.date) -> ProductInsight:
     )
 
 
-def _cached_forecast(product_id: int, demand: tuple[int, ...]) -> Forecast:
-    # Fitting takes a few hundred milliseconds; the same history gives the same forecast, so
-    # it is kept for a day under a key of the history itself (a new sale makes a new key).
+def _cached_forecast(
+    product_id: int, demand: tuple[int, ...], *, first_day: dt.date
+) -> Forecast:
+    # Fitting takes a few hundred milliseconds; the same history on the same days gives the
+    # same forecast, so it is kept for a day under a key of the history and its first day (a
+    # new sale, or a new day, makes a new key).
     digest = hashlib.sha256(repr(demand).encode()).hexdigest()[:16]
-    key = f"okryu:insights:forecast:{product_id}:{FORECAST_DAYS}:{digest}"
+    key = (
+        f"okryu:insights:forecast:{FORECAST_VERSION}:{product_id}:{FORECAST_DAYS}:"
+        f"{first_day.isoformat()}:{digest}"
+    )
     stored = cache.get(key)
     if isinstance(stored, Forecast):
         return stored
-    forecast = forecast_demand(demand, horizon=FORECAST_DAYS)
+    forecast = forecast_demand(demand, horizon=FORECAST_DAYS, first_day=first_day)
     cache.set(key, forecast, FORECAST_CACHE_SECONDS)
     return forecast
 

@@ -3,7 +3,9 @@
 Days are Pyongyang calendar days. Units sold are the order lines of fulfilments that were not
 cancelled or rejected; units unmet are the catalog's records of out-of-stock refusals and
 waitlist entries (``okryu.catalog.demand``). A product's demand on a day is both: what was
-sold is censored by what was on the shelf, and the unmet part is what the shelf lacked.
+sold is censored by what was on the shelf, and the unmet part is what the shelf lacked; units
+sold to a shopper taking a waitlist offer were wanted already, when they joined, and count
+in demand once.
 """
 
 import datetime as dt
@@ -24,11 +26,16 @@ RELEASED = (FulfilmentStatus.CANCELLED.value, FulfilmentStatus.REJECTED.value)
 
 @dataclass(frozen=True)
 class DaySeries:
-    """Units sold and unmet of one product on each day from ``start`` to ``end``."""
+    """Units sold and unmet of one product on each day from ``start`` to ``end``.
+
+    ``waited`` are the units sold each day to shoppers taking a waitlist offer: their wish
+    was counted as unmet on the day they joined the waitlist (empty: none).
+    """
 
     start: dt.date
     sold: tuple[int, ...]
     unmet: tuple[int, ...]
+    waited: tuple[int, ...] = ()
 
     @property
     def days(self) -> tuple[dt.date, ...]:
@@ -37,8 +44,16 @@ class DaySeries:
 
     @property
     def demand(self) -> tuple[int, ...]:
-        """Units wanted each day: sold plus unmet."""
-        return tuple(s + u for s, u in zip(self.sold, self.unmet, strict=True))
+        """Units wanted each day: sold plus unmet, each wish once.
+
+        A shopper who waited and then took the offer wanted those units once, on the day
+        they joined the waitlist; the sale that answers it is not counted again.
+        """
+        waited = self.waited or (0,) * len(self.sold)
+        return tuple(
+            max(s + u - w, 0)
+            for s, u, w in zip(self.sold, self.unmet, waited, strict=True)
+        )
 
 
 @dataclass(frozen=True)
@@ -101,7 +116,24 @@ def daily_series(*, product_id: int, start: dt.date, end: dt.date) -> DaySeries:
     )
     for row in unmet_rows:
         unmet[(row["day"] - start).days] += int(row["units"])
-    return DaySeries(start=start, sold=tuple(sold), unmet=tuple(unmet))
+    waited = [0] * length
+    begin, finish = _bounds(start, end)
+    waited_rows = (
+        WaitlistEntry.objects.filter(
+            product_id=product_id,
+            status=WaitlistStatus.ORDERED,
+            closed_at__gte=begin,
+            closed_at__lt=finish,
+        )
+        .annotate(day=TruncDate("closed_at", tzinfo=clock.PYONGYANG))
+        .values("day")
+        .annotate(units=Sum("offered_quantity"))
+    )
+    for row in waited_rows:
+        waited[(row["day"] - start).days] += int(row["units"])
+    return DaySeries(
+        start=start, sold=tuple(sold), unmet=tuple(unmet), waited=tuple(waited)
+    )
 
 
 def demand_by_district(

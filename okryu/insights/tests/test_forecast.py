@@ -1,5 +1,6 @@
 """Forecasts of daily demand: a known series falls within the interval, and the measures."""
 
+import datetime as dt
 import math
 
 import numpy as np
@@ -37,7 +38,8 @@ def test_a_series_of_trend_and_weekly_season_falls_within_the_forecast_interval(
     assert sum(inside) >= 26, list(
         zip(future, forecast.low, forecast.high, strict=True)
     )
-    assert forecast.method == "ets-damped-weekly"
+    # The season is added to the trend, not in proportion to it: the fit on the units wins.
+    assert forecast.method == "ets-damped-weekly-calendar"
     assert all(
         low <= units <= high
         for units, low, high in zip(
@@ -59,6 +61,49 @@ def test_the_forecast_keeps_the_weekly_shape_and_beats_the_seasonal_naive_one():
     assert mase(future, forecast.units, history=history) < mase(
         future, naive, history=history
     )
+
+
+def test_a_week_in_proportion_to_a_growing_level_is_fitted_on_logs():
+    rng = np.random.default_rng(3)
+    factors = (0.8, 0.7, 0.8, 0.9, 1.0, 1.4, 1.6)
+    series = [
+        float(rng.poisson(10 * 1.02**day * factors[day % 7])) for day in range(90)
+    ]
+
+    forecast = forecast_demand(series, horizon=14)
+
+    assert forecast.method == "ets-damped-weekly-calendar-log"
+    sunday, tuesday = 0, 2  # Day 90 is a Sunday.
+    assert forecast.units[sunday] > 1.8 * forecast.units[tuesday]
+
+
+def test_paydays_known_from_the_calendar_lift_the_forecast_of_the_days_after_them():
+    # 2026-08-31 is a Monday; the paydays (1st and 15th) lift their day and the next two.
+    first_day = dt.date(2026, 8, 31)
+    rng = np.random.default_rng(5)
+    series = []
+    for index in range(90 + 28):
+        day = first_day + dt.timedelta(days=index)
+        lift = 8.0 if day.day in (1, 2, 3, 15, 16, 17) else 0.0
+        series.append(20.0 + lift + WEEKLY[day.weekday()] + rng.normal(0, 1.0))
+
+    forecast = forecast_demand(series[:90], horizon=28, first_day=first_day)
+
+    # Day 90 is 2026-11-29: 2 December is day 3 of the forecast, 9 December day 10
+    # (both Wednesdays).
+    assert forecast.units[3] - forecast.units[10] > 6
+    assert mase(series[90:], forecast.units, history=series[:90]) < 0.5
+
+
+def test_two_weeks_with_a_payday_in_them_are_forecast_near_their_level():
+    # Too few paydays to tell their lift from the weekdays': the calendar is left out.
+    history = [6, 6, 0, 1, 6, 7, 7, 3, 6, 10, 7, 2, 2, 6]
+
+    forecast = forecast_demand(history, horizon=14, first_day=dt.date(2026, 11, 23))
+
+    mean = sum(history) / len(history)
+    assert min(forecast.units) > mean / 3
+    assert max(forecast.units) < mean * 2
 
 
 def test_a_noiseless_exact_series_is_forecast_almost_exactly():

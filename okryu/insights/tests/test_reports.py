@@ -4,7 +4,8 @@ import pytest
 import time_machine
 
 from okryu.accounts.models import User
-from okryu.catalog.models import Product
+from okryu.catalog.models import Product, WaitlistEntry
+from okryu.catalog.services import receive_stock
 from okryu.insights.reports import (
     country_unmet_demand,
     merchant_summary,
@@ -13,7 +14,14 @@ from okryu.insights.reports import (
 )
 from okryu.insights.tests.shop import TODAY, at, days_ago, make_shop
 from okryu.merchants.models import Merchant
-from okryu.orders.tests.builders import make_merchant, make_product, near_district
+from okryu.orders.services import place_order
+from okryu.orders.tests.builders import (
+    checkout,
+    make_merchant,
+    make_product,
+    near_district,
+)
+from okryu.payments.models import Card
 
 pytestmark = pytest.mark.django_db
 
@@ -54,6 +62,26 @@ def test_unmet_demand_counts_exactly_the_refusals_and_entries_made(shop):
         (near_district().pk, 1, 3 + 2),
         (None, 0, 4),  # The waitlist entry: a shopper with no saved address.
     ]
+
+
+def test_a_wish_that_waited_and_was_then_ordered_counts_in_demand_once(shop):
+    _merchant, staff, _rice, soap = shop
+    shopper = WaitlistEntry.objects.get(product=soap).shopper
+    card = Card.objects.get(holder=shopper)
+    with time_machine.travel(at(days_ago(1)), tick=False):
+        receive_stock(product_id=soap.pk, quantity=4, changed_by=staff)
+        place_order(
+            shopper_id=shopper.pk,
+            checkout=checkout(card, [(soap, 4)]),
+            idempotency_key="soap-offered",
+        )
+
+    insight = product_insight(soap, today=TODAY)
+
+    # Sold on the day it was ordered, as the API reports it ...
+    assert insight.history.sold[-2:] == (1, 4)
+    # ... but wanted once: 1 sold, 5 refused and 4 waited for two days ago, none anew.
+    assert insight.history.demand[-2:] == (10, 0)
 
 
 def test_the_suggestion_covers_forecast_waiting_and_margin_less_what_is_available():

@@ -1,8 +1,10 @@
-"""Load the demo data once and print where to log in.
+"""Load the demo data once, then a simulated order history once, and print where to log in.
 
-A second run sees the demo operator and keeps what is there. Production settings refuse the
-demo data: its password and PINs are published (``--skip-in-production`` lets ``make run``
-go on without it).
+A second run sees the demo operator and keeps what is there; the history
+(``OKRYU_DEMO_HISTORY_DAYS`` days up to yesterday, through ``okryu.demo.history``) is
+simulated only when the database has none yet (``--no-history``: not at all).
+Production settings refuse the demo data: its password and PINs are published
+(``--skip-in-production`` lets ``make run`` go on without it).
 """
 
 from argparse import ArgumentParser
@@ -16,6 +18,12 @@ from typing_extensions import override
 
 from okryu.core.won import format_won
 from okryu.demo.cards import DEMO_CARDS
+from okryu.demo.history import (
+    HistoryPlan,
+    HistoryRefused,
+    history_first_day,
+    simulate_history,
+)
 from okryu.demo.loading import DistrictsMissing, load_demo_data
 from okryu.demo.merchants import MERCHANTS
 from okryu.demo.users import DEMO_PASSWORD, DEMO_USERS
@@ -23,8 +31,8 @@ from okryu.demo.users import DEMO_PASSWORD, DEMO_USERS
 
 class Command(BaseCommand):
     help = (
-        "Load Okryu's demo users, merchants and catalog, in one transaction. "
-        "Does nothing when the demo data is already there."
+        "Load Okryu's demo users, merchants and catalog, in one transaction, then "
+        "simulate an order history. Does neither again when it is already there."
     )
 
     @override
@@ -33,6 +41,11 @@ class Command(BaseCommand):
             "--skip-in-production",
             action="store_true",
             help="under production settings, load nothing and say so instead of failing",
+        )
+        parser.add_argument(
+            "--no-history",
+            action="store_true",
+            help="do not simulate the demo's order history (simulate_demand does it later)",
         )
 
     @override
@@ -69,6 +82,8 @@ class Command(BaseCommand):
                 console.print(
                     f"Added the staff logins of {result.logins_added} merchants."
                 )
+        if not options["no_history"]:
+            self._load_history(console)
         console.print(self._logins_table())
         console.print(
             f"Every merchant also has a staff login named after its slug "
@@ -77,6 +92,39 @@ class Command(BaseCommand):
         )
         console.print(self._cards_table())
         console.print(f"Okryu runs at [bold]http://127.0.0.1:{settings.PORT}/[/bold]")
+
+    def _load_history(self, console: Console) -> None:
+        days = settings.OKRYU_DEMO_HISTORY_DAYS
+        first_day = history_first_day()
+        if first_day is not None:
+            console.print(
+                f"A simulated order history from {first_day:%Y-%m-%d} is there; "
+                "kept it (manage.py simulate_demand adds the days since)."
+            )
+            return
+        if days <= 0:
+            return
+        console.print(
+            f"Simulating {days} days of orders for the insight pages "
+            "(once; half a minute or more)…"
+        )
+        # The products of the named staff logins' merchants (store1, factory1, …), so
+        # whoever signs in as one of them finds a past on the insight pages.
+        plan = HistoryPlan(
+            days=days,
+            products=settings.OKRYU_DEMO_HISTORY_PRODUCTS,
+            merchant_slugs=tuple(user.merchant for user in DEMO_USERS if user.merchant),
+        )
+        try:
+            report = simulate_history(plan)
+        except HistoryRefused as refusal:
+            raise CommandError(str(refusal)) from refusal
+        console.print(
+            f"[green]Order history simulated:[/green] {report.days} days, "
+            f"{report.orders_placed:,} orders, {report.refused_units:,} units "
+            f"refused as out of stock, {report.waitlist_entries:,} waitlist entries "
+            f"({report.seconds:.0f} s, {report.orders_per_second:.0f} orders/s)."
+        )
 
     def _logins_table(self) -> Table:
         table = Table(title=f"Demo logins (password: {DEMO_PASSWORD})")
