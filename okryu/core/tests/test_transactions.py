@@ -2,7 +2,6 @@
 and only an outermost transaction is retried: on a busy SQLite, and on PostgreSQL when a
 deadlock ended it."""
 
-import contextlib
 import threading
 
 import pytest
@@ -98,8 +97,8 @@ def test_two_services_locking_the_same_rows_in_opposite_orders_both_commit_on_po
     def lock_both(name: str, one: int, other: int) -> None:
         attempts.append(name)
         list(IdempotencyRecord.objects.select_for_update().filter(pk=one))
-        with contextlib.suppress(threading.BrokenBarrierError):
-            both_hold_one_row.wait()  # Only the first attempts meet here.
+        if len(attempts) <= 2:  # Only the two first attempts meet here, not a retry.
+            both_hold_one_row.wait()
         list(IdempotencyRecord.objects.select_for_update().filter(pk=other))
         IdempotencyRecord.objects.filter(pk__in=(one, other)).update(
             status_code=models.F("status_code") + 1
