@@ -107,7 +107,8 @@ error_log $STATE/nginx/error.log;
 events {}
 http {
     include /etc/nginx/mime.types;
-    access_log $STATE/nginx/access.log;
+    # Buffered: a flood's thousands of lines a second are written in large blocks.
+    access_log $STATE/nginx/access.log combined buffer=64k flush=1s;
     client_body_temp_path $STATE/nginx/body;
     proxy_temp_path $STATE/nginx/proxy;
     include $STATE/nginx/okryu.conf;
