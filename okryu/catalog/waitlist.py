@@ -7,6 +7,12 @@ its whole quantity or what is left, and holds them (``Product.stock_offered``) f
 checkout takes the offer (``take_offer``); an offer not taken in time expires by a background
 job and its units are offered to the next entries, once (the status change is conditional).
 
+An entry holds units nobody has paid for, so it is bounded like an unpaid door order: no more
+than the shopper may buy of the product (its daily and period limits, at joining and again at
+the offer, since a merchant may set a limit meanwhile), and only for a shopper whose phone is
+proved theirs (verified by an SMS code, or the phone of a card the bank issued them), which is
+also the phone the offer's SMS goes to: an entry never sends SMS to a stranger's number.
+
 Locks: every function that moves ``stock_offered`` locks the product row first and an entry
 after it, the order checkout's reservation takes too, so none of them can deadlock another on
 PostgreSQL; on SQLite the immediate transaction holds the only write lock.
@@ -20,8 +26,9 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 
 from okryu.accounts.models import Address, User
+from okryu.accounts.phone_verification import is_phone_verified
 from okryu.catalog.demand import record_unmet_demand
-from okryu.catalog.errors import InStock
+from okryu.catalog.errors import InStock, OverPurchaseLimit, WaitlistPhoneNotVerified
 from okryu.catalog.models import (
     ACTIVE_WAITLIST_STATUSES,
     Product,
@@ -47,8 +54,9 @@ def join_waitlist(
     Returns the entry and whether it is new: a shopper with an active entry (waiting or
     offered) for the product gets that entry back unchanged. Refused with InStock while the
     product can be ordered, NotFound for an unknown or withdrawn product, InvalidInput for a
-    dish sold by daily portions (they return by themselves each morning), a quantity out of
-    range, or a shopper with no phone to tell.
+    dish sold by daily portions (they return by themselves each morning) or a quantity out of
+    range, OverPurchaseLimit for more than one shopper may buy of it, and
+    WaitlistPhoneNotVerified for a shopper with no phone proved theirs.
     """
     quantity_max: int = settings.OKRYU_LINE_QUANTITY_MAX
     if type(quantity) is not int or not 1 <= quantity <= quantity_max:
@@ -87,6 +95,15 @@ def _join_waitlist(
             "조리 음식은 입고 알림을 받을 수 없습니다. 내일 다시 주문하십시오.",
             field="product",
         )
+    allowed = units_one_shopper_may_buy(product)
+    if allowed is not None and quantity > allowed:
+        raise OverPurchaseLimit(
+            f"{product.name}은(는) 한 사람이 {allowed}개까지 살 수 있습니다. "
+            f"{allowed}개 이하로 신청하십시오.",
+            field="quantity",
+            product=product.pk,
+            limit=allowed,
+        )
     if product.stock_available > 0:
         raise InStock(
             f"{product.name}은(는) 지금 주문할 수 있습니다.",
@@ -114,21 +131,36 @@ def _active_entry(*, shopper_id: int, product_id: int) -> WaitlistEntry | None:
     ).first()
 
 
+def units_one_shopper_may_buy(product: Product) -> int | None:
+    """Return the most units one shopper may buy of ``product`` (its daily limit and its
+    period limit, whichever is smaller), or None when neither is set."""
+    limits = [
+        limit
+        for limit in (product.purchase_limit_per_day, product.purchase_limit_per_period)
+        if limit is not None
+    ]
+    return min(limits) if limits else None
+
+
 def _phone_of(shopper_id: int) -> str:
+    """Return the phone the shopper's offers are announced to: their account's phone if a
+    code verified it, else the phone of their newest card (the bank took it at the counter)."""
     phone = User.objects.filter(pk=shopper_id).values_list("phone", flat=True).first()
-    if not phone:
-        phone = (
-            Card.objects.filter(holder_id=shopper_id)
-            .order_by("-id")
-            .values_list("phone", flat=True)
-            .first()
-        )
-    if not phone:
-        raise InvalidInput(
-            "입고 알림에는 전화번호가 필요합니다. 내 정보에 전화번호를 넣으십시오.",
-            field="phone",
-        )
-    return phone
+    if phone and is_phone_verified(shopper_id):
+        return phone
+    card_phone = (
+        Card.objects.filter(holder_id=shopper_id)
+        .exclude(phone="")
+        .order_by("-id")
+        .values_list("phone", flat=True)
+        .first()
+    )
+    if card_phone:
+        return card_phone
+    raise WaitlistPhoneNotVerified(
+        "입고 알림은 확인된 전화번호로 보냅니다. "
+        "내 정보에서 전화번호를 확인한 뒤에 신청하십시오."
+    )
 
 
 def _home_district_id(shopper_id: int) -> int | None:
@@ -169,10 +201,12 @@ def offer_waiting_units(*, product_id: int, now: dt.datetime) -> list[WaitlistEn
     waiting = WaitlistEntry.objects.filter(
         product_id=product_id, status=WaitlistStatus.WAITING
     ).order_by("id")
+    # A limit set after an entry joined bounds its offer too.
+    allowed = units_one_shopper_may_buy(product)
     for entry in waiting.iterator(chunk_size=100):
         if free == 0:
             break
-        units = min(entry.quantity, free)
+        units = min(entry.quantity, free, allowed or entry.quantity)
         changed = WaitlistEntry.objects.filter(
             pk=entry.pk, status=WaitlistStatus.WAITING
         ).update(

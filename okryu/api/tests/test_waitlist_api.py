@@ -5,7 +5,8 @@ import datetime as dt
 import pytest
 import time_machine
 
-from okryu.accounts.models import Role
+from okryu.accounts.models import Role, User
+from okryu.accounts.phone_verification import record_verified_phone
 from okryu.api.tests.support import (
     assert_problem,
     bearer,
@@ -28,6 +29,18 @@ def waitlist_url(product: Product) -> str:
 @pytest.fixture
 def sold_out() -> Product:
     return new_product(name="고급 비누", name_en="Fine soap")
+
+
+@pytest.fixture(autouse=True)
+def phone_verified(shopper: User) -> None:
+    """The shopper's phone was confirmed by an SMS code: offers are told on it."""
+    record_verified_phone(user_id=shopper.pk)
+
+
+def verified_shopper() -> User:
+    person = make_person(Role.SHOPPER)
+    record_verified_phone(user_id=person.pk)
+    return person
 
 
 def test_joining_a_sold_out_products_waitlist_answers_201_with_the_entry(
@@ -81,7 +94,7 @@ def test_the_second_shopper_waits_in_position_two(api_client, shopper_token, sol
         content_type="application/json",
         **bearer(shopper_token),
     )
-    second = issue_token(user=make_person(Role.SHOPPER)).token
+    second = issue_token(user=verified_shopper()).token
 
     response = api_client.post(
         waitlist_url(sold_out),
@@ -106,6 +119,44 @@ def test_a_product_that_can_be_ordered_is_409_in_stock(
     )
 
     assert_problem(response, status=409, code="in_stock")
+
+
+def test_a_shopper_whose_phone_no_code_confirmed_is_403_phone_not_verified(
+    api_client, sold_out
+):
+    unconfirmed = issue_token(user=make_person(Role.SHOPPER)).token
+
+    response = api_client.post(
+        waitlist_url(sold_out),
+        {"quantity": 1},
+        content_type="application/json",
+        **bearer(unconfirmed),
+    )
+
+    body = assert_problem(response, status=403, code="phone_not_verified")
+    assert body["field"] == "phone"
+    assert (
+        api_client.get("/api/v1/waitlist", **bearer(unconfirmed)).json()["count"] == 0
+    )
+
+
+def test_more_than_one_shopper_may_buy_is_409_over_limit_with_the_limit(
+    api_client, shopper_token, sold_out
+):
+    Product.objects.filter(pk=sold_out.pk).update(purchase_limit_per_day=2)
+
+    response = api_client.post(
+        waitlist_url(sold_out),
+        {"quantity": 3},
+        content_type="application/json",
+        **bearer(shopper_token),
+    )
+
+    body = assert_problem(response, status=409, code="over_limit")
+    assert body["limit"] == 2
+    assert (
+        api_client.get("/api/v1/waitlist", **bearer(shopper_token)).json()["count"] == 0
+    )
 
 
 @pytest.mark.parametrize(
@@ -160,7 +211,7 @@ def test_the_waitlist_lists_own_entries_with_the_offer_and_its_time(
             content_type="application/json",
             **bearer(shopper_token),
         )
-    someone_else = issue_token(user=make_person(Role.SHOPPER)).token
+    someone_else = issue_token(user=verified_shopper()).token
     api_client.post(
         waitlist_url(other),
         {"quantity": 1},

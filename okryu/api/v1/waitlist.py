@@ -39,10 +39,13 @@ ERRORS = {401: Problem, 403: Problem, 404: Problem, 409: Problem, 422: Problem}
         "201 with the new entry (`status` `waiting`, `position` 1 = next); a shopper who "
         "already waits for the product (or holds an offer) gets that entry with 200. 409 "
         "`in_stock` while the product can be ordered; 404 `not_found` for an unknown or "
-        "withdrawn product; 422 `invalid` for a dish sold by daily portions or a shopper "
-        "without a phone. When stock arrives, entries are offered their units in the order "
-        "they joined, held for `OKRYU_WAITLIST_HOLD_MINUTES` and announced by SMS; the "
-        "shopper's next order of the product takes them."
+        "withdrawn product; 422 `invalid` for a dish sold by daily portions; 409 "
+        "`over_limit` (with `limit`) for more units than one shopper may buy of it (its daily "
+        "or period limit); 403 `phone_not_verified` unless the account's phone was confirmed "
+        "by an SMS code or the shopper holds a card (its phone is used). When stock "
+        "arrives, entries are offered their units in the order they joined, held for "
+        "`OKRYU_WAITLIST_HOLD_MINUTES` and announced by SMS; the shopper's next order of "
+        "the product takes them."
     ),
 )
 def join_waitlist_route(

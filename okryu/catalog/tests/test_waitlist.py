@@ -8,9 +8,14 @@ import time_machine
 from django.test import override_settings
 
 from okryu.accounts.models import User
+from okryu.accounts.phone_verification import record_verified_phone
 from okryu.accounts.tests.factories import ShopperFactory
 from okryu.catalog.audit import audit_stock
-from okryu.catalog.errors import InStock
+from okryu.catalog.errors import (
+    InStock,
+    OverPurchaseLimit,
+    WaitlistPhoneNotVerified,
+)
 from okryu.catalog.models import (
     Product,
     UnmetDemand,
@@ -30,6 +35,7 @@ from okryu.core.errors import InvalidInput, NotFound
 from okryu.core.jobs import load_job_handlers, run_due_jobs
 from okryu.core.models import BackgroundJob
 from okryu.notifications.models import OutboxMessage
+from okryu.payments.cards import issue_card
 
 pytestmark = pytest.mark.django_db
 
@@ -42,9 +48,11 @@ def new_product(**fields: Any) -> Product:
     return product
 
 
-def new_shopper(phone: str = "01012345678") -> User:
+def new_shopper(phone: str = "01012345678", *, phone_verified: bool = True) -> User:
     shopper: Any = ShopperFactory(phone=phone)
     assert isinstance(shopper, User)
+    if phone and phone_verified:
+        record_verified_phone(user_id=shopper.pk)
     return shopper
 
 
@@ -220,12 +228,70 @@ def test_a_withdrawn_product_has_no_waitlist():
 def test_a_shopper_without_a_phone_cannot_be_told_and_is_refused():
     product = new_product()
 
-    with pytest.raises(InvalidInput) as refused:
+    with pytest.raises(WaitlistPhoneNotVerified) as refused:
         join_waitlist(
             shopper_id=new_shopper(phone="").pk, product_id=product.pk, quantity=1
         )
 
-    assert refused.value.field == "phone"
+    assert refused.value.extra["field"] == "phone"
+    assert not WaitlistEntry.objects.exists()
+    assert not UnmetDemand.objects.exists()
+
+
+def test_a_phone_no_code_verified_is_refused_so_no_offer_goes_to_a_strangers_number():
+    product = new_product()
+    shopper = new_shopper(phone="01099998888", phone_verified=False)
+
+    with pytest.raises(WaitlistPhoneNotVerified):
+        join_waitlist(shopper_id=shopper.pk, product_id=product.pk, quantity=1)
+
+    assert not WaitlistEntry.objects.exists()
+
+
+def test_a_card_holder_is_told_on_the_phone_the_bank_took_for_the_card():
+    product = new_product()
+    shopper = new_shopper(phone="01099998888", phone_verified=False)
+    issue_card(holder=shopper, phone="010-2222-3333", pin="4826")
+
+    entry, created = join_waitlist(
+        shopper_id=shopper.pk, product_id=product.pk, quantity=1
+    )
+
+    assert created
+    assert entry.phone == "010-2222-3333"
+
+
+def test_no_more_units_than_one_shopper_may_buy_can_be_waited_for():
+    product = new_product(purchase_limit_per_day=3)
+    weekly = new_product(purchase_limit_per_period=2, purchase_limit_period_days=7)
+
+    with pytest.raises(OverPurchaseLimit) as refused:
+        join_waitlist(shopper_id=new_shopper().pk, product_id=product.pk, quantity=4)
+    with pytest.raises(OverPurchaseLimit):
+        join_waitlist(shopper_id=new_shopper().pk, product_id=weekly.pk, quantity=3)
+
+    assert refused.value.extra["limit"] == 3
+    assert not WaitlistEntry.objects.exists()
+    assert not UnmetDemand.objects.exists()
+    entry, _created = join_waitlist(
+        shopper_id=new_shopper().pk, product_id=weekly.pk, quantity=2
+    )
+    assert entry.quantity == 2
+
+
+@time_machine.travel(START, tick=False)
+def test_a_limit_set_after_joining_bounds_the_offer_and_the_rest_goes_to_the_next():
+    product = new_product()
+    first, second = wait_for(product, 5, 2)
+    Product.objects.filter(pk=product.pk).update(purchase_limit_per_day=2)
+
+    receive_stock(product_id=product.pk, quantity=6, changed_by=None)
+
+    assert statuses([first, second]) == [
+        (WaitlistStatus.OFFERED, 2),
+        (WaitlistStatus.OFFERED, 2),
+    ]
+    assert available(product) == 2
 
 
 @pytest.mark.parametrize("quantity", [0, -1, 1000, True, "2"])

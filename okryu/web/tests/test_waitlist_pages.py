@@ -7,6 +7,7 @@ import time_machine
 from django.test import Client, override_settings
 
 from okryu.accounts.models import Role, RoleGrant, User
+from okryu.accounts.phone_verification import record_verified_phone
 from okryu.accounts.tests.factories import UserFactory
 from okryu.catalog.models import (
     EmptySearch,
@@ -30,10 +31,12 @@ def soap() -> Product:
     return product
 
 
-def signed_in() -> tuple[Client, User]:
+def signed_in(*, phone_verified: bool = True) -> tuple[Client, User]:
     user = UserFactory.create()
     assert isinstance(user, User)
     RoleGrant.objects.create(user=user, role=Role.SHOPPER)
+    if phone_verified:
+        record_verified_phone(user_id=user.pk)
     client = Client()
     client.force_login(user)
     return client, user
@@ -96,6 +99,28 @@ def test_joining_while_in_stock_goes_back_to_the_product_with_the_reason(soap):
 
     assert response.redirect_chain[-1][0] == f"/products/{soap.pk}/"
     assert "지금 주문할 수 있는 상품입니다." in response.content.decode()
+    assert WaitlistEntry.objects.count() == 0
+
+
+def test_an_unconfirmed_phone_is_sent_to_the_page_that_confirms_it(soap):
+    client, _user = signed_in(phone_verified=False)
+
+    response = client.post(f"/waitlist/join/{soap.pk}/", {"quantity": "1"}, follow=True)
+
+    assert response.redirect_chain[-1][0] == "/accounts/phone/"
+    assert "입고 알림은 확인된 전화번호로 보냅니다." in response.content.decode()
+    assert WaitlistEntry.objects.count() == 0
+
+
+def test_asking_for_more_than_one_person_may_buy_says_the_limit_in_english_too(soap):
+    Product.objects.filter(pk=soap.pk).update(purchase_limit_per_day=2)
+    client, _user = signed_in()
+    client.cookies["okryu_language"] = "en"
+
+    response = client.post(f"/waitlist/join/{soap.pk}/", {"quantity": "3"}, follow=True)
+
+    assert response.redirect_chain[-1][0] == f"/products/{soap.pk}/"
+    assert "One person may buy at most 2 of this product." in response.content.decode()
     assert WaitlistEntry.objects.count() == 0
 
 

@@ -89,6 +89,9 @@ class JoinView(LoginRequiredMixin, View):
             raise Http404(error.detail) from error
         except DomainError as error:
             messages.error(request, _refusal(error))
+            if error.code == "phone_not_verified":
+                # Mended on the phone's page, one step away; the product is one Back away.
+                return redirect("phone-verify")
             return redirect("product", product_id=product_id)
         messages.success(
             request,
@@ -102,8 +105,15 @@ class JoinView(LoginRequiredMixin, View):
 def _refusal(error: DomainError) -> str:
     if error.code == "in_stock":
         return gettext("지금 주문할 수 있는 상품입니다. 장바구니에 담으십시오.")
-    if isinstance(error, InvalidInput) and error.field == "phone":
-        return gettext("입고 알림에는 전화번호가 필요합니다. 내 정보에 넣으십시오.")
+    if error.code == "phone_not_verified":
+        return gettext(
+            "입고 알림은 확인된 전화번호로 보냅니다. "
+            "여기서 전화번호를 확인한 뒤 상품에서 다시 신청하십시오."
+        )
+    if error.code == "over_limit":
+        return gettext("이 상품은 한 사람이 %(limit)d개까지 살 수 있습니다.") % {
+            "limit": error.extra["limit"]
+        }
     if isinstance(error, InvalidInput) and error.field == "quantity":
         return gettext("수량은 1부터 %(max)d까지입니다.") % {
             "max": settings.OKRYU_LINE_QUANTITY_MAX
