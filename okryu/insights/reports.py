@@ -35,7 +35,7 @@ FORECAST_DAYS = 28
 SUMMARY_DAYS = 28
 FORECAST_CACHE_SECONDS = 24 * 60 * 60
 # Part of the cache key: a forecast cached by an earlier model is not served after a change.
-FORECAST_VERSION = 2
+FORECAST_VERSION = 3
 
 
 @dataclass(frozen=True)
@@ -139,7 +139,7 @@ def product_insight(product: Product, *, today: dt.date) -> ProductInsight:
     waiting = waiting_units([product.pk]).get(product.pk, 0)
     safety = math.ceil(safety_margin(forecast))
     suggested = suggested_quantity(
-        forecast_total=sum(forecast.units),
+        forecast_total=sum(forecast.expected),
         waiting=waiting,
         safety=safety,
         available=max(product.stock_available, 0),

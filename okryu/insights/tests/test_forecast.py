@@ -38,8 +38,8 @@ def test_a_series_of_trend_and_weekly_season_falls_within_the_forecast_interval(
     assert sum(inside) >= 26, list(
         zip(future, forecast.low, forecast.high, strict=True)
     )
-    # The season is added to the trend, not in proportion to it: the fit on the units wins.
-    assert forecast.method == "ets-damped-weekly-calendar"
+    # The average of the fit on the units and the fit on their logs.
+    assert forecast.method == "ets-damped-weekly-calendar-combined"
     assert all(
         low <= units <= high
         for units, low, high in zip(
@@ -63,7 +63,7 @@ def test_the_forecast_keeps_the_weekly_shape_and_beats_the_seasonal_naive_one():
     )
 
 
-def test_a_week_in_proportion_to_a_growing_level_is_fitted_on_logs():
+def test_a_week_in_proportion_to_a_growing_level_keeps_its_proportions():
     rng = np.random.default_rng(3)
     factors = (0.8, 0.7, 0.8, 0.9, 1.0, 1.4, 1.6)
     series = [
@@ -72,9 +72,11 @@ def test_a_week_in_proportion_to_a_growing_level_is_fitted_on_logs():
 
     forecast = forecast_demand(series, horizon=14)
 
-    assert forecast.method == "ets-damped-weekly-calendar-log"
     sunday, tuesday = 0, 2  # Day 90 is a Sunday.
-    assert forecast.units[sunday] > 1.8 * forecast.units[tuesday]
+    # The true swing is 1.6 / 0.7 = 2.3; the fit on logs alone gives 2.1, the fit on the
+    # units alone, adding one week's shape to a level six times higher, 1.35. Their average
+    # keeps most of the swing.
+    assert forecast.units[sunday] > 1.6 * forecast.units[tuesday]
 
 
 def test_paydays_known_from_the_calendar_lift_the_forecast_of_the_days_after_them():
@@ -111,7 +113,10 @@ def test_a_noiseless_exact_series_is_forecast_almost_exactly():
 
     forecast = forecast_demand(series[:90], horizon=14)
 
-    assert np.allclose(forecast.units, series[90:], atol=1.0)
+    # Within 3 % of each day: the fit on logs, half of the forecast, bends a season that is
+    # exactly added to the level by up to 2 % (the price of the average, which wins on the
+    # noisy counts shops really sell, docs/benchmarks.md).
+    assert np.allclose(forecast.units, series[90:], rtol=0.03, atol=0)
 
 
 def test_units_are_never_forecast_below_zero():
@@ -144,6 +149,7 @@ def test_the_safety_margin_covers_the_total_at_the_forecasts_level():
     z80 = 1.2815515655446004
     forecast = Forecast(
         units=(10.0,) * 4,
+        expected=(10.0,) * 4,
         low=(10 - z80 * 2,) * 4,
         high=(10 + z80 * 2,) * 4,
         level=0.8,

@@ -94,7 +94,8 @@ class ProductView(MerchantStaffRequiredMixin, View):
         weeks = [
             {
                 "start": insight.forecast_days[week * 7],
-                "units": round(sum(forecast.units[week * 7 : week * 7 + 7])),
+                # A week's total is the sum of its days' means (Forecast.expected).
+                "units": round(sum(forecast.expected[week * 7 : week * 7 + 7])),
                 "low": round(sum(forecast.low[week * 7 : week * 7 + 7])),
                 "high": round(sum(forecast.high[week * 7 : week * 7 + 7])),
             }
