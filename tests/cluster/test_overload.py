@@ -11,9 +11,12 @@ lifted, so three demo shoppers can place hundreds of orders). The steps:
    sheds nor caches, so every request reaches an app server;
 3. the flood: wrk with ten times the connections that measured the capacity, anonymous, on
    the home page (a page nginx cannot cache: it sets the CSRF cookie), paced to
-   ``FLOOD_MULTIPLE`` times the measured capacity, while the same checkouts run again. They
-   must keep at least half their unloaded rate, with p99 under 2 s, and the audit must be
-   clean afterwards.
+   ``FLOOD_MULTIPLE`` times the measured capacity, while the same checkouts run again;
+4. the checkouts alone once more. The unloaded rate is the mean of steps 1 and 4, the
+   phases on either side of the flood, so that a rate drifting over the test (the tables
+   growing, the other work on a shared machine) is not taken for the flood's effect. During
+   the flood the checkouts must keep at least half of it, with p99 under 2 s, and the audit
+   must be clean afterwards.
 
 The flood is paced because its generator shares this machine's two cores with the cluster: an
 unpaced wrk answered in a millisecond by nginx's 503 offers 60-75 times the capacity and spends
@@ -287,6 +290,10 @@ def test_signed_in_checkouts_keep_half_their_rate_under_ten_times_capacity_of_an
     time.sleep(2)  # The flood is on before the checkouts start.
     loaded = Checkouts(shoppers, products).run(PHASE_SECONDS)
     flood.join()
+    unloaded_after = Checkouts(shoppers, products).run(PHASE_SECONDS)
+    unloaded_rate = (
+        unloaded["checkouts_per_second"] + unloaded_after["checkouts_per_second"]
+    ) / 2
     _status, audit = _call(
         "GET", "/api/v1/ops/audit", headers={"Authorization": f"Bearer {operator}"}
     )
@@ -298,6 +305,11 @@ def test_signed_in_checkouts_keep_half_their_rate_under_ten_times_capacity_of_an
         "flood_shed": flood_result["non_2xx"],
         "flood_requests": flood_result["requests"],
         "loaded_checkouts": loaded,
+        "unloaded_checkouts_after": unloaded_after,
+        "unloaded_rate": round(unloaded_rate, 2),
+        "share_kept": round(
+            loaded["checkouts_per_second"] / max(unloaded_rate, 0.01), 2
+        ),
         "load_average": os.getloadavg(),
     }
     out = ROOT / "var" / "cluster" / "overload.json"
@@ -308,7 +320,8 @@ def test_signed_in_checkouts_keep_half_their_rate_under_ten_times_capacity_of_an
     assert (
         flood_result["requests_per_second"] >= 10 * capacity["requests_per_second"]
     ), "the flood offered ten times the capacity"
-    assert loaded["checkouts_per_second"] >= 0.5 * unloaded["checkouts_per_second"]
+    assert unloaded_rate > 0, (unloaded["statuses"], unloaded_after["statuses"])
+    assert loaded["checkouts_per_second"] >= 0.5 * unloaded_rate
     assert loaded["p99_ms"] < 2000
     assert set(loaded["statuses"]) == {201}, loaded["statuses"]
     assert set(loaded["cancelled"]) == {200}, loaded["cancelled"]
