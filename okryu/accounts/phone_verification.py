@@ -57,6 +57,18 @@ class PhoneCodeLocked(DomainError):
     title = "Too many wrong codes"
 
 
+class PhoneNotVerified(DomainError):
+    """An act that needs a phone proved to be the person's (paying at the door, a waitlist
+    whose offer is told by SMS) by someone without one; ``field`` names what to mend."""
+
+    code = "phone_not_verified"
+    status = 403
+    title = "Phone not verified"
+
+    def __init__(self, detail: str, *, field: str) -> None:
+        super().__init__(detail, field=field)
+
+
 class WrongPhoneCode(DomainError):
     """The answer is not the code; ``attempts_left`` tells how many tries remain."""
 

@@ -27,17 +27,6 @@ class ProductUnavailable(DomainError):
     title = "Product unavailable"
 
 
-class WaitlistPhoneNotVerified(DomainError):
-    """A waitlist offer is announced by SMS: only to a phone proved to be the shopper's."""
-
-    code = "phone_not_verified"
-    status = 403
-    title = "Phone not verified"
-
-    def __init__(self, detail: str) -> None:
-        super().__init__(detail, field="phone")
-
-
 class InStock(DomainError):
     """A waitlist is only for a product that cannot be ordered now."""
 

@@ -26,9 +26,9 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 
 from okryu.accounts.models import Address, User
-from okryu.accounts.phone_verification import is_phone_verified
+from okryu.accounts.phone_verification import PhoneNotVerified, is_phone_verified
 from okryu.catalog.demand import record_unmet_demand
-from okryu.catalog.errors import InStock, OverPurchaseLimit, WaitlistPhoneNotVerified
+from okryu.catalog.errors import InStock, OverPurchaseLimit
 from okryu.catalog.models import (
     ACTIVE_WAITLIST_STATUSES,
     Product,
@@ -56,7 +56,7 @@ def join_waitlist(
     product can be ordered, NotFound for an unknown or withdrawn product, InvalidInput for a
     dish sold by daily portions (they return by themselves each morning) or a quantity out of
     range, OverPurchaseLimit for more than one shopper may buy of it, and
-    WaitlistPhoneNotVerified for a shopper with no phone proved theirs.
+    PhoneNotVerified for a shopper with no phone proved theirs.
     """
     quantity_max: int = settings.OKRYU_LINE_QUANTITY_MAX
     if type(quantity) is not int or not 1 <= quantity <= quantity_max:
@@ -157,9 +157,10 @@ def _phone_of(shopper_id: int) -> str:
     )
     if card_phone:
         return card_phone
-    raise WaitlistPhoneNotVerified(
+    raise PhoneNotVerified(
         "입고 알림은 확인된 전화번호로 보냅니다. "
-        "내 정보에서 전화번호를 확인한 뒤에 신청하십시오."
+        "내 정보에서 전화번호를 확인한 뒤에 신청하십시오.",
+        field="phone",
     )
 
 

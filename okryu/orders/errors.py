@@ -1,9 +1,10 @@
 """Refusals of checkout and of the order lifecycle, each with a stable code (API.md).
 
-Stock, limit and card refusals are the lower apps' own errors, re-exported here so that
+Stock, limit, phone and card refusals are the lower apps' own errors, re-exported here so that
 callers of the orders services find every refusal in one place.
 """
 
+from okryu.accounts.phone_verification import PhoneNotVerified
 from okryu.catalog.errors import OutOfStock, OverPurchaseLimit, ProductUnavailable
 from okryu.core.errors import DomainError, InvalidInput
 from okryu.payments.errors import (
@@ -236,17 +237,6 @@ class TooManyDoorOrders(DomainError):
 
     def __init__(self, detail: str, *, limit: int) -> None:
         super().__init__(detail, field="payment", limit=limit)
-
-
-class PhoneNotVerified(DomainError):
-    """Paying at the door needs a phone verified by an SMS code."""
-
-    code = "phone_not_verified"
-    status = 403
-    title = "Phone not verified"
-
-    def __init__(self, detail: str) -> None:
-        super().__init__(detail, field="payment")
 
 
 class OwnDoorLoss(DomainError):

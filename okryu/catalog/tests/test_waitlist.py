@@ -8,14 +8,13 @@ import time_machine
 from django.test import override_settings
 
 from okryu.accounts.models import User
-from okryu.accounts.phone_verification import record_verified_phone
+from okryu.accounts.phone_verification import (
+    PhoneNotVerified,
+    record_verified_phone,
+)
 from okryu.accounts.tests.factories import ShopperFactory
 from okryu.catalog.audit import audit_stock
-from okryu.catalog.errors import (
-    InStock,
-    OverPurchaseLimit,
-    WaitlistPhoneNotVerified,
-)
+from okryu.catalog.errors import InStock, OverPurchaseLimit
 from okryu.catalog.models import (
     Product,
     UnmetDemand,
@@ -228,7 +227,7 @@ def test_a_withdrawn_product_has_no_waitlist():
 def test_a_shopper_without_a_phone_cannot_be_told_and_is_refused():
     product = new_product()
 
-    with pytest.raises(WaitlistPhoneNotVerified) as refused:
+    with pytest.raises(PhoneNotVerified) as refused:
         join_waitlist(
             shopper_id=new_shopper(phone="").pk, product_id=product.pk, quantity=1
         )
@@ -242,7 +241,7 @@ def test_a_phone_no_code_verified_is_refused_so_no_offer_goes_to_a_strangers_num
     product = new_product()
     shopper = new_shopper(phone="01099998888", phone_verified=False)
 
-    with pytest.raises(WaitlistPhoneNotVerified):
+    with pytest.raises(PhoneNotVerified):
         join_waitlist(shopper_id=shopper.pk, product_id=product.pk, quantity=1)
 
     assert not WaitlistEntry.objects.exists()

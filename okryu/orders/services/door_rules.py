@@ -50,7 +50,8 @@ def admit_door_order(order: Order) -> None:
         )
     if not is_phone_verified(order.shopper_id):
         raise PhoneNotVerified(
-            "문앞 결제에는 확인된 전화번호가 필요합니다. 내 정보에서 전화번호를 확인하십시오."
+            "문앞 결제에는 확인된 전화번호가 필요합니다. 내 정보에서 전화번호를 확인하십시오.",
+            field="payment",
         )
     limit = int(settings.OKRYU_OPEN_DOOR_ORDERS)
     open_orders = (
