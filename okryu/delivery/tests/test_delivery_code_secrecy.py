@@ -5,7 +5,6 @@ gateway writes. Unlocking a locked job gives it a new code, sent by SMS.
 
 import io
 import logging
-import re
 
 import pytest
 from django.core.management import call_command
@@ -16,7 +15,7 @@ from okryu.delivery.errors import JobLocked, WrongConfirmationCode
 from okryu.delivery.models import DeliveryJob
 from okryu.delivery.services import dispatch, hand_over_job, pick_up_job, unlock_job
 from okryu.delivery.tests.builders import Shop, make_courier
-from okryu.notifications import secret_codes
+from okryu.delivery.tests.codes import make_codes_distinctive, occurs
 from okryu.notifications.gateways import LogGateway, RecordingGateway
 from okryu.notifications.models import OutboxMessage
 from okryu.notifications.outbox import send_pending_sms
@@ -29,27 +28,7 @@ ATTEMPTS_MAX = 5
 
 @pytest.fixture
 def distinctive_codes(monkeypatch):
-    """Make every new code look like no amount, year, id or phone part: 9, two digits, 7.
-
-    So a search for it cannot find an unrelated number by chance. The salts stay random.
-    """
-    make = secret_codes.new_secret_code
-
-    def new_secret_code(purpose: str, *, digits: int) -> secret_codes.SecretCode:
-        while True:
-            code = make(purpose, digits=digits)
-            if re.fullmatch(r"9[1-8][1-8]7", code.reveal()):
-                return code
-
-    monkeypatch.setattr(secret_codes, "new_secret_code", new_secret_code)
-    monkeypatch.setattr(
-        "okryu.delivery.services.opening.new_secret_code", new_secret_code
-    )
-
-
-def _occurs(code: str, text: str) -> bool:
-    """Whether ``code`` stands in ``text`` as a number of its own (not inside hex or digits)."""
-    return re.search(rf"(?<![0-9a-fA-F]){code}(?![0-9a-fA-F])", text) is not None
+    make_codes_distinctive(monkeypatch)
 
 
 def _raw_tables() -> str:
@@ -101,12 +80,12 @@ def test_a_known_code_is_in_no_log_no_table_and_no_dumpdata_but_reaches_the_phon
     delivered = hand_over_job(courier_user_id=courier_user_id, job_id=job.pk, code=code)
 
     assert logged.sent >= 1
-    assert any(_occurs(code, sms.body) for sms in phone.sent)
+    assert any(occurs(code, sms.body) for sms in phone.sent)
     assert any("****" in record.getMessage() for record in caplog.records)
-    assert not any(_occurs(code, record.getMessage()) for record in caplog.records)
-    assert not _occurs(code, caplog.text)
-    assert not _occurs(code, _raw_tables())
-    assert not _occurs(code, _dumpdata())
+    assert not any(occurs(code, record.getMessage()) for record in caplog.records)
+    assert not occurs(code, caplog.text)
+    assert not occurs(code, _raw_tables())
+    assert not occurs(code, _dumpdata())
     assert delivered.status == "delivered"
 
 
@@ -151,7 +130,7 @@ def test_unlocking_a_locked_job_issues_a_new_code_by_sms_and_the_old_one_stops_w
     assert last_sms is not None
     assert last_sms.code_ref == job.secret_code.ref
     assert job.code_salt != old_salt
-    assert any(_occurs(new_code, sms.body) for sms in phone.sent[-1:])
+    assert any(occurs(new_code, sms.body) for sms in phone.sent[-1:])
     assert new_code != old_code
     with pytest.raises(WrongConfirmationCode):
         hand_over_job(courier_user_id=courier_user_id, job_id=job.pk, code=old_code)

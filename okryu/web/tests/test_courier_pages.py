@@ -1,7 +1,5 @@
 """The courier's pages: duty, my route, and each job's moves, once per form, for my jobs only."""
 
-import re
-
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -11,6 +9,7 @@ from okryu.accounts.tests.factories import DistrictFactory, UserFactory
 from okryu.delivery.models import Courier, DeliveryJob, JobStatus
 from okryu.delivery.services import dispatch, mark_ready_for_pickup
 from okryu.delivery.tests.builders import Shop, delivery_snapshot, make_courier
+from okryu.delivery.tests.codes import make_codes_distinctive, occurs
 from okryu.orders.models import Fulfilment
 from okryu.orders.services import accept_fulfilment, place_order, start_preparing
 from okryu.orders.tests.builders import make_user_with_role
@@ -18,6 +17,12 @@ from okryu.orders.tests.door_support import door_checkout_request
 from okryu.web.idempotency import submit_once
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def distinctive_codes(monkeypatch):
+    """Codes no name, id or price on a page can match by chance."""
+    make_codes_distinctive(monkeypatch)
 
 
 @pytest.fixture
@@ -61,7 +66,7 @@ def wrong_code_for(job: DeliveryJob) -> str:
 
 
 def shows_code(page: str, code: str) -> bool:
-    return re.search(rf"(?<![0-9A-Za-z]){code}(?![0-9A-Za-z])", page) is not None
+    return occurs(code, page)
 
 
 def test_my_jobs_are_listed_in_route_order_without_the_codes(
