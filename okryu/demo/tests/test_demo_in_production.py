@@ -5,6 +5,7 @@ import pytest
 
 from okryu.accounts.models import User
 from okryu.demo.checks import check_production_has_no_demo_data
+from okryu.demo.merchants import MERCHANTS
 from okryu.demo.users import DEMO_PASSWORD
 from okryu.payments.cards import issue_card
 
@@ -25,6 +26,35 @@ def test_a_demo_login_with_the_published_password_is_refused():
 
     assert [error.id for error in errors] == ["okryu.E018"]
     assert "the login 'teller' with the demo password" in errors[0].msg
+
+
+def test_a_demo_merchants_staff_login_with_the_published_password_is_refused():
+    staff_login = MERCHANTS[-1].slug
+    User.objects.create_user(
+        username=staff_login, password=DEMO_PASSWORD, display_name="약국 직원"
+    )
+
+    errors = check_production_has_no_demo_data()
+
+    assert [error.id for error in errors] == ["okryu.E018"]
+    assert f"the login {staff_login!r} with the demo password" in errors[0].msg
+
+
+def test_demo_logins_sharing_one_hash_cost_one_check(monkeypatch):
+    for username in ("operator", "teller", MERCHANTS[0].slug):
+        User.objects.create_user(
+            username=username, password="changed-but-shared", display_name="운영"
+        )
+    shared = User.objects.get(username="operator").password
+    User.objects.update(password=shared)
+    checked = []
+    monkeypatch.setattr(
+        "okryu.demo.checks.check_password",
+        lambda password, encoded: checked.append(encoded) or False,
+    )
+
+    assert check_production_has_no_demo_data() == []
+    assert checked == [shared]
 
 
 def test_a_login_named_like_a_demo_one_with_its_own_password_is_accepted():
