@@ -3,7 +3,8 @@
 Check ids (each app registers its own in its ``checks.py``): okryu.E001 here; okryu.E010 to
 okryu.E013 here, for production; okryu.E014 to okryu.E017 in payments (the issuer's keys);
 okryu.E018 in demo; okryu.E019 and okryu.E020 in notifications (the SMS gateway); okryu.E021
-and okryu.E022 here (the rate-limit counters' store); okryu.E023 here (purging idempotency keys).
+and okryu.E022 here (the rate-limit counters' store); okryu.E023 here (purging idempotency keys);
+okryu.E024 here (a weak SECRET_KEY, for production).
 """
 
 import sys
@@ -31,7 +32,9 @@ def check_assertions_are_enabled(**kwargs: Any) -> list[CheckMessage]:
 # Production-only checks (settings.OKRYU_IS_PRODUCTION): each refuses to start and says what
 # to set. docs/deployment.md lists the variables; the demo and the tests skip these.
 
+# Django's own measure of a strong key (its deploy check W009 only warns).
 SECRET_KEY_LENGTH_MIN = 50
+SECRET_KEY_UNIQUE_CHARACTERS_MIN = 5
 
 
 @register()
@@ -50,7 +53,7 @@ def check_production_debug_is_off(**kwargs: Any) -> list[CheckMessage]:
 
 @register()
 def check_production_secret_key(**kwargs: Any) -> list[CheckMessage]:
-    """Refuse a missing SECRET_KEY, or one (or a fallback) that the demo made."""
+    """Refuse a missing SECRET_KEY, or one (or a fallback) that the demo made or that is weak."""
     if not settings.OKRYU_IS_PRODUCTION:
         return []
     how = (
@@ -74,7 +77,33 @@ def check_production_secret_key(**kwargs: Any) -> list[CheckMessage]:
                 id="okryu.E012",
             )
         ]
+    weak = [
+        "SECRET_KEY" if index == 0 else f"SECRET_KEY_FALLBACKS[{index - 1}]"
+        for index, key in enumerate(keys)
+        if _is_weak_secret_key(key)
+    ]
+    if weak:
+        # A short or repetitive key can be guessed offline from any signed cookie; it also
+        # keys the sign-in counters' and phone codes' MACs.
+        return [
+            Error(
+                f"{', '.join(weak)} is too short or too simple: fewer than "
+                f"{SECRET_KEY_LENGTH_MIN} characters, fewer than "
+                f"{SECRET_KEY_UNIQUE_CHARACTERS_MIN} different ones, or Django's "
+                "'django-insecure-' placeholder.",
+                hint=how,
+                id="okryu.E024",
+            )
+        ]
     return []
+
+
+def _is_weak_secret_key(key: str) -> bool:
+    return (
+        len(key) < SECRET_KEY_LENGTH_MIN
+        or len(set(key)) < SECRET_KEY_UNIQUE_CHARACTERS_MIN
+        or key.startswith("django-insecure-")
+    )
 
 
 @register()

@@ -113,6 +113,37 @@ def test_production_refuses_an_unsafe_setting_and_says_what_to_set(
     assert hint in result.stderr
 
 
+@pytest.mark.parametrize(
+    ("name", "key"),
+    [
+        pytest.param("SECRET_KEY", "short-but-random-Xq8v", id="short"),
+        pytest.param("SECRET_KEY", "ab" * 40, id="two-characters"),
+        pytest.param(
+            "SECRET_KEY",
+            "django-insecure-" + "k3v9PqZ2wL8mN4xR7tY1uB6cE0aF5gH",
+            id="djangos-placeholder",
+        ),
+        pytest.param("SECRET_KEY_FALLBACKS", "an-old-short-key", id="short-fallback"),
+    ],
+)
+def test_production_refuses_a_weak_secret_key_where_django_only_warns(
+    environment, tmp_path, name, key
+):
+    if name == "SECRET_KEY":
+        key_file = tmp_path / "weak_secret_key"
+        key_file.write_text(key + "\n")
+        environment["SECRET_KEY_FILE"] = str(key_file)
+    else:
+        environment[name] = key
+
+    result = manage(environment, "check", "--deploy")
+
+    assert result.returncode == 1
+    assert error_ids(result) == {"okryu.E024"}
+    assert "Set SECRET_KEY" in result.stderr
+    assert key not in result.stderr + result.stdout
+
+
 def test_production_refuses_a_secret_key_that_the_demo_made(demo_var, environment):
     environment["SECRET_KEY_FILE"] = str(demo_var / "secret_key")
 
