@@ -4,26 +4,11 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.http import HttpRequest
-from django.urls import reverse
-from django.utils.translation import gettext, gettext_lazy
 
-from okryu.accounts.models import Role
-from okryu.accounts.queries import list_roles
 from okryu.cart.owners import BasketOwner
 from okryu.cart.queries import count_basket_lines
-from okryu.merchants.models import MerchantKind
-from okryu.merchants.queries import list_merchant_ids_for_staff
 from okryu.web.page_cache import is_shared_page
-
-# The work pages of each role, linked from the header of the people who hold it.
-WORK_PAGES = [
-    (Role.MERCHANT, "merchant", gettext_lazy("판매자 업무")),
-    (Role.TELLER, "teller-home", gettext_lazy("은행 창구")),
-    (Role.SUPERVISOR, "supervisor-queue", gettext_lazy("입금 승인")),
-    (Role.OPERATOR, "logistics", gettext_lazy("물류 사무소")),
-    (Role.COURIER, "courier-jobs", gettext_lazy("내 배달")),
-    (Role.SUPERVISOR, "door-losses", gettext_lazy("문앞 미결제")),
-]
+from okryu.web.work_pages import list_work_links
 
 
 def storefront(request: HttpRequest) -> dict[str, object]:
@@ -43,22 +28,11 @@ def storefront(request: HttpRequest) -> dict[str, object]:
 
 def _work_links(request: HttpRequest) -> Callable[[], list[dict[str, str]]]:
     def links() -> list[dict[str, str]]:
-        # Asked only by the header of a signed-in person: one query for their roles.
+        # Asked only by the header of a signed-in person.
         user = getattr(request, "user", None)
         if user is None or not user.is_authenticated:
             return []
-        roles = set(list_roles(user))
-        found = [
-            {"url": reverse(url_name), "label": str(label)}
-            for role, url_name, label in WORK_PAGES
-            if role in roles
-        ]
-        # Restaurant staff also keep the kitchen screen (a second query, for them only).
-        if Role.MERCHANT in roles and list_merchant_ids_for_staff(
-            user=user, kind=MerchantKind.RESTAURANT
-        ):
-            found.append({"url": reverse("kitchen"), "label": gettext("주방")})
-        return found
+        return list_work_links(user)
 
     return links
 

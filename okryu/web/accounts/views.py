@@ -33,6 +33,7 @@ from okryu.cart.services import merge_session_basket_into_user
 from okryu.core import rate_limits
 from okryu.core.errors import InvalidInput, NotFound
 from okryu.web.accounts.forms import AddressForm, LoginForm, SignupForm
+from okryu.web.work_pages import find_landing_page
 
 UNPROCESSABLE = 422
 TOO_MANY_REQUESTS = 429
@@ -59,7 +60,11 @@ def _safe_next(request: HttpRequest, default: str) -> str:
 
 
 class AccountLoginView(LoginView):
-    """Log in; the visitor's basket joins the account's basket."""
+    """Log in; the visitor's basket joins the account's basket.
+
+    Without a ``next`` page, staff land on their work page (the teller at the counter, the
+    courier on their jobs), shoppers on the home page.
+    """
 
     template_name = "web/accounts/login.html"
     authentication_form = LoginForm
@@ -69,6 +74,12 @@ class AccountLoginView(LoginView):
     def form_valid(self, form: LoginForm) -> HttpResponse:  # type: ignore[override]
         _log_in_keeping_basket(self.request, form.get_user())
         return HttpResponseRedirect(self.get_success_url())
+
+    @override
+    def get_default_redirect_url(self) -> str:
+        user = self.request.user
+        landing = find_landing_page(user) if isinstance(user, User) else None
+        return landing or super().get_default_redirect_url()
 
     @override
     def form_invalid(self, form: LoginForm) -> HttpResponse:  # type: ignore[override]

@@ -9,7 +9,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from okryu.accounts.models import Address, District, RoleGrant, User
+from okryu.accounts.models import Address, District, Role, RoleGrant, User
 from okryu.accounts.tests.factories import AddressFactory, DistrictFactory, UserFactory
 from okryu.cart.models import BasketLine
 from okryu.catalog.services import receive_stock
@@ -132,6 +132,51 @@ def test_logging_in_and_out(client: Client):
     response = client.post(reverse("logout"))
     assert response.status_code == 302
     assert "_auth_user_id" not in client.session
+
+
+@pytest.mark.parametrize(
+    ("role", "work_page"),
+    [
+        (Role.TELLER, "teller-home"),
+        (Role.SUPERVISOR, "supervisor-queue"),
+        (Role.OPERATOR, "logistics"),
+        (Role.COURIER, "courier-jobs"),
+        (Role.MERCHANT, "merchant"),
+    ],
+)
+def test_staff_land_on_their_work_page_after_signing_in(
+    client: Client, role, work_page
+):
+    user = UserFactory.create(username="staff1")
+    RoleGrant.objects.create(user=user, role=role)
+
+    response = client.post(
+        reverse("login"), {"username": "staff1", "password": PASSWORD}
+    )
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse(work_page)
+
+
+def test_a_shopper_lands_on_the_home_page_and_a_next_page_wins_for_everyone(
+    client: Client,
+):
+    UserFactory.create(username="shopper1")
+    teller = UserFactory.create(username="teller1")
+    RoleGrant.objects.create(user=teller, role=Role.TELLER)
+    basket = reverse("basket")
+
+    shopper = client.post(
+        reverse("login"), {"username": "shopper1", "password": PASSWORD}
+    )
+    client.post(reverse("logout"))
+    with_next = client.post(
+        reverse("login"),
+        {"username": "teller1", "password": PASSWORD, "next": basket},
+    )
+
+    assert shopper["Location"] == reverse("home")
+    assert with_next["Location"] == basket
 
 
 def test_a_wrong_password_is_refused_with_a_message(client: Client):
