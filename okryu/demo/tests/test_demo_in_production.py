@@ -47,11 +47,13 @@ def test_demo_logins_sharing_one_hash_cost_one_check(monkeypatch):
         )
     shared = User.objects.get(username="operator").password
     User.objects.update(password=shared)
-    checked = []
-    monkeypatch.setattr(
-        "okryu.demo.checks.check_password",
-        lambda password, encoded: checked.append(encoded) or False,
-    )
+    checked: list[str] = []
+
+    def check_password(password: str, encoded: str) -> bool:
+        checked.append(encoded)
+        return False
+
+    monkeypatch.setattr("okryu.demo.checks.check_password", check_password)
 
     assert check_production_has_no_demo_data() == []
     assert checked == [shared]
