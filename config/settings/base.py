@@ -350,6 +350,10 @@ OKRYU_IDEMPOTENCY_RETENTION_HOURS = environment.read_int(
 )
 OKRYU_JOB_RETENTION_DAYS = environment.read_int("OKRYU_JOB_RETENTION_DAYS", default=14)
 OKRYU_SMS_RETENTION_DAYS = environment.read_int("OKRYU_SMS_RETENTION_DAYS", default=30)
+# The demo's phone (/accounts/demo-phone/): a page showing the SMS sent to the visitor's own
+# number, codes included, so a demo visitor can confirm a phone. The demo turns it on;
+# production refuses it (okryu.E025).
+OKRYU_DEMO_PHONE = False
 # Each job worker purges at most this often (and `manage.py purge` does it at once).
 OKRYU_PURGE_INTERVAL_SECONDS = environment.read_int(
     "OKRYU_PURGE_INTERVAL_SECONDS", default=60 * 60

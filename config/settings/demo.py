@@ -45,6 +45,8 @@ def _demo_secret(file_name: str) -> str:
 
 
 SECRET_KEY = SECRET_KEY or _demo_secret("secret_key")
+# Nobody's real phone gets the demo's SMS: the demo shows them on its own phone page.
+OKRYU_DEMO_PHONE = True
 ALLOWED_HOSTS = ALLOWED_HOSTS or list(LOOPBACK_HOSTS)
 if not OKRYU_CARD_ISSUER_KEYS:
     OKRYU_CARD_ISSUER_KEYS = {1: _demo_secret("card_issuer_master_key")}

@@ -4,7 +4,7 @@ Check ids (each app registers its own in its ``checks.py``): okryu.E001 here; ok
 okryu.E013 here, for production; okryu.E014 to okryu.E017 in payments (the issuer's keys);
 okryu.E018 in demo; okryu.E019 and okryu.E020 in notifications (the SMS gateway); okryu.E021
 and okryu.E022 here (the rate-limit counters' store); okryu.E023 here (purging idempotency keys);
-okryu.E024 here (a weak SECRET_KEY, for production).
+okryu.E024 here (a weak SECRET_KEY, for production); okryu.E025 in notifications (the demo's phone).
 """
 
 import sys

@@ -1,4 +1,4 @@
-"""System checks of the SMS gateway (okryu.E019, okryu.E020)."""
+"""System checks of the SMS gateway (okryu.E019, okryu.E020) and the demo's phone (okryu.E025)."""
 
 from typing import Any
 
@@ -42,6 +42,21 @@ def check_production_sms_reaches_phones(**kwargs: Any) -> list[CheckMessage]:
                 "reach a phone, and the log gateway writes delivery codes into the log.",
                 hint=HOW_TO_SET_HTTP,
                 id="okryu.E019",
+            )
+        ]
+    return []
+
+
+@register()
+def check_production_has_no_demo_phone(**kwargs: Any) -> list[CheckMessage]:
+    """Refuse production with the demo's phone page: it shows codes on a web page."""
+    if settings.OKRYU_IS_PRODUCTION and settings.OKRYU_DEMO_PHONE:
+        return [
+            Error(
+                "OKRYU_DEMO_PHONE is on under the production settings: the demo's phone "
+                "page would show SMS codes on the web instead of on the phone.",
+                hint="Leave OKRYU_DEMO_PHONE off (the production settings never set it).",
+                id="okryu.E025",
             )
         ]
     return []

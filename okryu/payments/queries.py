@@ -96,3 +96,25 @@ def daily_settlement(*, merchant_account_id: int, day: dt.date) -> DailySettleme
 
 def _total(transfers: QuerySet[Transfer]) -> int:
     return int(transfers.aggregate(total=Sum("amount_won"))["total"] or 0)
+
+
+def list_phones_theirs_alone(user: User) -> list[str]:
+    """Return ``user``'s numbers (the account's, their cards') that nobody else has.
+
+    A number another account or another holder's card also names is left out: whoever
+    typed a stranger's number into their account must not read that stranger's SMS.
+    """
+    phones = {user.phone} | set(
+        Card.objects.filter(holder=user).values_list("phone", flat=True)
+    )
+    phones.discard("")
+    shared = set(
+        User.objects.filter(phone__in=phones)
+        .exclude(pk=user.pk)
+        .values_list("phone", flat=True)
+    ) | set(
+        Card.objects.filter(phone__in=phones)
+        .exclude(holder=user)
+        .values_list("phone", flat=True)
+    )
+    return sorted(phones - shared)

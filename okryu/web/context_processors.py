@@ -19,6 +19,7 @@ def storefront(request: HttpRequest) -> dict[str, object]:
         "is_english": language == "en",
         "language": language,
         "query_length_max": settings.OKRYU_SEARCH_QUERY_LENGTH_MAX,
+        "demo_phone": settings.OKRYU_DEMO_PHONE,
         "basket_line_count": _basket_line_counter(request),
         "work_links": _work_links(request),
         # A page shared by every visitor (page_cache) writes placeholders for their own parts.

@@ -73,6 +73,13 @@ from tests.security.world import (
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def on_demo_phone(settings):
+    """The demo's phone page exists only in the demo: check it as the demo serves it."""
+    settings.OKRYU_DEMO_PHONE = True
+
+
 ALLOW = "allowed"
 LOGIN = "sent to sign in"
 DENY = "refused"
@@ -144,6 +151,8 @@ PAGE_RULES: dict[str, Rule] = {
     "POST accounts/second-factor/verify/": SIGNED_IN_ONLY,
     "GET accounts/profile/": SIGNED_IN_ONLY,
     "GET accounts/phone/": SIGNED_IN_ONLY,
+    # Shown as the demo serves it (OKRYU_DEMO_PHONE, on_demo_phone below); 404 elsewhere.
+    "GET accounts/demo-phone/": SIGNED_IN_ONLY,
     "POST accounts/phone/": SIGNED_IN_ONLY,
     "POST accounts/addresses/": SIGNED_IN_ONLY,
     "POST accounts/addresses/<int:address_id>/delete/": only(SHOPPER),

@@ -2,7 +2,7 @@
 
 from django.urls import URLPattern, path
 
-from okryu.web.accounts import phone, second_factor, views
+from okryu.web.accounts import demo_phone, phone, second_factor, views
 
 urlpatterns: list[URLPattern] = [
     path("login/", views.AccountLoginView.as_view(), name="login"),
@@ -20,6 +20,7 @@ urlpatterns: list[URLPattern] = [
     ),
     path("profile/", views.ProfileView.as_view(), name="profile"),
     path("phone/", phone.PhoneVerifyView.as_view(), name="phone-verify"),
+    path("demo-phone/", demo_phone.DemoPhoneView.as_view(), name="demo-phone"),
     path("addresses/", views.AddressAddView.as_view(), name="address-add"),
     path(
         "addresses/<int:address_id>/delete/",
