@@ -258,7 +258,7 @@ def _fail_delivery(*, courier_user_id: int, job_id: int, note: str) -> DeliveryJ
     if moved != 1:
         raise _refused_move(job)
     orders.return_delivery_attempt(
-        actor_user_id=courier_user_id, fulfilment_id=job.fulfilment_id
+        actor_user_id=courier_user_id, fulfilment_id=job.fulfilment_id, note=note
     )
     _unload(courier.pk, job.weight_grams, now=now)
     record_event(

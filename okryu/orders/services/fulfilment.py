@@ -453,11 +453,16 @@ def deliver(*, actor_user_id: int, fulfilment_id: int) -> Fulfilment:
 
 
 @service_transaction(durable=False)
-def return_delivery_attempt(*, actor_user_id: int, fulfilment_id: int) -> Fulfilment:
-    """Bring a fulfilment out for delivery back to ready (nobody was home)."""
+def return_delivery_attempt(
+    *, actor_user_id: int, fulfilment_id: int, note: str = ""
+) -> Fulfilment:
+    """Bring a fulfilment out for delivery back to ready (nobody was home).
+
+    ``note`` is the courier's reason, kept on the step so the shopper's timeline says why.
+    """
     actor = _logistics_actor(actor_user_id, allowed=LOGISTICS_ROLES)
     return _move_fulfilment(
-        _any_fulfilment(fulfilment_id), _Move(S.READY, actor, actor_user_id)
+        _any_fulfilment(fulfilment_id), _Move(S.READY, actor, actor_user_id, note)
     )
 
 

@@ -6,7 +6,12 @@ from django.urls import reverse
 
 from okryu.accounts.models import Role
 from okryu.delivery.models import DeliveryJob
-from okryu.delivery.services import dispatch, hand_over_job, pick_up_job
+from okryu.delivery.services import (
+    dispatch,
+    fail_delivery,
+    hand_over_job,
+    pick_up_job,
+)
 from okryu.delivery.tests.builders import Shop, make_courier
 from okryu.delivery.tests.codes import make_codes_distinctive, occurs
 from okryu.orders.tests.builders import make_user_with_role
@@ -71,6 +76,25 @@ def test_a_delivered_order_shows_delivered_and_no_code(client: Client, shop):
     assert '<strong class="delivery-status">배달 완료</strong>' in page
     assert 'class="code"' not in page
     assert HAND_OVER_LINE not in page
+
+
+def test_a_failed_hand_over_tells_the_shopper_the_couriers_reason(client: Client, shop):
+    courier = make_courier()
+    job = shop.ready_job()
+    dispatch()
+    pick_up_job(courier_user_id=courier.user_id, job_id=job.pk)
+    fail_delivery(
+        courier_user_id=courier.user_id, job_id=job.pk, reason="집에 아무도 없음"
+    )
+    client.force_login(shop.shopper)
+
+    page = order_page(client, job)
+    back = job.fulfilment.events.order_by("-pk").first()
+
+    assert back is not None
+    assert (back.to_status, back.note) == ("ready", "집에 아무도 없음")
+    assert "준비 완료" in page
+    assert "— 집에 아무도 없음" in page
 
 
 def test_an_order_without_a_delivery_job_shows_no_delivery(client: Client, shop):
