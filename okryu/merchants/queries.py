@@ -23,9 +23,13 @@ MERCHANTS_LIST_MAX = 500
 
 
 def list_merchants(
-    *, kind: str | None = None, limit: int = MERCHANTS_LIST_MAX
+    *, kind: str | None = None, limit: int = MERCHANTS_LIST_MAX, language: str = "ko"
 ) -> list[Merchant]:
-    """Return active merchants (of one kind, if given) with district and opening hours loaded."""
+    """Return active merchants (of one kind, if given) with district and opening hours loaded.
+
+    In the order of their names in ``language`` (English names for "en", else Korean), so a
+    list reads alphabetically to whoever reads it.
+    """
     assert 0 < limit <= MERCHANTS_LIST_MAX
     merchants: QuerySet[Merchant] = Merchant.objects.filter(is_active=True)
     if kind is not None:
@@ -34,7 +38,7 @@ def list_merchants(
     return list(
         merchants.select_related("district")
         .prefetch_related("opening_hours")
-        .order_by("name")[:limit]
+        .order_by("name_en" if language == "en" else "name", "pk")[:limit]
     )
 
 

@@ -226,7 +226,7 @@ def _standing(merchant: Merchant) -> tuple[Merchant, bool, dt.datetime | None]:
 
 
 def _render_home(request: HttpRequest) -> str:
-    merchants = list_merchants()
+    merchants = list_merchants(language=request.LANGUAGE_CODE)
     by_kind: dict[str, list[Merchant]] = {kind: [] for kind in MerchantKind.values}
     for merchant in merchants:
         by_kind[merchant.kind].append(merchant)
@@ -314,7 +314,10 @@ def merchants(request: HttpRequest) -> HttpResponse:
             message=_("판매자 종류는 상점, 공장, 식당, 약국 중 하나입니다."),
             back_url=reverse("merchants"),
         )
-    rows = [_standing(merchant) for merchant in list_merchants(kind=kind)]
+    rows = [
+        _standing(merchant)
+        for merchant in list_merchants(kind=kind, language=request.LANGUAGE_CODE)
+    ]
     kinds = [
         {"kind": value, "label": label, "current": value == kind}
         for value, label in MerchantKind.choices

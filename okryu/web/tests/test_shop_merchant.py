@@ -151,3 +151,25 @@ def test_an_unknown_merchant_kind_is_a_400(client: Client):
         "판매자 종류는 상점, 공장, 식당, 약국 중 하나입니다."
         in response.content.decode()
     )
+
+
+def test_the_merchant_list_is_in_the_order_of_the_readers_names(client: Client):
+    for name, name_en in [
+        ("가나식당", "Zephyr Diner"),
+        ("다라약국", "Apple Pharmacy"),
+        ("마바상점", "Mango Store"),
+    ]:
+        MerchantFactory.create(name=name, name_en=name_en)
+
+    korean = client.get("/merchants/").content.decode()
+    client.cookies["okryu_language"] = "en"
+    english = client.get("/merchants/").content.decode()
+
+    assert (
+        korean.index("가나식당") < korean.index("다라약국") < korean.index("마바상점")
+    )
+    assert (
+        english.index("Apple Pharmacy")
+        < english.index("Mango Store")
+        < english.index("Zephyr Diner")
+    )
