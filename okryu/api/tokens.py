@@ -16,7 +16,6 @@ import secrets
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.utils.crypto import constant_time_compare
 
@@ -64,15 +63,14 @@ def issue_token(*, user: User) -> IssuedToken:
         if staff
         else TOKEN_LIFETIME
     )
-    with transaction.atomic():
-        row = ApiToken.objects.create(
-            user=user,
-            token_hash=hash_token(token),
-            created_at=now,
-            expires_at=now + lifetime,
-            idle_seconds=settings.OKRYU_STAFF_IDLE_SECONDS if staff else None,
-            credentials_fingerprint=user.get_session_auth_hash(),
-        )
+    row = ApiToken.objects.create(
+        user=user,
+        token_hash=hash_token(token),
+        created_at=now,
+        expires_at=now + lifetime,
+        idle_seconds=settings.OKRYU_STAFF_IDLE_SECONDS if staff else None,
+        credentials_fingerprint=user.get_session_auth_hash(),
+    )
     assert len(token) <= TOKEN_LENGTH_MAX
     return IssuedToken(token=token, expires_at=row.expires_at, token_id=row.pk)
 

@@ -5,6 +5,7 @@ crash either keeps both or neither. A concurrent duplicate blocks on the unique 
 or on the write lock (SQLite) and then sees the first outcome.
 """
 
+import contextlib
 import datetime as dt
 import hashlib
 import json
@@ -150,6 +151,38 @@ def store_outcome(
         status_code=status_code,
         body=body,
     ).save(force_insert=True)
+
+
+def store_committed_outcome(
+    *, scope: str, key: str, fingerprint: str, status_code: int, body: Any
+) -> None:
+    """Record the outcome of a change its own durable service already committed.
+
+    A concurrent repeat with the same key may have recorded the same outcome first: then
+    that record stands, and this one is not needed.
+    """
+    # An IntegrityError is the concurrent repeat's record of the same outcome.
+    with contextlib.suppress(IntegrityError):
+        _store_outcome_alone(
+            scope=scope,
+            key=key,
+            fingerprint=fingerprint,
+            status_code=status_code,
+            body=body,
+        )
+
+
+@service_transaction(durable=False)
+def _store_outcome_alone(
+    *, scope: str, key: str, fingerprint: str, status_code: int, body: Any
+) -> None:
+    store_outcome(
+        scope=scope,
+        key=key,
+        fingerprint=fingerprint,
+        status_code=status_code,
+        body=body,
+    )
 
 
 def new_outcome_record(

@@ -8,7 +8,6 @@ the body, so a retry of the same request pays once even if the outcome was not s
 
 from typing import Any
 
-from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from ninja import Router
@@ -36,7 +35,11 @@ from okryu.core.errors import (
     NotFound,
     PermissionDenied,
 )
-from okryu.core.idempotency import find_outcome, fingerprint_request, store_outcome
+from okryu.core.idempotency import (
+    find_outcome,
+    fingerprint_request,
+    store_committed_outcome,
+)
 from okryu.merchants.queries import (
     find_merchant_by_ledger_account,
     list_merchant_ids_for_staff,
@@ -196,15 +199,7 @@ def approve_qr_request_route(
         card=card.masked_number,
         transfer=transfer.transfer_id,
     ).model_dump(mode="json")
-    try:
-        with transaction.atomic():
-            store_outcome(
-                scope=scope,
-                key=key,
-                fingerprint=fingerprint,
-                status_code=200,
-                body=body,
-            )
-    except IntegrityError:
-        pass  # A concurrent repeat stored the same outcome first.
+    store_committed_outcome(
+        scope=scope, key=key, fingerprint=fingerprint, status_code=200, body=body
+    )
     return json_response(200, body)
