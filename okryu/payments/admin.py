@@ -5,6 +5,7 @@ from django.contrib import admin
 from okryu.core.admin import ReadOnlyAdmin
 from okryu.payments.models import (
     Card,
+    CardEvent,
     ChipUse,
     LedgerAccount,
     PaymentRequest,
@@ -46,6 +47,14 @@ class CardAdmin(ReadOnlyAdmin):
     list_filter = ["status"]
     search_fields = ["number", "holder__username"]
     exclude = ["pin_hash"]
+
+
+@admin.register(CardEvent)
+class CardEventAdmin(ReadOnlyAdmin):
+    list_display = ["at", "card", "kind", "actor", "reason"]
+    list_filter = ["kind"]
+    search_fields = ["card__number", "actor__username"]
+    date_hierarchy = "at"
 
 
 @admin.register(ChipUse)

@@ -1,5 +1,9 @@
 """Cards: issue, block, unblock, reset the PIN, and authorise a debit (status, PIN, limits).
 
+Each issue, block, unblock and PIN reset adds a line to the card's journal (``card_events``)
+in its own transaction, naming the person who did it (nobody, when the issuer blocks a card
+on its own).
+
 PIN attempts count per card, never per address: three wrong PINs lock the card until a teller
 resets the PIN. A PIN check commits its attempt counter even when it refuses, so a refused
 request cannot be retried for free. A card keeps the issuer's key version its chip key was
@@ -19,6 +23,7 @@ from okryu.accounts.models import User
 from okryu.core import clock
 from okryu.core.errors import InvalidInput
 from okryu.core.transactions import raise_if_refused, service_transaction
+from okryu.payments.card_events import record_card_event
 from okryu.payments.errors import (
     CardBlocked,
     CardExpired,
@@ -32,6 +37,7 @@ from okryu.payments.issuer_keys import current_key_version
 from okryu.payments.ledger.accounts import open_ledger_account
 from okryu.payments.models import (
     Card,
+    CardEventKind,
     CardStatus,
     LedgerAccount,
     LedgerAccountKind,
@@ -88,12 +94,20 @@ def get_card_for_update(card_number: str) -> Card:
 
 @service_transaction(durable=False)
 def issue_card(
-    *, holder: User, phone: str, pin: str, number: str | None = None
+    *,
+    holder: User,
+    phone: str,
+    pin: str,
+    number: str | None = None,
+    issued_by: User | None = None,
+    reason: str = "",
 ) -> Card:
     """Issue a new active card to ``holder`` with its own ledger account and a hashed PIN.
 
     ``number`` fixes the card number (the demo cards printed in the README); it must pass the
     Luhn check and be free. Otherwise a random number with the issuer's prefix is drawn.
+    ``issued_by`` is the teller at the counter (None outside it: the demo, scripts);
+    ``reason`` why the holder gets another card. Both go to the card's journal.
     """
     if not _is_phone_well_formed(phone):
         raise InvalidInput("전화번호가 올바르지 않습니다.", field="phone")
@@ -123,6 +137,7 @@ def issue_card(
                     chip_key_version=current_key_version(),
                     pin_hash=pin_record.pin_hash,
                     pin_key_version=pin_record.key_version,
+                    issue_reason=reason,
                     ledger_account=account,
                 )
         except IntegrityError:
@@ -130,6 +145,9 @@ def issue_card(
                 raise taken from None  # Issued by a concurrent request.
             continue  # The random number was taken; draw another.
         assert is_card_number_well_formed(card.number)
+        record_card_event(
+            card=card, kind=CardEventKind.ISSUED, actor=issued_by, reason=reason
+        )
         return card
     message = "no free card number after several draws"
     raise RuntimeError(message)
@@ -269,13 +287,14 @@ def _verify_pin_once(*, card_number: str, pin: str) -> Card | WrongPin:
 
 
 @service_transaction(durable=False)
-def block_card(*, card_number: str, reason: str) -> Card:
+def block_card(*, card_number: str, reason: str, actor: User) -> Card:
     """Block a card (lost, stolen, cloned); it is refused everywhere until unblocked."""
     assert 0 < len(reason) <= BLOCKED_REASON_LENGTH_MAX
     card = get_card_for_update(card_number)
     Card.objects.filter(pk=card.pk).update(
         status=CardStatus.BLOCKED, blocked_reason=reason
     )
+    record_card_event(card=card, kind=CardEventKind.BLOCKED, actor=actor, reason=reason)
     card.refresh_from_db()
     assert card.status == CardStatus.BLOCKED
     return card
@@ -289,9 +308,13 @@ def block_card_for_debt(*, card_number: str) -> Card:
     transaction, or its own.
     """
     card = get_card_for_update(card_number)
-    Card.objects.filter(pk=card.pk, status=CardStatus.ACTIVE).update(
+    blocked = Card.objects.filter(pk=card.pk, status=CardStatus.ACTIVE).update(
         status=CardStatus.BLOCKED, blocked_reason=DOOR_DEBT
     )
+    if blocked:
+        record_card_event(
+            card=card, kind=CardEventKind.BLOCKED, actor=None, reason=DOOR_DEBT
+        )
     card.refresh_from_db()
     return card
 
@@ -308,9 +331,11 @@ def mark_door_debt_cleared(*, card_id: int) -> None:
 
 
 @service_transaction(durable=False)
-def unblock_card(*, card_number: str) -> Card:
+def unblock_card(*, card_number: str, actor: User) -> Card:
     """Unblock a card found again; a cloned card stays blocked and must be replaced, and a
-    card blocked for a debt at the door stays blocked until an operator has cleared it."""
+    card blocked for a debt at the door stays blocked until an operator has cleared it.
+
+    An active card is left as it is, and its journal too."""
     card = get_card_for_update(card_number)
     if card.blocked_reason == CLONED:
         raise CardBlocked("복제된 카드는 다시 쓸 수 없습니다. 새 카드를 발급하십시오.")
@@ -318,21 +343,23 @@ def unblock_card(*, card_number: str) -> Card:
         raise DoorDebtOpen(
             "문앞 결제 미수금이 정리되지 않은 카드입니다. 운영자가 정리한 뒤에 풀 수 있습니다."
         )
-    Card.objects.filter(pk=card.pk, status=CardStatus.BLOCKED).update(
+    unblocked = Card.objects.filter(pk=card.pk, status=CardStatus.BLOCKED).update(
         status=CardStatus.ACTIVE, blocked_reason=""
     )
+    if unblocked:
+        record_card_event(card=card, kind=CardEventKind.UNBLOCKED, actor=actor)
     card.refresh_from_db()
     return card
 
 
-def reset_pin(*, card_number: str, new_pin: str) -> Card:
+def reset_pin(*, card_number: str, new_pin: str, actor: User) -> Card:
     """Set a new PIN (at the bank counter) and unlock the card's attempt counter."""
     check_pin_shape(new_pin)
-    return _reset_pin(card_number=card_number, new_pin=new_pin)
+    return _reset_pin(card_number=card_number, new_pin=new_pin, actor=actor)
 
 
 @service_transaction(durable=False)
-def _reset_pin(*, card_number: str, new_pin: str) -> Card:
+def _reset_pin(*, card_number: str, new_pin: str, actor: User) -> Card:
     card = get_card_for_update(card_number)
     record = make_pin_record(card_number=card.number, pin=new_pin)
     Card.objects.filter(pk=card.pk).update(
@@ -340,6 +367,7 @@ def _reset_pin(*, card_number: str, new_pin: str) -> Card:
         pin_key_version=record.key_version,
         pin_failed_attempts=0,
     )
+    record_card_event(card=card, kind=CardEventKind.PIN_RESET, actor=actor)
     card.refresh_from_db()
     assert card.pin_failed_attempts == 0
     return card

@@ -18,6 +18,7 @@ from okryu.core.errors import DomainError, InvalidInput
 from okryu.core.transactions import raise_if_refused, service_transaction
 from okryu.core.won import format_won
 from okryu.notifications.outbox import queue_sms
+from okryu.payments.card_events import record_card_event
 from okryu.payments.cards import (
     CLONED,
     check_card_limits,
@@ -34,6 +35,7 @@ from okryu.payments.ledger.transfers import (
 )
 from okryu.payments.models import (
     Card,
+    CardEventKind,
     CardStatus,
     ChipUse,
     LedgerAccount,
@@ -211,9 +213,15 @@ def _record_chip_use(
     if earlier.mac == record.mac:
         return ChipReplay("이미 처리된 칩 결제입니다.")
     # Returned, not raised, so the block commits with the transaction before the refusal.
-    Card.objects.filter(pk=card.pk).update(
-        status=CardStatus.BLOCKED, blocked_reason=CLONED
+    blocked = (
+        Card.objects.filter(pk=card.pk)
+        .exclude(status=CardStatus.BLOCKED, blocked_reason=CLONED)
+        .update(status=CardStatus.BLOCKED, blocked_reason=CLONED)
     )
+    if blocked:  # The issuer blocked it, not a person: the journal names nobody.
+        record_card_event(
+            card=card, kind=CardEventKind.BLOCKED, actor=None, reason=CLONED
+        )
     return CardCloned("복제된 카드가 감지되어 카드를 정지했습니다.")
 
 

@@ -7,7 +7,7 @@ Visibility is the caller's job here (teller pages check the role, card pages go 
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Case, Count, Q, Value, When
+from django.db.models import Case, Count, F, Q, Value, When
 
 from okryu.accounts.models import User
 from okryu.core import clock
@@ -16,6 +16,7 @@ from okryu.payments.counter_audit import drawer_ledger_totals
 from okryu.payments.models import (
     BALANCE_MOVING_KINDS,
     Card,
+    CardEvent,
     CardStatus,
     CashDrawer,
     CashDrawerStatus,
@@ -34,6 +35,7 @@ STATEMENT_PAGE_SIZE_MAX = 200
 PAYMENT_TOKEN_LENGTH_MAX = 43
 TOP_UPS_SHOWN_MAX = 100
 DRAWERS_SHOWN_MAX = 100
+CARD_EVENTS_OF_DAY_MAX = 300
 
 
 def find_holders(*, text: str, limit: int = HOLDERS_SHOWN_MAX) -> list[User]:
@@ -237,3 +239,18 @@ def _origin(transfer: Transfer) -> str:
     if original is not None:
         return _origin(original)
     return transfer.transfer_id
+
+
+def list_card_events_of_day(
+    *, day: dt.date, limit: int = CARD_EVENTS_OF_DAY_MAX
+) -> list[CardEvent]:
+    """Return what was done to cards on one local day, by person (the issuer's own last),
+    each person's in order, with the card and its holder (at most ``limit``)."""
+    assert 0 < limit <= CARD_EVENTS_OF_DAY_MAX
+    start = dt.datetime.combine(day, dt.time(), tzinfo=clock.PYONGYANG)
+    end = start + dt.timedelta(days=1)
+    return list(
+        CardEvent.objects.filter(at__gte=start, at__lt=end)
+        .select_related("actor", "card", "card__holder")
+        .order_by(F("actor__username").asc(nulls_last=True), "at", "id")[:limit]
+    )

@@ -13,7 +13,9 @@ redirect or pocket money:
   and the booking's transfer id is fixed when the cash is taken, so the ledger moves once;
 - a second card for a holder needs a reason (409 ``second_card``);
 - closing a drawer records the cash counted and its difference to what the ledger booked
-  through it (a difference needs a note); the audit (``counter_audit``) recomputes the rest.
+  through it (a difference needs a note); the audit (``counter_audit``) recomputes the rest;
+- each issue, block, unblock and PIN reset is one transaction that also adds a line naming
+  the teller to the card's journal (``card_events``), so a refused action leaves none.
 """
 
 from django.conf import settings
@@ -91,6 +93,15 @@ def issue_card_at_counter(
     reason = reason.strip()
     if len(reason) > ISSUE_REASON_LENGTH_MAX:
         raise InvalidInput("사유는 200자까지입니다.", field="reason")
+    return _issue_card_at_counter(
+        teller=teller, holder=holder, phone=phone, pin=pin, reason=reason
+    )
+
+
+@service_transaction(durable=False)
+def _issue_card_at_counter(
+    *, teller: User, holder: User, phone: str, pin: str, reason: str
+) -> Card:
     held = (
         Card.objects.filter(holder=holder, expires_on__gte=clock.local_today())
         .exclude(status=CardStatus.EXPIRED)
@@ -104,10 +115,10 @@ def issue_card_at_counter(
             card=held.masked_number,
             field="reason",
         )
-    card = issue_card(holder=holder, phone=phone, pin=pin)
-    if reason:
-        Card.objects.filter(pk=card.pk).update(issue_reason=reason)
-        card.issue_reason = reason
+    card = issue_card(
+        holder=holder, phone=phone, pin=pin, issued_by=teller, reason=reason
+    )
+    assert card.issue_reason == reason
     return card
 
 
@@ -120,37 +131,46 @@ def _card_for_counter(card_number: str, user: User) -> Card:
     return card
 
 
+@service_transaction(durable=False)
 def block_card_at_counter(*, teller: User, card_number: str, reason: str) -> Card:
-    """Block a card (not one the teller holds)."""
+    """Block a card (not one the teller holds); the journal names the teller."""
     _require(teller, Role.TELLER)
     _card_for_counter(card_number, teller)
-    return block_card(card_number=card_number, reason=reason)
+    return block_card(card_number=card_number, reason=reason, actor=teller)
 
 
+@service_transaction(durable=False)
 def unblock_card_at_counter(*, teller: User, card_number: str) -> Card:
-    """Unblock a card (not one the teller holds)."""
+    """Unblock a card (not one the teller holds); the journal names the teller."""
     _require(teller, Role.TELLER)
     _card_for_counter(card_number, teller)
-    return unblock_card(card_number=card_number)
+    return unblock_card(card_number=card_number, actor=teller)
 
 
 def reset_pin_at_counter(*, teller: User, card_number: str, new_pin: str) -> Card:
     """Set a new PIN (not on a card the teller holds) and tell the card's phone at once.
 
     A new PIN lets whoever knows it spend the card: the holder learns of it by SMS in the
-    same commit, so a reset they did not ask for at the counter does not go unnoticed.
+    same commit, so a reset they did not ask for at the counter does not go unnoticed, and
+    the card's journal names the teller who did it.
     """
     _require(teller, Role.TELLER)
+    return _reset_pin_at_counter(
+        teller=teller, card_number=card_number, new_pin=new_pin
+    )
+
+
+@service_transaction(durable=False)
+def _reset_pin_at_counter(*, teller: User, card_number: str, new_pin: str) -> Card:
     _card_for_counter(card_number, teller)
-    with transaction.atomic():
-        card = reset_pin(card_number=card_number, new_pin=new_pin)
-        queue_sms(
-            phone=card.phone,
-            body=(
-                f"[옥류] 카드 ****{card.number[-4:]}의 비밀번호를 은행 창구에서 "
-                "바꾸었습니다. 본인이 바꾼 것이 아니면 곧 은행에 알리십시오."
-            ),
-        )
+    card = reset_pin(card_number=card_number, new_pin=new_pin, actor=teller)
+    queue_sms(
+        phone=card.phone,
+        body=(
+            f"[옥류] 카드 ****{card.number[-4:]}의 비밀번호를 은행 창구에서 "
+            "바꾸었습니다. 본인이 바꾼 것이 아니면 곧 은행에 알리십시오."
+        ),
+    )
     return card
 
 

@@ -1,9 +1,10 @@
-"""Ledger accounts, immutable transfers, cards, chip uses, QR payment requests, and the bank
-counter's cash drawers and top-ups."""
+"""Ledger accounts, immutable transfers, cards and their journal of events, chip uses, QR
+payment requests, and the bank counter's cash drawers and top-ups."""
 
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import pgettext_lazy
 from typing_extensions import override
 
 
@@ -244,6 +245,65 @@ class Card(models.Model):
     def masked_number(self) -> str:
         """Return the number as printed on receipts and SMS: only the last four digits."""
         return f"****{self.number[-4:]}"
+
+
+class CardEventKind(models.TextChoices):
+    """What was done to a card."""
+
+    ISSUED = "issued", pgettext_lazy("card event", "발급")
+    BLOCKED = "blocked", pgettext_lazy("card event", "정지")
+    UNBLOCKED = "unblocked", pgettext_lazy("card event", "정지 해제")
+    PIN_RESET = "pin_reset", pgettext_lazy("card event", "PIN 재설정")
+
+
+class CardEvent(models.Model):
+    """One thing done to a card and who did it: a line of the card's journal, never changed.
+
+    ``actor`` is the person who acted at the counter; it is null for what no person did there
+    (a card the issuer blocked for a clone or a debt at the door, a card issued outside the
+    counter, and the ``issued`` rows written for the cards that existed before the journal).
+    ``reason`` is the block's reason or a second card's issue reason.
+    """
+
+    REASON_LENGTH_MAX = 200
+
+    card = models.ForeignKey(
+        Card, on_delete=models.PROTECT, related_name="events", db_index=False
+    )
+    kind = models.CharField(max_length=10, choices=CardEventKind.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+    )
+    reason = models.CharField(max_length=REASON_LENGTH_MAX, blank=True)
+    at = models.DateTimeField()
+
+    class Meta:
+        indexes = [
+            # A card's journal, newest first.
+            models.Index(fields=["card", "-at"], name="card_event_card_newest"),
+            # What one person did at the counter on a day.
+            models.Index(fields=["actor", "at"], name="card_event_actor_at"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=CardEventKind.values),
+                name="card_event_kind_known",
+            ),
+            # Only the counter unblocks a card or resets its PIN, so someone did it.
+            models.CheckConstraint(
+                condition=Q(actor__isnull=False) | Q(kind__in=["issued", "blocked"]),
+                name="card_event_counter_action_names_actor",
+            ),
+        ]
+
+    @override
+    def __str__(self) -> str:
+        return f"{self.kind} {self.card_id} {self.at:%Y-%m-%d %H:%M}"
 
 
 class ChipUse(models.Model):

@@ -11,30 +11,63 @@ from okryu.payments.errors import CardNotFound
 from okryu.payments.models import (
     BALANCE_MOVING_KINDS,
     Card,
+    CardEvent,
     Transfer,
     TransferKind,
 )
 from okryu.payments.rules import is_card_number_well_formed
 
 STATEMENT_LINES_MAX = 200
+CARD_EVENTS_PAGE_SIZE_MAX = 200
+BANK_STAFF_ROLES = (Role.TELLER, Role.SUPERVISOR)
 
 
 def _is_teller(user: User) -> bool:
     return user.role_grants.filter(role=Role.TELLER).exists()
 
 
-def get_card_for_holder_or_teller(*, card_number: str, user: User) -> Card:
-    """Return the card if ``user`` holds it or is a teller; otherwise it does not exist."""
+def _find_card(card_number: str) -> Card | None:
     if not is_card_number_well_formed(card_number):
-        raise CardNotFound("카드를 찾을 수 없습니다.")
-    card = (
+        return None
+    return (
         Card.objects.select_related("ledger_account", "holder")
         .filter(number=card_number)
         .first()
     )
+
+
+def get_card_for_holder_or_teller(*, card_number: str, user: User) -> Card:
+    """Return the card if ``user`` holds it or is a teller; otherwise it does not exist."""
+    card = _find_card(card_number)
     if card is None or (card.holder_id != user.pk and not _is_teller(user)):
         raise CardNotFound("카드를 찾을 수 없습니다.")
     return card
+
+
+def get_card_for_holder_or_bank_staff(*, card_number: str, user: User) -> Card:
+    """Return the card if ``user`` holds it, is a teller or a supervisor (who oversees the
+    tellers' actions); otherwise it does not exist, as for ``get_card_for_holder_or_teller``.
+    """
+    card = _find_card(card_number)
+    if card is None or (
+        card.holder_id != user.pk
+        and not user.role_grants.filter(role__in=BANK_STAFF_ROLES).exists()
+    ):
+        raise CardNotFound("카드를 찾을 수 없습니다.")
+    return card
+
+
+def list_card_events_page(
+    *, card: Card, offset: int, limit: int
+) -> tuple[list[CardEvent], int]:
+    """Return one page of the card's journal, newest first, and how many lines it has."""
+    assert offset >= 0
+    assert 0 < limit <= CARD_EVENTS_PAGE_SIZE_MAX
+    events = CardEvent.objects.filter(card=card)
+    rows = list(
+        events.select_related("actor").order_by("-at", "-id")[offset : offset + limit]
+    )
+    return rows, events.count()
 
 
 def list_statement(

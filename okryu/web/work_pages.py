@@ -16,6 +16,7 @@ WORK_PAGES = [
     (Role.OPERATOR, "logistics", gettext_lazy("물류 사무소")),
     (Role.COURIER, "courier-jobs", gettext_lazy("내 배달")),
     (Role.SUPERVISOR, "door-losses", gettext_lazy("문앞 미결제")),
+    (Role.SUPERVISOR, "supervisor-card-actions", gettext_lazy("카드 처리 기록")),
 ]
 
 

@@ -246,6 +246,7 @@ PAGE_RULES: dict[str, Rule] = {
     "POST teller/drawer/close/": only(TELLER),
     # Large top-ups wait for a supervisor (never the teller who took them).
     "GET teller/approvals/": only(SUPERVISOR),
+    "GET teller/card-actions/": only(SUPERVISOR),
     "POST teller/approvals/<int:top_up_id>/approve/": only(SUPERVISOR),
     "POST teller/approvals/<int:top_up_id>/reject/": only(SUPERVISOR),
     # A holder's own cards and QR payments.
@@ -312,6 +313,8 @@ API_RULES: dict[str, Rule] = {
     "GET /api/v1/supervisor/drawers": only(SUPERVISOR),
     "GET /api/v1/cards/{number}": only(SHOPPER, TELLER),
     "GET /api/v1/cards/{number}/statement": only(SHOPPER, TELLER),
+    # The card's journal: supervisors oversee the tellers' actions, so they read it too.
+    "GET /api/v1/cards/{number}/events": only(SHOPPER, TELLER, SUPERVISOR),
     "POST /api/v1/qr-requests": MERCHANTS,
     "GET /api/v1/qr-requests/{token}": SIGNED_IN_ONLY,
     "POST /api/v1/qr-requests/{token}/approve": only(SHOPPER),

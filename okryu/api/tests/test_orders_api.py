@@ -25,6 +25,7 @@ from okryu.orders.models import DailyPurchase, Fulfilment, Order, OrderLine
 from okryu.payments import ledger
 from okryu.payments.cards import block_card, issue_card
 from okryu.payments.models import Card, LedgerAccount, Transfer
+from okryu.payments.tests.builders import make_teller
 
 # place_order opens a durable transaction, which cannot nest in a test's transaction.
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -360,7 +361,7 @@ def test_a_third_wrong_pin_locks_the_card_and_then_even_the_right_pin_is_refused
 def test_a_blocked_card_is_403_card_blocked_and_changes_nothing(
     api_client, shopper_token, card, noodles
 ):
-    block_card(card_number=card.number, reason="lost")
+    block_card(card_number=card.number, reason="lost", actor=make_teller())
     before = snapshot()
 
     response = post_order(api_client, shopper_token, checkout(card, (noodles, 1)))

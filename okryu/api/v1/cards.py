@@ -1,4 +1,5 @@
-"""Card routes (the holder or a teller): the card with its balance, and its statement.
+"""Card routes (the holder or a teller): the card with its balance, its statement and its
+journal (which supervisors read too).
 
 Another person's card does not exist for the caller: 404 ``not_found``, the same answer as for
 a number nobody holds.
@@ -15,13 +16,17 @@ from okryu.api.v1.pagination import (
     page_body,
     read_page_request,
 )
-from okryu.api.v1.schemas.cards import CardOut, StatementLineOut
+from okryu.api.v1.schemas.cards import CardEventOut, CardOut, StatementLineOut
 from okryu.api.v1.schemas.problems import Problem
 from okryu.core.errors import NotFound
 from okryu.orders.statements import card_statement
 from okryu.payments.errors import CardNotFound
 from okryu.payments.models import Card
-from okryu.payments.queries import get_card_for_holder_or_teller
+from okryu.payments.queries import (
+    get_card_for_holder_or_bank_staff,
+    get_card_for_holder_or_teller,
+    list_card_events_page,
+)
 
 router = Router(tags=["cards"])
 
@@ -67,3 +72,28 @@ def get_statement_route(
     shown = lines[page_request.offset : page_request.offset + page_request.limit]
     items = [StatementLineOut.from_line(line) for line in shown]
     return page_body(request, page_request, items=items, count=len(lines))
+
+
+@router.get(
+    "/cards/{number}/events",
+    auth=bearer_auth,
+    response={200: Page[CardEventOut], 401: Problem, 404: Problem, 422: Problem},
+    summary="A card's journal: issued, blocked, unblocked, PIN reset, and by whom, "
+    "newest first (holder, teller or supervisor)",
+)
+def list_card_events_route(
+    request: HttpRequest, number: str, page: PageNumber = 1, page_size: PageSize = None
+) -> dict[str, object]:
+    """Return one page of the card's journal, newest first."""
+    try:
+        card = get_card_for_holder_or_bank_staff(
+            card_number=number, user=get_caller(request)
+        )
+    except CardNotFound as error:
+        raise NotFound(error.detail) from error
+    page_request = read_page_request(page=page, page_size=page_size)
+    events, count = list_card_events_page(
+        card=card, offset=page_request.offset, limit=page_request.limit
+    )
+    items = [CardEventOut.from_event(event) for event in events]
+    return page_body(request, page_request, items=items, count=count)

@@ -31,6 +31,7 @@ from okryu.payments import ledger
 from okryu.payments.audit import audit_ledger
 from okryu.payments.cards import block_card
 from okryu.payments.models import Card, Transfer, TransferKind
+from okryu.payments.tests.builders import make_teller
 
 pytestmark = pytest.mark.django_db
 
@@ -337,7 +338,7 @@ def test_a_blocked_card_is_refused():
     shopper, card = make_shopper()
     store, _staff = make_merchant()
     product = make_product(store, stock=5)
-    block_card(card_number=card.number, reason="lost")
+    block_card(card_number=card.number, reason="lost", actor=make_teller())
 
     _refused(shopper.pk, checkout(card, [(product, 1)]), "card_blocked")
 

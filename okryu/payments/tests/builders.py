@@ -5,7 +5,7 @@ from typing import Any
 
 from django.db import connection
 
-from okryu.accounts.models import User
+from okryu.accounts.models import Role, RoleGrant, User
 from okryu.notifications.models import OutboxMessage
 from okryu.payments import ledger
 from okryu.payments.cards import issue_card
@@ -74,6 +74,13 @@ def make_holder(name: str = "") -> User:
     return User.objects.create_user(
         username=username, password="unused-password", display_name=username
     )
+
+
+def make_teller(name: str = "") -> User:
+    """Create a bank teller, who blocks, unblocks and resets PINs at the counter."""
+    teller = make_holder(name or f"teller{next(_usernames)}")
+    RoleGrant.objects.create(user=teller, role=Role.TELLER)
+    return teller
 
 
 def make_merchant_account(reference: str = "merchant:1"):

@@ -17,7 +17,13 @@ from okryu.payments.cards import (
 from okryu.payments.errors import CardBlocked, CardExpired, CardLocked, WrongPin
 from okryu.payments.models import Card, CardStatus
 from okryu.payments.rules import is_card_number_well_formed
-from okryu.payments.tests.builders import TEST_PIN, balances, funded_card, snapshot
+from okryu.payments.tests.builders import (
+    TEST_PIN,
+    balances,
+    funded_card,
+    make_teller,
+    snapshot,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -64,7 +70,7 @@ def test_three_wrong_pins_lock_the_card_until_a_teller_resets_the_pin(holder):
         attempts_left.append(wrong.value.attempts_left)
     with pytest.raises(CardLocked) as locked:
         verify_pin(card_number=card.number, pin=TEST_PIN)
-    reset_pin(card_number=card.number, new_pin="7777")
+    reset_pin(card_number=card.number, new_pin="7777", actor=make_teller())
 
     assert attempts_left == [2, 1, 0]
     assert locked.value.code == "card_locked"
@@ -106,7 +112,7 @@ def test_a_locked_card_cannot_pay_even_with_the_right_pin(holder, merchant_accou
 
 def test_a_blocked_card_is_refused_until_unblocked(holder, merchant_account):
     card = funded_card(holder, 10_000)
-    block_card(card_number=card.number, reason="lost")
+    block_card(card_number=card.number, reason="lost", actor=make_teller())
     pay = {
         "card_number": card.number,
         "pin": TEST_PIN,
@@ -116,7 +122,7 @@ def test_a_blocked_card_is_refused_until_unblocked(holder, merchant_account):
 
     with pytest.raises(CardBlocked):
         ledger.transfer_funds(**pay, transfer_id="p1")
-    unblock_card(card_number=card.number)
+    unblock_card(card_number=card.number, actor=make_teller())
     ledger.transfer_funds(**pay, transfer_id="p2")
 
     assert balances(card.ledger_account) == [(9_900, 0)]
@@ -164,7 +170,7 @@ def test_the_pin_appears_nowhere_in_the_database_nor_in_the_logs(
     )
     with pytest.raises(WrongPin) as wrong:
         verify_pin(card_number=card.number, pin="1" + pin[1:])
-    reset_pin(card_number=card.number, new_pin=pin)
+    reset_pin(card_number=card.number, new_pin=pin, actor=make_teller())
 
     dump = io.StringIO()
     call_command("dumpdata", stdout=dump)

@@ -18,7 +18,7 @@ from okryu.payments.errors import (
     OverFloorLimit,
 )
 from okryu.payments.models import Card, CardStatus, ChipUse, Transfer
-from okryu.payments.tests.builders import balances, funded_card, snapshot
+from okryu.payments.tests.builders import balances, funded_card, make_teller, snapshot
 
 pytestmark = pytest.mark.django_db
 
@@ -97,7 +97,7 @@ def test_two_different_records_with_one_counter_block_the_card_as_cloned(
     with pytest.raises(CardBlocked):
         terminal.take_payment(chip, amount_won=1_000, online=True)
     with pytest.raises(CardBlocked):
-        unblock_card(card_number=card.number)
+        unblock_card(card_number=card.number, actor=make_teller())
 
 
 def test_an_offline_record_is_accepted_once_on_upload(chip_setup, merchant_account):

@@ -25,6 +25,7 @@ from okryu.payments.tests.builders import (
     funded_card,
     make_holder,
     make_merchant_account,
+    make_teller,
     snapshot,
 )
 
@@ -187,7 +188,7 @@ def test_holds_together_on_a_blocked_card_are_refused_but_a_repeat_replays_the_h
     card = funded_card(make_holder(), 10_000)
     parts = _parts("B", [merchant.pk] * 2, [1_000, 2_000])
     first = ledger.hold_funds_together(card_number=card.number, parts=parts)
-    block_card(card_number=card.number, reason="lost")
+    block_card(card_number=card.number, reason="lost", actor=make_teller())
 
     again = ledger.hold_funds_together(card_number=card.number, parts=parts)
     with pytest.raises(CardBlocked):

@@ -28,6 +28,7 @@ from okryu.payments.tests.builders import (
     TEST_PIN,
     balances,
     funded_card,
+    make_teller,
     new_id,
     snapshot,
 )
@@ -412,7 +413,7 @@ def test_a_blocked_card_is_refused_and_a_wrong_pin_is_counted(holder, merchant_a
     }
     with pytest.raises(WrongPin) as wrong:
         ledger.hold_funds(**pay, pin="0000", transfer_id="h1")
-    block_card(card_number=card.number, reason="lost")
+    block_card(card_number=card.number, reason="lost", actor=make_teller())
     before = snapshot()
 
     with pytest.raises(CardBlocked):

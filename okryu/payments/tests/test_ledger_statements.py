@@ -27,6 +27,7 @@ from okryu.payments.tests.builders import (
     balances,
     funded_card,
     make_merchant_account,
+    make_teller,
     snapshot,
 )
 
@@ -156,7 +157,7 @@ def test_a_replayed_payment_returns_its_transfer_even_after_the_card_was_blocked
 ):
     card = funded_card(holder, 5_000)
     first = _pay(card, merchant_account, 1_000, "p1")
-    block_card(card_number=card.number, reason="lost")
+    block_card(card_number=card.number, reason="lost", actor=make_teller())
 
     again = _pay(card, merchant_account, 1_000, "p1")
 

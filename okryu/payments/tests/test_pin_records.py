@@ -13,7 +13,13 @@ from okryu.payments import ledger
 from okryu.payments.cards import issue_card, reset_pin, verify_pin
 from okryu.payments.errors import CardLocked, WrongPin
 from okryu.payments.models import Card
-from okryu.payments.tests.builders import TEST_PIN, balances, funded_card, new_id
+from okryu.payments.tests.builders import (
+    TEST_PIN,
+    balances,
+    funded_card,
+    make_teller,
+    new_id,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -215,7 +221,7 @@ def test_a_pin_reset_makes_the_record_under_the_current_key(holder, settings):
     card = card_with_argon2_record(holder)
     _make_key_2_current(settings)
 
-    reset_pin(card_number=card.number, new_pin="7777")
+    reset_pin(card_number=card.number, new_pin="7777", actor=make_teller())
 
     card.refresh_from_db()
     assert card.pin_hash == expected_record(

@@ -1,4 +1,5 @@
-"""The supervisor's pages: the queue of top-ups awaiting approval, and every teller's drawers.
+"""The supervisor's pages: the queue of top-ups awaiting approval, every teller's drawers, and
+what each teller did to cards today (issued, blocked, unblocked, reset a PIN).
 
 A supervisor approves (the top-up is booked then) or rejects (the teller hands the cash back)
 each top-up a teller took above the approval threshold, ticking a confirmation; the teller who
@@ -20,11 +21,17 @@ from typing_extensions import override
 
 from okryu.accounts.models import Role, User
 from okryu.accounts.queries import has_role
+from okryu.core import clock
 from okryu.core.errors import DomainError
-from okryu.payments.counter import list_drawers, list_pending_top_ups
+from okryu.payments.counter import (
+    list_card_events_of_day,
+    list_drawers,
+    list_pending_top_ups,
+)
 from okryu.payments.counter_services import approve_top_up, reject_top_up
 from okryu.web.idempotency import submit_once
 from okryu.web.teller.forms import TopUpDecisionForm
+from okryu.web.teller.journal import journal_lines
 
 UNPROCESSABLE = 422
 
@@ -72,6 +79,19 @@ class QueueView(SupervisorRequiredMixin, View):
     def get(self, request: HttpRequest) -> HttpResponse:
         """Show the queue and the drawers."""
         return _render_queue(request)
+
+
+class CardActionsView(SupervisorRequiredMixin, View):
+    """Today's actions on cards, by teller: a PIN reset nobody asked for is traced here."""
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        """Show today's journal lines of every card, each teller's together."""
+        today = clock.local_today()
+        context = {
+            "day": today,
+            "lines": journal_lines(list_card_events_of_day(day=today)),
+        }
+        return render(request, "web/teller/card_actions.html", context)
 
 
 class _DecisionView(SupervisorRequiredMixin, View):

@@ -10,6 +10,11 @@ urlpatterns: list[URLPattern] = [
     path("drawer/close/", views.CloseDrawerView.as_view(), name="teller-drawer-close"),
     path("approvals/", supervisor.QueueView.as_view(), name="supervisor-queue"),
     path(
+        "card-actions/",
+        supervisor.CardActionsView.as_view(),
+        name="supervisor-card-actions",
+    ),
+    path(
         "approvals/<int:top_up_id>/approve/",
         supervisor.ApproveView.as_view(),
         name="supervisor-approve",

@@ -1,5 +1,6 @@
 """Bank counter pages (teller role): open and close the day's cash drawer, find a holder, issue
-a card, take a cash top-up, block and unblock, reset a PIN, print a statement.
+a card, take a cash top-up, block and unblock, reset a PIN, print a statement; a card's page
+shows its journal (who issued, blocked, unblocked it or reset its PIN, and when).
 
 Every action goes through the counter's controls (payments/counter_services.py): nothing on a
 card the teller holds, cash only through the open drawer, a top-up above the approval
@@ -44,7 +45,10 @@ from okryu.payments.counter_services import (
     unblock_card_at_counter,
 )
 from okryu.payments.models import Card, CounterTopUpStatus
-from okryu.payments.queries import get_card_for_holder_or_teller
+from okryu.payments.queries import (
+    get_card_for_holder_or_teller,
+    list_card_events_page,
+)
 from okryu.web.cards.forms import OnceForm
 from okryu.web.cards.pins import pin_mac
 from okryu.web.idempotency import submit_once
@@ -56,9 +60,11 @@ from okryu.web.teller.forms import (
     PinResetForm,
     TopUpForm,
 )
+from okryu.web.teller.journal import journal_lines
 
 UNPROCESSABLE = 422
 STATEMENT_LINES_SHOWN = 200
+JOURNAL_LINES_SHOWN = 20
 
 
 class TellerRequiredMixin(LoginRequiredMixin):
@@ -274,8 +280,13 @@ class IssueCardView(TellerRequiredMixin, View):
 def _render_card(
     request: HttpRequest, card: Card, *, status: int = 200, **forms: object
 ) -> HttpResponse:
+    events, events_total = list_card_events_page(
+        card=card, offset=0, limit=JOURNAL_LINES_SHOWN
+    )
     context: dict[str, Any] = {
         "card": card,
+        "journal": journal_lines(events),
+        "journal_total": events_total,
         "is_own": card.holder_id == _teller(request).pk,
         "pending": [
             top_up

@@ -6,7 +6,7 @@ from ninja import Schema
 from pydantic import Field
 
 from okryu.api.v1.schemas.text import Integer, Text
-from okryu.payments.models import Card, PaymentRequest
+from okryu.payments.models import Card, CardEvent, PaymentRequest
 from okryu.payments.statement import StatementLine
 
 
@@ -128,6 +128,33 @@ class StatementLineOut(Schema):
             merchant_en=purchase.merchant_en if purchase else None,
             refund_of=line.refund_of,
             transfers=list(line.transfer_ids),
+        )
+
+
+class CardEventOut(Schema):
+    """One line of a card's journal: what was done to it, when, and by whom."""
+
+    kind: str = Field(description="`issued`, `blocked`, `unblocked` or `pin_reset`.")
+    at: dt.datetime
+    actor: str | None = Field(
+        description=(
+            "The login of the teller who did it; null for what no one did at the counter "
+            "(a card the issuer blocked as `cloned` or for a `door_debt`, a card issued "
+            "before the journal was kept)."
+        )
+    )
+    reason: str = Field(
+        description="A block's reason, or why a second card was issued; else empty."
+    )
+
+    @classmethod
+    def from_event(cls, event: CardEvent) -> "CardEventOut":
+        """Describe one journal line (its actor loaded)."""
+        return cls(
+            kind=event.kind,
+            at=event.at,
+            actor=event.actor.username if event.actor else None,
+            reason=event.reason,
         )
 
 
