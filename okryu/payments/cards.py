@@ -67,6 +67,8 @@ DOOR_DEBT = "door_debt"
 # until a teller unblocks it, so no single person both forgives the debt and reopens the card.
 DOOR_DEBT_CLEARED = "door_debt_cleared"
 BLOCKED_REASON_LENGTH_MAX = 40
+# Blocks with a way out of their own (a new card; the operator's clearing): never replaced.
+REASONS_KEPT_OVER_A_BLOCK = (CLONED, DOOR_DEBT)
 
 
 def check_card_number(card_number: str) -> None:
@@ -288,12 +290,18 @@ def _verify_pin_once(*, card_number: str, pin: str) -> Card | WrongPin:
 
 @service_transaction(durable=False)
 def block_card(*, card_number: str, reason: str, actor: User) -> Card:
-    """Block a card (lost, stolen, cloned); it is refused everywhere until unblocked."""
+    """Block a card (lost, stolen, cloned); it is refused everywhere until unblocked.
+
+    A card blocked as a clone or for an open debt at the door keeps that reason: another
+    block over it (say "lost") would otherwise let the counter unblock it, around both the
+    rule that a clone is replaced and the operator's clearing of the debt. The act is
+    journalled all the same.
+    """
     assert 0 < len(reason) <= BLOCKED_REASON_LENGTH_MAX
     card = get_card_for_update(card_number)
-    Card.objects.filter(pk=card.pk).update(
-        status=CardStatus.BLOCKED, blocked_reason=reason
-    )
+    Card.objects.filter(pk=card.pk).exclude(
+        status=CardStatus.BLOCKED, blocked_reason__in=REASONS_KEPT_OVER_A_BLOCK
+    ).update(status=CardStatus.BLOCKED, blocked_reason=reason)
     record_card_event(card=card, kind=CardEventKind.BLOCKED, actor=actor, reason=reason)
     card.refresh_from_db()
     assert card.status == CardStatus.BLOCKED

@@ -250,6 +250,33 @@ def test_a_cloned_card_is_journalled_as_blocked_by_the_issuer(holder, merchant_a
     assert _journal(card) == [("blocked", None, "cloned"), ("issued", None, "")]
 
 
+@pytest.mark.parametrize("kept", ["door_debt", "cloned"])
+def test_a_block_over_a_clone_or_a_debt_keeps_it_so_the_counter_cannot_unblock_it(
+    teller, card, kept
+):
+    Card.objects.filter(pk=card.pk).update(status="blocked", blocked_reason=kept)
+
+    block_card_at_counter(teller=teller, card_number=card.number, reason="lost")
+    with pytest.raises(DomainError) as refused:
+        unblock_card_at_counter(teller=teller, card_number=card.number)
+
+    card.refresh_from_db()
+    assert (card.status, card.blocked_reason) == ("blocked", kept)
+    assert refused.value.code in {"card_blocked", "door_debt_open"}
+    assert _journal(card)[0] == ("blocked", teller.username, "lost")
+
+
+def test_a_block_over_a_cleared_debt_or_a_loss_replaces_the_reason(teller, card):
+    Card.objects.filter(pk=card.pk).update(
+        status="blocked", blocked_reason="door_debt_cleared"
+    )
+
+    block_card_at_counter(teller=teller, card_number=card.number, reason="stolen")
+
+    card.refresh_from_db()
+    assert (card.status, card.blocked_reason) == ("blocked", "stolen")
+
+
 # Reading it.
 
 
