@@ -52,7 +52,7 @@ def journal_rows(html: str) -> list[list[str]]:
     return [
         [
             re.sub(r"<[^>]+>", "", cell).strip()
-            for cell in re.findall(r"<td>(.*?)</td>", row, re.DOTALL)
+            for cell in re.findall(r"<td[^>]*>(.*?)</td>", row, re.DOTALL)
         ]
         for row in re.findall(r"<tr>(.*?)</tr>", journal, re.DOTALL)
         if "<td>" in row
@@ -160,9 +160,9 @@ def test_the_supervisor_sees_todays_card_actions_by_teller(
     headings = re.findall(r"<h2>(.*?)</h2>", html)
     assert headings == ["김은행 (teller-a)", "리은행 (teller-b)", "없음 (은행 창구 밖)"]
     assert journal_rows(html) == [
-        ["2026-05-01 10:30", card.masked_number, "holder1", "정지", "분실"],
-        ["2026-05-01 10:30", card.masked_number, "holder1", "PIN 재설정", ""],
-        ["2026-05-01 09:30", card.masked_number, "holder1", "발급", ""],
+        ["10:30", card.masked_number, "holder1", "정지", "분실"],
+        ["10:30", card.masked_number, "holder1", "PIN 재설정", ""],
+        ["09:30", card.masked_number, "holder1", "발급", ""],
     ]
 
 
@@ -178,7 +178,7 @@ def test_the_supervisors_card_actions_read_in_english(supervisor, teller, card):
     assert '<html lang="en">' in html
     assert "What each teller did to cards on 2026-05-01" in html
     assert journal_rows(html)[0] == [
-        "2026-05-01 10:30",
+        "10:30",
         card.masked_number,
         "holder1",
         "PIN reset",
