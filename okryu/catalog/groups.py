@@ -64,6 +64,11 @@ GROUP_ORDERINGS: dict[str, tuple[str, ...]] = {
     "-price": ("-group_lowest_price", "name", "unit"),
     "newest": ("-group_newest", "name", "unit"),
 }
+# The same keys for an English reader: by name means by the English name.
+ENGLISH_GROUP_ORDERINGS: dict[str, tuple[str, ...]] = {
+    **GROUP_ORDERINGS,
+    "name": ("group_name_en", "name", "unit"),
+}
 
 
 def list_product_groups(
@@ -78,8 +83,8 @@ def list_product_groups(
     """Return one page of ``products`` grouped by name and unit, and the number of groups.
 
     ``ordering`` may name the groups' ``name`` and ``unit``, ``group_lowest_price``,
-    ``group_newest`` and, when ``rank`` is given, ``group_rank`` (the best rank of the
-    group's products). ``total_max`` bounds the count (a search's).
+    ``group_newest``, ``group_name_en`` and, when ``rank`` is given, ``group_rank`` (the
+    best rank of the group's products). ``total_max`` bounds the count (a search's).
     Two queries: the page of groups with their count, then their cheapest offers.
     """
     assert 0 < limit <= GROUPS_PAGE_SIZE_MAX
@@ -88,6 +93,8 @@ def list_product_groups(
         "group_sellers": Count("merchant_id", distinct=True),
         "group_lowest_price": Min("price_won"),
         "group_newest": Max("created_at"),
+        # A group's offers share a name; their English names may differ in a letter.
+        "group_name_en": Min("name_en"),
     }
     if rank is not None:
         aggregates["group_rank"] = Min(rank)
@@ -182,11 +189,18 @@ def list_sellers(*, product_id: int) -> list[Product]:
 
 
 def list_category_groups(
-    *, category_ids: Sequence[int], ordering: str, limit: int, offset: int = 0
+    *,
+    category_ids: Sequence[int],
+    ordering: str,
+    limit: int,
+    offset: int = 0,
+    language: str = "ko",
 ) -> ProductGroupPage:
     """Return one page of the active products of ``category_ids`` as groups, sorted by
-    ``ordering`` (a key of ``GROUP_ORDERINGS``: by name, lowest price or newest offer)."""
+    ``ordering`` (a key of ``GROUP_ORDERINGS``: by name, lowest price or newest offer);
+    by name means by the name in ``language`` (the English one for "en", else Korean)."""
     assert ordering in GROUP_ORDERINGS
+    orderings = ENGLISH_GROUP_ORDERINGS if language == "en" else GROUP_ORDERINGS
 
     # A read that tolerates lag: from the replica when it is well (okryu.core.replica).
     def read(alias: str) -> ProductGroupPage:
@@ -194,7 +208,7 @@ def list_category_groups(
             is_active=True, merchant__is_active=True, category_id__in=list(category_ids)
         )
         return list_product_groups(
-            products, ordering=GROUP_ORDERINGS[ordering], limit=limit, offset=offset
+            products, ordering=orderings[ordering], limit=limit, offset=offset
         )
 
     return lagging_read(read)

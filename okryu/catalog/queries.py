@@ -21,6 +21,8 @@ PRODUCT_ORDERINGS: dict[str, tuple[str, ...]] = {
     "newest": ("-created_at", "-id"),
 }
 DEFAULT_PRODUCT_ORDERING = "name"
+# The same keys for an English reader: by name means by the English name.
+ENGLISH_PRODUCT_ORDERINGS = {**PRODUCT_ORDERINGS, "name": ("name_en", "id")}
 
 
 @dataclass(frozen=True)
@@ -114,14 +116,18 @@ def list_products(
     ordering: str = DEFAULT_PRODUCT_ORDERING,
     limit: int,
     offset: int = 0,
+    language: str = "ko",
 ) -> ProductPage:
     """Return one page of active products, filtered by categories and merchant, sorted.
+
+    By name means by the name in ``language`` (the English one for "en", else Korean).
 
     A read that tolerates lag: from the replica when it is well (``okryu.core.replica``).
     """
     assert 0 < limit <= PRODUCT_PAGE_SIZE_MAX
     assert offset >= 0
     assert ordering in PRODUCT_ORDERINGS
+    orderings = ENGLISH_PRODUCT_ORDERINGS if language == "en" else PRODUCT_ORDERINGS
 
     def read(alias: str) -> ProductPage:
         products = _active_products(alias)
@@ -130,9 +136,7 @@ def list_products(
         if merchant_id is not None:
             products = products.filter(merchant_id=merchant_id)
         total = products.count()
-        page = list(
-            products.order_by(*PRODUCT_ORDERINGS[ordering])[offset : offset + limit]
-        )
+        page = list(products.order_by(*orderings[ordering])[offset : offset + limit])
         return ProductPage(products=page, total=total)
 
     return lagging_read(read)

@@ -140,6 +140,7 @@ def _render_listing(
     number: int,
     category_ids: list[int] | None = None,
     merchant_id: int | None = None,
+    language: str = "ko",
 ) -> str | None:
     """Render the product rows and the pager of one page, or None past the last page.
 
@@ -150,7 +151,11 @@ def _render_listing(
     offset = (number - 1) * size
     if merchant_id is None and category_ids is not None:
         grouped = list_category_groups(
-            category_ids=category_ids, ordering=sort, limit=size, offset=offset
+            category_ids=category_ids,
+            ordering=sort,
+            limit=size,
+            offset=offset,
+            language=language,
         )
         groups, total = grouped.groups, grouped.total
     else:
@@ -160,6 +165,7 @@ def _render_listing(
             ordering=sort,
             limit=size,
             offset=offset,
+            language=language,
         )
         groups, total = single_groups(page.products), page.total
     paging = paging_for(number=number, total=total)
@@ -284,6 +290,7 @@ def category(request: HttpRequest, category_id: int) -> HttpResponse:
             sort=sort,
             number=number,
             category_ids=node.descendant_ids(),
+            language=request.LANGUAGE_CODE,
         ),
     )
     if listing is None:
@@ -353,7 +360,11 @@ def merchant(request: HttpRequest, merchant_id: int) -> HttpResponse:
             "merchant", request.LANGUAGE_CODE, merchant_id, sort, number
         ),
         render=lambda: _render_listing(
-            base_url=base_url, sort=sort, number=number, merchant_id=merchant_id
+            base_url=base_url,
+            sort=sort,
+            number=number,
+            merchant_id=merchant_id,
+            language=request.LANGUAGE_CODE,
         ),
     )
     if listing is None:

@@ -126,14 +126,31 @@ def test_an_empty_category_says_so(client: Client):
     assert "상품이 없습니다." in response.content.decode()
 
 
-def test_the_listing_in_english_shows_english_names(client: Client, food):
+def test_the_listing_in_english_shows_english_names_in_their_order(
+    client: Client, food
+):
     client.cookies["okryu_language"] = "en"
 
     html = client.get(f"/categories/{food['food'].pk}/").content.decode()
+    by_name = every_page(client, f"/categories/{food['food'].pk}/", "name")
+    by_price = every_page(client, f"/categories/{food['food'].pk}/", "price")
 
-    assert names_in(html) == ["Soy sauce", "Noodles"]
+    assert names_in(html) == ["Noodles", "Soy sauce"]
+    assert by_name == ["Noodles", "Soy sauce", "Soybean oil", "Soybean paste", "Tofu"]
+    assert by_price == ["Noodles", "Tofu", "Soybean paste", "Soy sauce", "Soybean oil"]
     assert "<h1>Food</h1>" in html
     assert "Kwangbok Store" in html
+
+
+def test_a_merchants_products_by_name_in_english_follow_the_english_names(
+    client: Client, food
+):
+    client.cookies["okryu_language"] = "en"
+    shop = food["products"][0].merchant_id
+
+    names = every_page(client, f"/merchants/{shop}/", "name")
+
+    assert names == ["Noodles", "Soy sauce", "Soybean oil", "Soybean paste", "Tofu"]
 
 
 def test_an_unknown_category_is_a_friendly_404(client: Client):
@@ -223,4 +240,4 @@ def test_the_cache_keeps_languages_apart(client: Client, food, local_cache):
 
     html = client.get(f"/categories/{food['food'].pk}/").content.decode()
 
-    assert names_in(html) == ["Soy sauce", "Noodles"]
+    assert names_in(html) == ["Noodles", "Soy sauce"]
