@@ -18,6 +18,10 @@ never process memory); every one of them, and every wait, expires.
 - **Per password (spraying)**: one wrong password failing on many existing accounts is refused
   for the rest of the hour. Only 32 bits of a keyed digest of it are kept, for at most an hour.
 
+Failure counts slide: the previous window's count, in the share of it that still falls within
+one window's length, is added to the current window's, so a window's end hands out no free
+tries (ADR 9).
+
 An unknown username has no account to count, so it leaves no row and no key of its own; the
 backend hashes its password against a dummy hash, so it costs what a known name costs.
 Whether an account exists is no secret here (sign-up says a name is taken), so the delay it
@@ -85,15 +89,33 @@ def _count_key(name: str, subject: object, now_seconds: float) -> tuple[str, int
     return f"sign-in:{window}:{subject_digest(subject)}", ends
 
 
+def _previous_key(name: str, subject: object, now_seconds: float) -> str:
+    window_seconds = get_limit(name).window_seconds
+    return _count_key(name, subject, now_seconds - window_seconds)[0]
+
+
+def _carried_over(name: str, subject: object, now_seconds: float) -> int:
+    """The share of the previous window's failures that still falls in the last window's
+    length: the count slides, so a window's end does not hand out free tries again."""
+    window_seconds = get_limit(name).window_seconds
+    gone = (now_seconds % window_seconds) / window_seconds
+    previous = counters().read(_previous_key(name, subject, now_seconds))
+    return math.floor(previous * (1 - gone))
+
+
 def _count(name: str, subject: object, now_seconds: float) -> int:
     key, _ends = _count_key(name, subject, now_seconds)
-    return counters().read(key)
+    return counters().read(key) + _carried_over(name, subject, now_seconds)
 
 
 def _add(name: str, subject: object, now_seconds: float) -> int:
     key, ends = _count_key(name, subject, now_seconds)
-    expires_at = dt.datetime.fromtimestamp(ends, tz=dt.UTC)
-    return counters().increment(key, expires_at=expires_at)
+    # Kept through the next window too, which carries a share of it over.
+    expires_at = dt.datetime.fromtimestamp(
+        ends + get_limit(name).window_seconds, tz=dt.UTC
+    )
+    added = counters().increment(key, expires_at=expires_at)
+    return added + _carried_over(name, subject, now_seconds)
 
 
 def _wait_key(kind: str, subject: object) -> str:
@@ -167,4 +189,7 @@ def record_sign_in_success(attempt: SignInAttempt) -> None:
     account_address = (attempt.user_id, attempt.address)
     key, _ends = _count_key("sign_in_account_address", account_address, now_seconds)
     counters().delete(key)
+    counters().delete(
+        _previous_key("sign_in_account_address", account_address, now_seconds)
+    )
     counters().delete(_wait_key("account-address", account_address))

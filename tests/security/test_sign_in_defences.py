@@ -62,10 +62,10 @@ def api_login(username: str, password: str, *, address: str = DISTRICT) -> int:
 def frozen_clock():
     """Time stands still, so a wait reads the same however slowly the machine runs.
 
-    It stands at the start of an hour: the failures are counted in fixed windows (a quarter
-    hour per account, an hour per address and per password), and a test that shifted the
-    clock across a window's end would see its count start again (one in fourteen runs did,
-    when the clock was the real one).
+    It stands at the start of an hour: the failures are counted in windows (a quarter hour
+    per account, an hour per address and per password) of which only a share carries over
+    past a window's end, and a test that shifted the clock across one would see its count
+    fall (one in fourteen runs did, when the clock was the real one).
     """
     start = clock.now().replace(minute=0, second=1, microsecond=0)
     with time_machine.travel(start, tick=False) as traveller:
@@ -184,6 +184,23 @@ def test_every_delay_expires(frozen_clock):
     assert api_login("shopper1", PASSWORD) == 429
     frozen_clock.shift(dt.timedelta(seconds=31))
     assert api_login("shopper1", PASSWORD) == 200
+
+
+def test_a_windows_end_hands_out_no_free_tries(frozen_clock):
+    make_user("shopper1")
+    first_window = [api_login("shopper1", f"guess-{number}") for number in range(4)]
+    frozen_clock.shift(dt.timedelta(minutes=15))  # Into the next quarter hour.
+
+    next_window = [api_login("shopper1", f"later-{number}") for number in range(2)]
+    frozen_clock.shift(dt.timedelta(minutes=30))  # Both windows behind.
+    long_after = [api_login("shopper1", f"after-{number}") for number in range(2)]
+
+    # Three free tries and a fourth; past the window's end the delays go on where they
+    # were (a fixed window would give three free tries again); once the failures are a
+    # whole window old they are forgotten.
+    assert first_window == [401, 401, 401, 401]
+    assert next_window == [401, 429]
+    assert long_after == [401, 401]
 
 
 def test_one_password_sprayed_over_many_accounts_is_refused_after_twenty_failures(
