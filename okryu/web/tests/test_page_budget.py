@@ -228,11 +228,35 @@ def storefront_pages() -> dict[str, str]:
 
 
 def shopper_account_pages() -> dict[str, str]:
-    """Return the shopper's own account pages: profile, phone, the demo's phone, waitlist."""
-    return {
+    """Return the shopper's own pages beside the shop: profile, phone, the demo's phone, the
+    waitlist, a sold-out product with its waitlist form, the sellers of the most sold product."""
+    pages = {
         name: reverse(name)
         for name in ("profile", "phone-verify", "demo-phone", "waitlist")
     }
+    sold_out = (
+        Product.objects.filter(is_active=True, stock_on_hand=0, is_made_to_order=False)
+        .order_by("pk")
+        .first()
+    )
+    assert sold_out is not None, "the demo has sold-out products"
+    # Its page offers the waitlist's form (joining by GET only leads back to it).
+    pages["sold-out-product"] = reverse("product", args=[sold_out.pk])
+    most_sold = (
+        Product.objects.filter(is_active=True)
+        .values("name", "unit")
+        .annotate(sellers=Count("id"))
+        .order_by("-sellers", "name")
+        .first()
+    )
+    assert most_sold is not None
+    assert most_sold["sellers"] > 1
+    offer = Product.objects.filter(
+        name=most_sold["name"], unit=most_sold["unit"], is_active=True
+    ).first()
+    assert offer is not None
+    pages["product-sellers"] = reverse("product-sellers", args=[offer.pk])
+    return pages
 
 
 def shopper_card_pages() -> dict[str, str]:
@@ -409,6 +433,8 @@ def test_every_storefront_page_fits_the_budget_with_the_demo_data(settings):
         "phone-verify",
         "demo-phone",
         "waitlist",
+        "sold-out-product",
+        "product-sellers",
         "my-cards",
         "my-card",
         "qr-pay",
