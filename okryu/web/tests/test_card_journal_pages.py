@@ -6,7 +6,9 @@ import re
 
 import pytest
 import time_machine
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from okryu.accounts.models import Role, RoleGrant
@@ -98,6 +100,24 @@ def test_a_pin_reset_through_the_page_shows_in_the_cards_journal_with_the_teller
         ["2026-05-01 09:30", "발급", "없음 (은행 창구 밖)", ""],
     ]
     assert CardEvent.objects.filter(card=card, actor=teller).count() == 1
+
+
+def test_the_cards_page_reads_its_journal_in_the_same_queries_however_long_it_is(
+    teller, card
+):
+    client = client_of(teller)
+    page = reverse("teller-card", args=[card.number])
+    client.get(page)  # The session and the caches of a first visit.
+
+    with CaptureQueriesContext(connection) as short:
+        client.get(page)
+    for pin in ("1357", "2468", "3579", "4680"):
+        reset_pin_at_counter(teller=teller, card_number=card.number, new_pin=pin)
+    with CaptureQueriesContext(connection) as long:
+        html = client.get(page).content.decode()
+
+    assert len(journal_rows(html)) == 5
+    assert len(long.captured_queries) == len(short.captured_queries)
 
 
 def test_a_refused_pin_reset_through_the_page_leaves_no_line(teller):
